@@ -1,0 +1,132 @@
+/**
+ * Authentication: the studio shortcut, building the standard `Request` the user's function expects, and
+ * normalising whatever it returns into an `AuthContext`.
+ */
+import { isHttpExceptionLike, toHttpError } from "./http-exception.js";
+import type { UserFunction } from "./load.js";
+import type { AuthContext, AuthRequestInfo, AuthUser } from "./types.js";
+
+/** The identity LangGraph Studio runs as; the SDK's `isStudioUser()` recognises it (and `kind: "StudioUser"`). */
+export const STUDIO_USER_IDENTITY = "langgraph-studio-user";
+
+/** A fresh studio user: a new object per request, so a handler that mutates `user` cannot leak into the next one. */
+export function createStudioUser(): AuthUser {
+  return {
+    kind: "StudioUser",
+    identity: STUDIO_USER_IDENTITY,
+    display_name: STUDIO_USER_IDENTITY,
+    permissions: [],
+    is_authenticated: true,
+  };
+}
+
+/** The user of an Auth module without an authenticate function: handlers still run, and can tell it apart. */
+export function createAnonymousUser(): AuthUser {
+  return { identity: "anonymous", display_name: "anonymous", permissions: [], is_authenticated: false };
+}
+
+/** An AuthContext for a user, with its own copy of the permissions. */
+export function createAuthContext(user: AuthUser): AuthContext {
+  return { user, permissions: [...user.permissions] };
+}
+
+/**
+ * True when the request claims to come from Studio and may: the header alone is forgeable, so it only counts from
+ * this machine (a remote client must not skip authentication by sending it).
+ */
+export function isStudioRequest(request: AuthRequestInfo, studioAuthDisabled: boolean): boolean {
+  if (studioAuthDisabled || !request.peerIsLoopback) return false;
+  const raw = request.headers["x-auth-scheme"];
+  const scheme = Array.isArray(raw) ? raw[0] : raw;
+  return typeof scheme === "string" && scheme.trim().toLowerCase() === "langsmith";
+}
+
+const METHODS_WITHOUT_BODY = new Set(["GET", "HEAD"]);
+
+/** The standard `Request` handed to the user's authenticate function. Throws (-> 500) only on an invalid URL/method. */
+export function buildRequest(info: AuthRequestInfo): Request {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(info.headers)) {
+    for (const item of Array.isArray(value) ? value : [value]) {
+      if (item === undefined) continue;
+      // Node already rejected malformed headers on the wire; skipping here keeps one odd header from being a 500.
+      try {
+        headers.append(name, item);
+      } catch {
+        // ignored on purpose
+      }
+    }
+  }
+  const method = info.method.toUpperCase();
+  const init: RequestInit = { method, headers };
+  // Our own Buffer is copied into the Request, so the user reading (consuming) it leaves the route's copy intact.
+  if (info.body !== undefined && !METHODS_WITHOUT_BODY.has(method)) init.body = toBodyInit(info.body);
+  return new Request(info.url, init);
+}
+
+function toBodyInit(body: Buffer | string): BodyInit {
+  return typeof body === "string" ? body : new Uint8Array(body);
+}
+
+/** Call the user's authenticate function and normalise its answer; see `normaliseAuthResult` for the rules. */
+export async function runAuthenticate(fn: UserFunction, request: AuthRequestInfo, file: string): Promise<AuthContext> {
+  const req = buildRequest(request);
+  let result: unknown;
+  try {
+    result = await (fn as (req: Request) => unknown)(req);
+  } catch (err) {
+    if (isHttpExceptionLike(err)) throw toHttpError(err);
+    // Wrapped so that the server never mistakes user errors for its own (or for an HTTP status), and logs the cause.
+    throw new Error(`The authenticate function of ${file} threw: ${errorMessage(err)}`, { cause: err });
+  }
+  return createAuthContext(normaliseAuthResult(result, file));
+}
+
+/**
+ * A string is the identity; an object needs a non-empty string `identity` and keeps its extra fields, with
+ * `display_name` defaulting to the identity, `is_authenticated` to true and `permissions` to [] (strings only).
+ * Anything else is a bug in the user's module: a plain Error (500) naming the file.
+ */
+export function normaliseAuthResult(result: unknown, file: string): AuthUser {
+  if (typeof result === "string" && result !== "") {
+    return { identity: result, display_name: result, is_authenticated: true, permissions: [] };
+  }
+  if (typeof result === "object" && result !== null && !Array.isArray(result)) {
+    const fields = result as Record<string, unknown>;
+    const identity = fields.identity;
+    if (typeof identity === "string" && identity !== "") {
+      const permissions = Array.isArray(fields.permissions)
+        ? fields.permissions.filter((p): p is string => typeof p === "string")
+        : [];
+      return {
+        ...fields,
+        identity,
+        display_name: typeof fields.display_name === "string" ? fields.display_name : identity,
+        is_authenticated: typeof fields.is_authenticated === "boolean" ? fields.is_authenticated : true,
+        permissions,
+      };
+    }
+  }
+  throw new Error(
+    `The authenticate function of ${file} returned ${describeResult(result)}; ` +
+      "return a non-empty string identity or an object with a string `identity`, or throw an HTTPException.",
+  );
+}
+
+function describeResult(result: unknown): string {
+  if (result === undefined || result === null) return String(result);
+  if (typeof result === "string") return "an empty string";
+  if (Array.isArray(result)) return "an array";
+  if (typeof result === "object") return "an object without a string `identity`";
+  return `a ${typeof result}`;
+}
+
+/** The message of anything thrown, for wrapping. */
+export function errorMessage(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  try {
+    return typeof err === "string" ? err : JSON.stringify(err);
+  } catch {
+    return String(err);
+  }
+}

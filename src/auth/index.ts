@@ -1,0 +1,110 @@
+/**
+ * Custom auth (`auth` in langgraph.json): load the user's `Auth` object and expose it as an `AuthService`.
+ * Built once per (re)load by dev/ and passed into the server; nothing here is module-level state.
+ */
+import { ConfigError } from "../errors.js";
+import {
+  createAnonymousUser,
+  createAuthContext,
+  createStudioUser,
+  isStudioRequest,
+  runAuthenticate,
+} from "./authenticate.js";
+import { runHandler, selectHandler } from "./authorize.js";
+import { describeAuthWarnings, loadAuthModule, readHandlers, type ImportModule, type LoadedAuthModule } from "./load.js";
+import type { AuthContext, AuthService } from "./types.js";
+
+export type * from "./types.js";
+export type * from "./events.js";
+export { AUTH_EVENT_NAMES, createAuthEvent } from "./events.js";
+export { matchesFilters, mergeFilters, storeFilterTarget } from "./filters.js";
+export { isLoopbackAddress } from "./loopback.js";
+export { STUDIO_USER_IDENTITY, createStudioUser } from "./authenticate.js";
+export { resolveAuthPath, type ImportModule, type LoadedAuthModule } from "./load.js";
+
+/** The `auth` section of langgraph.json, as far as the server is concerned. */
+export interface AuthConfig {
+  /** `"./src/auth.ts:auth"`; no `:name` means the default export. */
+  path?: string;
+  /** Turn off the Studio shortcut (`x-auth-scheme: langsmith`). The strings "true"/"false" are accepted too. */
+  disable_studio_auth?: boolean | string;
+  [key: string]: unknown;
+}
+
+/** What `loadAuth` needs. */
+export interface LoadAuthOptions {
+  authConfig?: AuthConfig;
+  /** Directory of langgraph.json: `auth.path` is resolved from it. */
+  configDir: string;
+  importModule: ImportModule;
+}
+
+/** Options of `createAuthService`: an already imported Auth module (tests may build one in memory). */
+export interface AuthServiceOptions {
+  module: LoadedAuthModule;
+  disableStudioAuth?: boolean;
+}
+
+/** Load the auth module named in langgraph.json; without one, a disabled service. Throws `ConfigError`. */
+export async function loadAuth(opts: LoadAuthOptions): Promise<AuthService> {
+  const spec = opts.authConfig?.path;
+  if (spec === undefined || spec === null || spec === "") return createDisabledAuthService();
+  if (typeof spec !== "string") throw new ConfigError(`auth.path in langgraph.json must be a string, got ${typeof spec}`);
+  const disableStudioAuth = parseDisableStudioAuth(opts.authConfig?.disable_studio_auth);
+  const module = await loadAuthModule(spec, opts.configDir, opts.importModule);
+  return createAuthService({ module, disableStudioAuth });
+}
+
+/** The service when no auth is configured: everyone is allowed, nobody is identified. */
+export function createDisabledAuthService(): AuthService {
+  return {
+    enabled: false,
+    authenticate: async () => undefined,
+    authorize: async () => undefined,
+  };
+}
+
+/** An AuthService over an imported Auth object. */
+export function createAuthService(opts: AuthServiceOptions): AuthService {
+  const { module, disableStudioAuth = false } = opts;
+  const { auth, file } = module;
+  return {
+    enabled: true,
+    file,
+    warnings: describeAuthWarnings(module),
+    async authenticate(request) {
+      if (isStudioRequest(request, disableStudioAuth)) return createAuthContext(createStudioUser());
+      // Handlers are read per call (not cached at load) so registrations made after the export are honoured.
+      const { authenticate } = readHandlers(auth);
+      // The official JS server skips the handlers too in this case (fail open); we keep them running for an
+      // anonymous user so that a module with only `.on(...)` rules still enforces them.
+      if (!authenticate) return createAuthContext(createAnonymousUser());
+      return runAuthenticate(authenticate, request, file);
+    },
+    async authorize(ctx, event) {
+      const selected = selectHandler(readHandlers(auth).callbacks, event.resource, event.action);
+      if (!selected) return undefined;
+      return runHandler(selected, ctx ?? createAuthContext(createAnonymousUser()), event, file);
+    },
+  };
+}
+
+/**
+ * The `config.configurable` keys through which graphs see the caller (as the official servers set them):
+ * merge into every run's configurable. Empty when auth is off.
+ */
+export function createRunAuthConfigurable(ctx: AuthContext | undefined): Record<string, unknown> {
+  if (!ctx) return {};
+  return {
+    langgraph_auth_user: ctx.user,
+    langgraph_auth_user_id: ctx.user.identity,
+    langgraph_auth_permissions: [...ctx.permissions],
+  };
+}
+
+/** `disable_studio_auth` as written in langgraph.json: a boolean or the strings "true"/"false". */
+function parseDisableStudioAuth(value: unknown): boolean {
+  if (value === undefined || value === null || value === false || value === "false") return false;
+  if (value === true || value === "true") return true;
+  throw new ConfigError(`auth.disable_studio_auth in langgraph.json must be true or false, got ${JSON.stringify(value)}`);
+}

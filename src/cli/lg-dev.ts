@@ -1,0 +1,114 @@
+import { Command, InvalidArgumentError, Option } from "commander";
+import { startDev, type DevOptions } from "../dev/index.js";
+import { ConfigError } from "../errors.js";
+import { createLogger, LOG_LEVELS, type LogLevel } from "../logger.js";
+import { packageInfo } from "../version.js";
+
+const parsePort = (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError("must be an integer from 0 to 65535");
+  return n;
+};
+const parsePositive = (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("must be a positive integer");
+  return n;
+};
+const isLoopbackHost = (h: string) => h === "localhost" || h === "::1" || h.startsWith("127.");
+
+/** `lg-dev`: flags -> DevOptions -> startDev; prints the banner, handles signals. */
+export async function main(argv: string[] = process.argv): Promise<void> {
+  const program = new Command()
+    .name("lg-dev")
+    .description("Serve a langgraph.json project over the LangGraph API, with hot reload.")
+    .version(packageInfo().version, "-v, --version")
+    .option("-c, --config <path>", "langgraph.json, or the directory that holds it", "langgraph.json")
+    .option("-p, --port <port>", "port to listen on (0 picks a free one)", parsePort, 2024)
+    .option("--host <host>", "interface to bind", "127.0.0.1")
+    .option("--no-browser", "do not open the Studio in a browser")
+    .option("--no-reload", "do not watch files for changes")
+    .option("--n-jobs-per-worker <n>", "runs executed at once", parsePositive, 10)
+    .option("--studio-url <url>", "LangGraph Studio base URL", "https://smith.langchain.com")
+    .addOption(new Option("--log-level <level>", "log verbosity").choices([...LOG_LEVELS]).default("info"))
+    .showHelpAfterError();
+  program.parse(argv);
+  const o = program.opts<{
+    config: string;
+    port: number;
+    host: string;
+    browser: boolean;
+    reload: boolean;
+    nJobsPerWorker: number;
+    studioUrl: string;
+    logLevel: LogLevel;
+  }>();
+
+  const options: DevOptions = {
+    config: o.config,
+    port: o.port,
+    host: o.host,
+    browser: o.browser && process.env.BROWSER !== "none",
+    reload: o.reload,
+    jobsPerWorker: o.nJobsPerWorker,
+    studioUrl: o.studioUrl.replace(/\/+$/, ""),
+    logLevel: o.logLevel,
+  };
+  const logger = createLogger(options.logLevel);
+  const t0 = performance.now();
+  let server;
+  try {
+    server = await startDev(options, logger);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`lg-dev: ${err.message}\n`);
+      process.exit(1);
+    }
+    logger.error("lg-dev failed to start", err);
+    process.exit(1);
+  }
+
+  const studio = `${options.studioUrl}/studio/?baseUrl=${encodeURIComponent(server.url)}`;
+  const ms = Math.round(performance.now() - t0);
+  process.stdout.write(
+    [
+      "",
+      `  lg-dev ${packageInfo().version}  ready in ${ms} ms`,
+      "",
+      `  - API:    ${server.url}`,
+      `  - Studio: ${studio}`,
+      `  - Docs:   ${server.url}/docs`,
+      "",
+      ...(isLoopbackHost(options.host)
+        ? []
+        : [`  ! Listening on ${options.host}: reachable from the network. The Studio header bypass is honoured only from loopback peers.`, ""]),
+      "",
+    ].join("\n"),
+  );
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info(`${signal}: shutting down`);
+    const force = setTimeout(() => process.exit(0), 1800);
+    force.unref();
+    server.close().then(
+      () => process.exit(0),
+      (err) => {
+        logger.error("error while shutting down", err);
+        process.exit(0);
+      },
+    );
+  };
+  process.on("SIGINT", () => shutdown("SIGINT"));
+  process.on("SIGTERM", () => shutdown("SIGTERM"));
+
+  if (options.browser) {
+    try {
+      const { default: open } = await import("open");
+      await open(studio);
+    } catch (err) {
+      logger.warn(`could not open a browser: ${(err as Error).message}`);
+    }
+  }
+}

@@ -1,0 +1,250 @@
+import { Command } from "@langchain/langgraph";
+import type { Logger } from "../logger.js";
+import type { GraphAccess, ThreadsService } from "../services/threads.js";
+import { nowIso, serializeError } from "../services/util.js";
+import type { StorageCheckpointer } from "../storage/checkpointer.js";
+import type { Storage } from "../storage/storage.js";
+import type { RunRecord, RunStatus } from "../storage/types.js";
+import { ChunkMapper, libStreamModes } from "./modes.js";
+import type { RunStreams } from "./streams.js";
+
+/** How a run ended, for `wait` and `join`. */
+export interface RunOutcome {
+  status: RunStatus;
+  values: unknown;
+  error?: { error: string; message: string };
+}
+
+export interface ExecutorOptions {
+  storage: Storage;
+  graphs: GraphAccess;
+  threads: ThreadsService;
+  checkpointer: StorageCheckpointer;
+  streams: RunStreams;
+  logger: Logger;
+  /** How many runs execute at once (--n-jobs-per-worker). */
+  concurrency: number;
+  /** Called after a run has finished and its thread is updated (webhooks, crons). */
+  onRunFinished?: (run: RunRecord, outcome: RunOutcome) => void;
+}
+
+type CancelAction = "interrupt" | "rollback";
+
+interface Active {
+  controller: AbortController;
+  threadId: string;
+  finished: Promise<void>;
+}
+
+/**
+ * The run queue and executor: runs start in arrival order, at most one per thread and `concurrency` in all;
+ * each streams its graph, fans events out through RunStreams and settles its run and thread. Everything that
+ * waits on a run is woken by the run's end, never by polling.
+ */
+export class RunExecutor {
+  private pending: string[] = [];
+  private readonly active = new Map<string, Active>();
+  private readonly busyThreads = new Set<string>();
+  private readonly waiters = new Map<string, Array<(o: RunOutcome) => void>>();
+  private readonly outcomes = new Map<string, RunOutcome>();
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  constructor(private readonly o: ExecutorOptions) {}
+
+  /** Queue a stored pending run. */
+  enqueue(run: RunRecord): void {
+    this.o.streams.open(run.run_id, run.thread_id, run.kwargs.stream_resumable);
+    this.pending.push(run.run_id);
+    this.pump();
+  }
+
+  /** True when the thread has a pending or running run. */
+  hasActiveRuns(threadId: string): boolean {
+    if (this.busyThreads.has(threadId)) return true;
+    return this.pending.some((id) => this.o.storage.runs.get(id)?.thread_id === threadId);
+  }
+
+  /** Runs of a thread that are pending or running. */
+  activeRunsOf(threadId: string): string[] {
+    const ids = this.pending.filter((id) => this.o.storage.runs.get(id)?.thread_id === threadId);
+    for (const [id, a] of this.active) if (a.threadId === threadId) ids.unshift(id);
+    return ids;
+  }
+
+  /** Resolve when the run has ended (immediately when it already has). */
+  wait(runId: string): Promise<RunOutcome> {
+    const run = this.o.storage.runs.get(runId);
+    const done = this.outcomes.get(runId);
+    if (done) return Promise.resolve(done);
+    if (!run || (run.status !== "pending" && run.status !== "running")) {
+      return Promise.resolve({ status: run?.status ?? "error", values: this.threadValues(run?.thread_id) });
+    }
+    return new Promise((res) => {
+      let list = this.waiters.get(runId);
+      if (!list) this.waiters.set(runId, (list = []));
+      list.push(res);
+    });
+  }
+
+  /** Cancel a pending or running run. Resolves once the run has stopped. */
+  async cancel(runId: string, action: CancelAction = "interrupt"): Promise<void> {
+    const idx = this.pending.indexOf(runId);
+    if (idx >= 0) {
+      this.pending.splice(idx, 1);
+      const run = this.o.storage.runs.get(runId);
+      if (run) await this.settle(run, action === "rollback" ? "rollback" : "interrupted", undefined, undefined);
+      return;
+    }
+    const a = this.active.get(runId);
+    if (!a) return;
+    a.controller.abort(action);
+    await a.finished;
+  }
+
+  async cancelThreadRuns(threadId: string): Promise<void> {
+    await Promise.all(this.activeRunsOf(threadId).map((id) => this.cancel(id, "interrupt")));
+  }
+
+  /** Stop taking runs and interrupt the running ones (shutdown). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await Promise.all([...this.active.keys()].map((id) => this.cancel(id, "interrupt")));
+  }
+
+  /** Start as many queued runs as allowed; schedules itself for delayed runs. */
+  private pump(): void {
+    if (this.stopped) return;
+    const now = Date.now();
+    let nextDue = Infinity;
+    const blocked = new Set<string>();
+    for (let i = 0; i < this.pending.length && this.active.size < this.o.concurrency; ) {
+      const runId = this.pending[i]!;
+      const run = this.o.storage.runs.get(runId);
+      if (!run) {
+        this.pending.splice(i, 1);
+        continue;
+      }
+      const due = run.not_before ? Date.parse(run.not_before) : 0;
+      if (this.busyThreads.has(run.thread_id) || blocked.has(run.thread_id) || due > now) {
+        if (due > now) nextDue = Math.min(nextDue, due);
+        blocked.add(run.thread_id); // later runs of the thread wait their turn
+        i += 1;
+        continue;
+      }
+      this.pending.splice(i, 1);
+      this.start(run);
+    }
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = nextDue < Infinity ? setTimeout(() => this.pump(), Math.max(0, nextDue - now)) : undefined;
+    this.timer?.unref();
+  }
+
+  private start(run: RunRecord): void {
+    const controller = new AbortController();
+    this.busyThreads.add(run.thread_id);
+    const finished = this.execute(run, controller).catch((err) => this.o.logger.error(`run ${run.run_id}: executor failure`, err));
+    this.active.set(run.run_id, { controller, threadId: run.thread_id, finished });
+  }
+
+  private async execute(run: RunRecord, controller: AbortController): Promise<void> {
+    const { storage, streams, logger } = this.o;
+    const started = Date.now();
+    storage.runs.set(run.run_id, { ...run, status: "running", updated_at: nowIso() });
+    this.o.threads.setStatus(run.thread_id, "busy");
+    const checkpointsBefore = new Set(storage.checkpoints.keysBy("thread", run.thread_id));
+    const kwargs = run.kwargs;
+    const mapper = new ChunkMapper(kwargs.stream_mode, kwargs.stream_subgraphs);
+    streams.publish(run.run_id, "metadata", { run_id: run.run_id, attempt: 1 });
+    let error: unknown;
+    try {
+      const graphId = kwargs.config.configurable.graph_id as string;
+      if (!this.o.graphs.has(graphId)) throw new Error(`Graph "${graphId}" is not loaded`);
+      const graph = await this.o.graphs.resolve(graphId, kwargs.config);
+      const input = kwargs.command ? new Command(kwargs.command as ConstructorParameters<typeof Command>[0]) : (kwargs.input ?? null);
+      const options: Record<string, unknown> = {
+        ...(kwargs.config.tags ? { tags: kwargs.config.tags } : {}),
+        ...(kwargs.config.recursion_limit ? { recursionLimit: kwargs.config.recursion_limit } : {}),
+        configurable: kwargs.config.configurable,
+        metadata: kwargs.config.metadata,
+        context: kwargs.context,
+        interruptBefore: kwargs.interrupt_before,
+        interruptAfter: kwargs.interrupt_after,
+        streamMode: libStreamModes(kwargs.stream_mode),
+        subgraphs: kwargs.stream_subgraphs,
+        signal: controller.signal,
+        runId: run.run_id,
+      };
+      for (const k of Object.keys(options)) if (options[k] === undefined) delete options[k];
+      if (kwargs.stream_mode.includes("events")) {
+        for await (const ev of graph.streamEvents(input, { ...options, version: "v2" })) {
+          if (ev.event === "on_chain_stream" && ev.run_id === run.run_id) {
+            for (const out of mapper.map(ev.data.chunk)) streams.publish(run.run_id, out.event, out.data);
+          } else if (!ev.tags?.includes("langsmith:hidden")) {
+            streams.publish(run.run_id, "events", ev);
+          }
+        }
+      } else {
+        for await (const chunk of await graph.stream(input, options)) {
+          for (const out of mapper.map(chunk)) streams.publish(run.run_id, out.event, out.data);
+        }
+      }
+    } catch (err) {
+      error = err;
+    }
+    const reason = controller.signal.aborted ? (controller.signal.reason as CancelAction) : undefined;
+    if (reason === "rollback") {
+      for (const key of storage.checkpoints.keysBy("thread", run.thread_id)) if (!checkpointsBefore.has(key)) storage.checkpoints.delete(key);
+    }
+    if (error !== undefined && !reason) {
+      logger.error(`run ${run.run_id} (graph ${kwargs.config.configurable.graph_id}) failed`, error);
+      streams.publish(run.run_id, "error", serializeError(error));
+    }
+    const status: RunStatus | "rollback" = reason === "rollback" ? "rollback" : reason ? "interrupted" : error !== undefined ? "error" : "success";
+    logger.debug(`run ${run.run_id} ${status} in ${Date.now() - started} ms`);
+    await this.settle(run, status, mapper.lastValues, error);
+  }
+
+  /** Record how a run ended, update its thread, end its stream and wake everyone waiting. */
+  private async settle(run: RunRecord, status: RunStatus | "rollback", values: unknown, error: unknown): Promise<void> {
+    const { storage, threads, streams } = this.o;
+    const finalStatus: RunStatus = status === "rollback" ? "interrupted" : status;
+    if (status === "rollback") storage.runs.delete(run.run_id);
+    else if (storage.runs.has(run.run_id)) storage.runs.set(run.run_id, { ...storage.runs.get(run.run_id)!, status: finalStatus, updated_at: nowIso() });
+    this.active.delete(run.run_id);
+    this.busyThreads.delete(run.thread_id);
+    const serialized = error !== undefined ? serializeError(error) : undefined;
+    try {
+      if (run.kwargs.temporary) {
+        await threads.deleteUnchecked(run.thread_id);
+      } else if (storage.threads.has(run.thread_id)) {
+        await threads.refresh(run.thread_id, finalStatus === "error" ? { status: "error", error: serialized } : undefined);
+        if (this.hasActiveRuns(run.thread_id)) threads.setStatus(run.thread_id, "busy");
+      }
+    } catch (err) {
+      this.o.logger.error(`run ${run.run_id}: could not update thread ${run.thread_id}`, err);
+    }
+    const outcome: RunOutcome = {
+      status: finalStatus,
+      values: values ?? this.threadValues(run.thread_id),
+      ...(serialized && finalStatus === "error" ? { error: serialized } : {}),
+    };
+    this.remember(run.run_id, outcome);
+    streams.end(run.run_id);
+    for (const w of this.waiters.get(run.run_id) ?? []) w(outcome);
+    this.waiters.delete(run.run_id);
+    this.o.onRunFinished?.(run, outcome);
+    this.pump();
+  }
+
+  private remember(runId: string, outcome: RunOutcome): void {
+    this.outcomes.set(runId, outcome);
+    // Outcomes of old runs fall back to the thread's values; keep the map bounded.
+    if (this.outcomes.size > 10_000) this.outcomes.delete(this.outcomes.keys().next().value!);
+  }
+
+  private threadValues(threadId: string | undefined): unknown {
+    return threadId ? (this.o.storage.threads.get(threadId)?.values ?? null) : null;
+  }
+}

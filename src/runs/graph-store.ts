@@ -1,0 +1,51 @@
+import { BaseStore, type Item, type Operation, type OperationResults } from "@langchain/langgraph-checkpoint";
+import type { StoreService, StoreItemView } from "../services/store.js";
+
+const toItem = (v: StoreItemView): Item => ({
+  value: v.value,
+  key: v.key,
+  namespace: v.namespace,
+  createdAt: new Date(v.created_at),
+  updatedAt: new Date(v.updated_at),
+});
+
+const matchPath = (ns: string[], path: string[], at: "prefix" | "suffix") => {
+  const part = at === "prefix" ? ns.slice(0, path.length) : ns.slice(ns.length - path.length);
+  return part.length === path.length && path.every((p, i) => p === "*" || p === part[i]);
+};
+
+/**
+ * LangGraph's BaseStore over the server's store, so what a node writes through `config.store` / the runtime
+ * is what the `/store` API reads, and the other way round.
+ */
+export class ServiceBackedStore extends BaseStore {
+  constructor(private readonly store: StoreService) {
+    super();
+  }
+
+  async batch<Op extends Operation[]>(operations: Op): Promise<OperationResults<Op>> {
+    const results = operations.map((op) => {
+      if ("key" in op && "value" in op) {
+        if (op.value === null) this.store.deleteUnchecked(op.namespace, op.key);
+        else this.store.putUnchecked(op.namespace, op.key, op.value);
+        return undefined;
+      }
+      if ("key" in op) {
+        const item = this.store.getUnchecked(op.namespace, op.key);
+        return item ? toItem(item) : null;
+      }
+      if ("namespacePrefix" in op) {
+        const items = this.store.searchUnchecked({ namespace_prefix: op.namespacePrefix, filter: op.filter, query: op.query });
+        return items.slice(op.offset ?? 0, (op.offset ?? 0) + (op.limit ?? 10)).map(toItem);
+      }
+      const seen = new Map<string, string[]>();
+      for (const item of this.store.searchUnchecked({})) {
+        if (!(op.matchConditions ?? []).every((c) => matchPath(item.namespace, c.path, c.matchType))) continue;
+        const ns = op.maxDepth ? item.namespace.slice(0, op.maxDepth) : item.namespace;
+        seen.set(ns.join("\u0000"), ns);
+      }
+      return [...seen.values()].sort().slice(op.offset, op.offset + op.limit);
+    });
+    return results as OperationResults<Op>;
+  }
+}

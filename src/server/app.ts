@@ -1,0 +1,157 @@
+import cors from "@fastify/cors";
+import swagger from "@fastify/swagger";
+import swaggerUi from "@fastify/swagger-ui";
+import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
+import { isLoopbackAddress } from "../auth/index.js";
+import type { AuthRequestInfo, AuthService } from "../auth/types.js";
+import { BadRequestError } from "../errors.js";
+import type { CompiledGraphLike } from "../graphs/types.js";
+import type { Logger } from "../logger.js";
+import type { Ref, RequestContext } from "../services/context.js";
+import type { Services } from "../services/index.js";
+import { createErrorHandler } from "./errors.js";
+import { assistantRoutes } from "./routes/assistants.js";
+import { metaRoutes } from "./routes/meta.js";
+import { runRoutes } from "./routes/runs.js";
+import { storeRoutes } from "./routes/store.js";
+import { threadRoutes } from "./routes/threads.js";
+
+declare module "fastify" {
+  interface FastifyRequest {
+    /** Who is asking (set by the auth hook). */
+    ctx: RequestContext;
+  }
+  interface FastifyContextConfig {
+    /** Reachable without authentication. */
+    public?: boolean;
+  }
+}
+
+/** Graph introspection as the assistants routes need it. */
+export interface Introspect {
+  graphToJson(graph: CompiledGraphLike, opts: { xray?: boolean | number }): Promise<unknown>;
+  graphSchemas(graph: CompiledGraphLike, graphId: string): Promise<unknown>;
+  listSubgraphs(graph: CompiledGraphLike, opts: { namespace?: string; recurse?: boolean }): Promise<unknown>;
+}
+
+/** CORS as langgraph.json `http.cors` spells it. */
+export interface CorsConfig {
+  allow_origins?: string[];
+  allow_origin_regex?: string;
+  allow_methods?: string[];
+  allow_headers?: string[];
+  allow_credentials?: boolean;
+  expose_headers?: string[];
+  max_age?: number;
+}
+
+/** Everything buildApp needs; built by dev/ (or by a test). */
+export interface AppDeps {
+  services: Services;
+  auth: Ref<AuthService>;
+  introspect: Introspect;
+  logger: Logger;
+  info: { version: string; langgraphVersion: string; crons: boolean };
+  /** Largest accepted request body, in bytes. */
+  bodyLimit?: number;
+  cors?: CorsConfig;
+}
+
+const EXPOSED = ["Content-Location", "Location", "X-Pagination-Total", "X-Pagination-Next"];
+
+/** The public routes, by exact path or prefix (docs assets). */
+const isPublicPath = (url: string) => {
+  const path = url.split("?", 1)[0]!;
+  return path === "/docs" || path.startsWith("/docs/") || path === "/openapi.json";
+};
+
+/** Build the HTTP API. It never listens by itself: `app.listen()` or `app.inject()`. */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: false,
+    bodyLimit: deps.bodyLimit ?? 50 * 1024 * 1024,
+    ajv: { customOptions: { coerceTypes: "array", removeAdditional: false, allErrors: false } },
+    forceCloseConnections: true,
+  });
+  app.decorateRequest("ctx", null as unknown as RequestContext);
+  app.setErrorHandler(createErrorHandler(deps.logger));
+
+  // JSON bodies: an empty body is "no body", broken JSON is a 400 that says where.
+  app.removeContentTypeParser("application/json");
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (_req, body, done) => {
+    const text = body as string;
+    if (text.trim() === "") return done(null, undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch (err) {
+      done(new BadRequestError(`Malformed JSON body: ${(err as Error).message}`), undefined);
+    }
+  });
+
+  await app.register(cors, corsOptions(deps.cors));
+  // Chrome's Private Network Access: a public page (the hosted Studio) may reach this local server.
+  app.addHook("onSend", async (req, reply) => {
+    if (req.method === "OPTIONS" && req.headers["access-control-request-private-network"] === "true") {
+      reply.header("Access-Control-Allow-Private-Network", "true");
+    }
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: "3.1.0",
+      info: { title: "lg-dev: LangGraph API", version: deps.info.version, description: "The LangGraph Platform API, served locally by lg-dev." },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: "/docs", uiConfig: { docExpansion: "list" } });
+  app.get("/openapi.json", { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
+
+  app.addHook("preValidation", async (req) => {
+    req.ctx = {};
+    if (req.routeOptions.config?.public || isPublicPath(req.url)) return;
+    const auth = deps.auth.current;
+    if (!auth.enabled) return;
+    req.ctx = { auth: await auth.authenticate(requestInfo(req)) };
+  });
+  app.setNotFoundHandler(async (req, reply) => {
+    reply.code(404).type("text/plain; charset=utf-8").send(`Not Found: ${req.method} ${req.url.split("?", 1)[0]}`);
+  });
+
+  await app.register(async (api) => {
+    await metaRoutes(api, deps);
+    await assistantRoutes(api, deps);
+    await threadRoutes(api, deps);
+    await runRoutes(api, deps);
+    await storeRoutes(api, deps);
+  });
+  return app;
+}
+
+/** The standard-Request view of a Fastify request for the user's authenticate(). */
+function requestInfo(req: FastifyRequest): AuthRequestInfo {
+  const host = req.headers.host ?? "localhost";
+  const proto = (req.headers["x-forwarded-proto"] as string | undefined) === "https" ? "https" : "http";
+  const body = req.body === undefined ? undefined : typeof req.body === "string" ? req.body : JSON.stringify(req.body);
+  return {
+    method: req.method,
+    url: `${proto}://${host}${req.url}`,
+    headers: req.headers,
+    body,
+    peerIsLoopback: isLoopbackAddress(req.socket.remoteAddress),
+  };
+}
+
+function corsOptions(c: CorsConfig | undefined) {
+  if (!c) {
+    return { origin: true, credentials: true, exposedHeaders: EXPOSED, maxAge: 600 };
+  }
+  const origins: Array<string | RegExp> = [...(c.allow_origins ?? [])];
+  if (c.allow_origin_regex) origins.push(new RegExp(c.allow_origin_regex));
+  return {
+    origin: origins.includes("*") ? true : origins,
+    methods: c.allow_methods?.includes("*") ? undefined : c.allow_methods,
+    allowedHeaders: c.allow_headers?.includes("*") ? undefined : c.allow_headers,
+    credentials: c.allow_credentials ?? false,
+    exposedHeaders: [...new Set([...EXPOSED, ...(c.expose_headers ?? [])])],
+    maxAge: c.max_age ?? 600,
+  };
+}

@@ -1,0 +1,29 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
+import { LgDevError } from "../errors.js";
+import type { Logger } from "../logger.js";
+
+/** The one table from errors to responses: status + plain-text body (+ headers). */
+export function toResponse(err: unknown): { status: number; body: string; headers: Record<string, string>; log: boolean } {
+  if (err instanceof LgDevError) return { status: err.status, body: err.message, headers: err.headers, log: false };
+  const fe = err as FastifyError & { validationContext?: string };
+  if (fe?.validation) return { status: 422, body: fe.message, headers: {}, log: false };
+  if (fe?.code === "FST_ERR_CTP_INVALID_JSON_BODY" || (fe?.statusCode === 400 && err instanceof SyntaxError)) {
+    return { status: 400, body: `Malformed JSON body: ${fe.message}`, headers: {}, log: false };
+  }
+  if (fe?.code === "FST_ERR_CTP_BODY_TOO_LARGE") return { status: 413, body: "Request body is too large", headers: {}, log: false };
+  if (fe?.code === "FST_ERR_CTP_INVALID_MEDIA_TYPE") return { status: 415, body: fe.message, headers: {}, log: false };
+  if (typeof fe?.statusCode === "number" && fe.statusCode >= 400 && fe.statusCode < 500) {
+    return { status: fe.statusCode, body: fe.message, headers: {}, log: false };
+  }
+  return { status: 500, body: "Internal Server Error", headers: {}, log: true };
+}
+
+/** Fastify error handler: never a stack to the client, always to the log. */
+export function createErrorHandler(logger: Logger) {
+  return (err: unknown, request: FastifyRequest, reply: FastifyReply) => {
+    const r = toResponse(err);
+    if (r.log) logger.error(`${request.method} ${request.url} failed`, err);
+    if (reply.sent || reply.raw.headersSent) return;
+    reply.code(r.status).headers(r.headers).type("text/plain; charset=utf-8").send(r.body);
+  };
+}

@@ -1,0 +1,132 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { RunOutcome } from "../../runs/executor.js";
+import type { RunCreate } from "../../services/runs.js";
+import { viewRun } from "../../services/runs.js";
+import type { RunRecord } from "../../storage/types.js";
+import type { AppDeps } from "../app.js";
+import { cancelManyBody, cancelQuery, runBatchBody, runCreateBody, runListQuery } from "../schemas/runs.js";
+import { threadIdParams, threadRunParams } from "../schemas/common.js";
+import { sendSse } from "../sse.js";
+
+type P = { thread_id: string };
+type PR = { thread_id: string; run_id: string };
+
+const location = (run: RunRecord) => `/threads/${run.thread_id}/runs/${run.run_id}`;
+/** What wait and join answer: the final values, or `{__error__}` for a failed run. */
+const outcomeBody = (o: RunOutcome) => (o.error ? { __error__: o.error } : (o.values ?? null));
+const lastEventId = (req: FastifyRequest): number | undefined => {
+  const raw = req.headers["last-event-id"];
+  const n = typeof raw === "string" ? Number.parseInt(raw, 10) : NaN;
+  return Number.isFinite(n) ? n : undefined;
+};
+
+/** Runs on threads, stateless runs, and their streams. */
+export async function runRoutes(app: FastifyInstance, { services }: AppDeps): Promise<void> {
+  const { runs } = services;
+  const tags = ["Runs"];
+
+  const streamNew = (req: FastifyRequest, reply: FastifyReply, run: RunRecord) =>
+    sendSse(req, reply, (signal) => runs.streamOf(run.run_id, signal), {
+      headers: { "Content-Location": location(run), Location: `${location(run)}/stream` },
+      onDisconnect: () => {
+        if (run.kwargs.on_disconnect === "cancel") void runs.cancelUnchecked(run.run_id);
+      },
+    });
+
+  const waitNew = async (reply: FastifyReply, run: RunRecord) => {
+    const outcome = await runs.waitFor(run.run_id);
+    reply.header("Content-Location", location(run));
+    return outcomeBody(outcome);
+  };
+
+  // --- on a thread ---
+  app.post("/threads/:thread_id/runs", { schema: { tags, params: threadIdParams, body: runCreateBody } }, async (req, reply) => {
+    const run = await runs.create(req.ctx, (req.params as P).thread_id, req.body as RunCreate);
+    reply.header("Content-Location", location(run));
+    return viewRun(run);
+  });
+
+  app.post("/threads/:thread_id/runs/stream", { schema: { tags, params: threadIdParams, body: runCreateBody } }, async (req, reply) => {
+    const run = await runs.create(req.ctx, (req.params as P).thread_id, req.body as RunCreate);
+    await streamNew(req, reply, run);
+  });
+
+  app.post("/threads/:thread_id/runs/wait", { schema: { tags, params: threadIdParams, body: runCreateBody } }, async (req, reply) => {
+    const run = await runs.create(req.ctx, (req.params as P).thread_id, req.body as RunCreate);
+    return waitNew(reply, run);
+  });
+
+  app.get("/threads/:thread_id/runs", { schema: { tags, params: threadIdParams, querystring: runListQuery } }, async (req) =>
+    runs.list(req.ctx, (req.params as P).thread_id, req.query as never));
+
+  app.get("/threads/:thread_id/runs/:run_id", { schema: { tags, params: threadRunParams } }, async (req) => {
+    const p = req.params as PR;
+    return viewRun(await runs.get(req.ctx, p.thread_id, p.run_id));
+  });
+
+  app.delete("/threads/:thread_id/runs/:run_id", { schema: { tags, params: threadRunParams } }, async (req, reply) => {
+    const p = req.params as PR;
+    await runs.delete(req.ctx, p.thread_id, p.run_id);
+    reply.code(204).send();
+  });
+
+  app.get("/threads/:thread_id/runs/:run_id/join", { schema: { tags, params: threadRunParams } }, async (req) => {
+    const p = req.params as PR;
+    return outcomeBody(await runs.join(req.ctx, p.thread_id, p.run_id));
+  });
+
+  app.get("/threads/:thread_id/runs/:run_id/stream", {
+    schema: { tags, params: threadRunParams, querystring: { type: "object", properties: { cancel_on_disconnect: { type: "boolean", default: false } } } },
+  }, async (req, reply) => {
+    const p = req.params as PR;
+    const events = await runs.joinStream(req.ctx, p.thread_id, p.run_id, { lastEventId: lastEventId(req) });
+    const cancelOnDisconnect = (req.query as { cancel_on_disconnect?: boolean }).cancel_on_disconnect;
+    await sendSse(req, reply, () => events, {
+      onDisconnect: () => {
+        if (cancelOnDisconnect) void runs.cancelUnchecked(p.run_id);
+      },
+    });
+  });
+
+  app.post("/threads/:thread_id/runs/:run_id/cancel", { schema: { tags, params: threadRunParams, querystring: cancelQuery } }, async (req, reply) => {
+    const p = req.params as PR;
+    await runs.cancel(req.ctx, p.thread_id, p.run_id, req.query as never);
+    reply.code((req.query as { wait?: boolean }).wait ? 204 : 202).send();
+  });
+
+  app.get("/threads/:thread_id/stream", { schema: { tags, params: threadIdParams } }, async (req, reply) => {
+    const threadId = (req.params as P).thread_id;
+    await services.threads.getFor(req.ctx, threadId, "read");
+    await sendSse(req, reply, async function* (signal) {
+      for await (const { e } of services.streams.subscribeThread(threadId, signal)) yield e;
+    });
+  });
+
+  // --- stateless ---
+  app.post("/runs", { schema: { tags, body: runCreateBody } }, async (req, reply) => {
+    const run = await runs.create(req.ctx, undefined, req.body as RunCreate);
+    reply.header("Content-Location", location(run));
+    return viewRun(run);
+  });
+
+  app.post("/runs/stream", { schema: { tags, body: runCreateBody } }, async (req, reply) => {
+    const run = await runs.create(req.ctx, undefined, req.body as RunCreate);
+    await streamNew(req, reply, run);
+  });
+
+  app.post("/runs/wait", { schema: { tags, body: runCreateBody } }, async (req, reply) => {
+    const run = await runs.create(req.ctx, undefined, req.body as RunCreate);
+    return waitNew(reply, run);
+  });
+
+  app.post("/runs/batch", { schema: { tags, body: runBatchBody } }, async (req) => {
+    const out = [];
+    for (const body of req.body as RunCreate[]) out.push(viewRun(await runs.create(req.ctx, undefined, body)));
+    return out;
+  });
+
+  app.post("/runs/cancel", { schema: { tags, body: cancelManyBody, querystring: cancelQuery } }, async (req, reply) => {
+    await runs.cancelMany(req.ctx, { ...(req.body as object), action: (req.query as { action?: "interrupt" | "rollback" }).action });
+    reply.code(204).send();
+  });
+}

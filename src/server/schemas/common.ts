@@ -1,0 +1,31 @@
+/** JSON schemas shared by the routes: they validate requests and feed /openapi.json. */
+
+export const uuid = { type: "string", format: "uuid" } as const;
+export const metadata = { type: "object", additionalProperties: true } as const;
+export const anyObject = { type: "object", additionalProperties: true } as const;
+export const sortOrder = { type: "string", enum: ["asc", "desc"] } as const;
+export const limit = (max = 1000, dflt = 10) => ({ type: "integer", minimum: 1, maximum: max, default: dflt }) as const;
+export const offset = { type: "integer", minimum: 0, default: 0 } as const;
+export const stringArray = { type: "array", items: { type: "string" } } as const;
+export const select = (fields: readonly string[]) => ({ type: "array", items: { type: "string", enum: fields } }) as const;
+
+export const threadIdParams = {
+  type: "object",
+  required: ["thread_id"],
+  properties: { thread_id: uuid },
+} as const;
+
+export const threadRunParams = {
+  type: "object",
+  required: ["thread_id", "run_id"],
+  properties: { thread_id: uuid, run_id: uuid },
+} as const;
+
+export const assistantIdParams = {
+  type: "object",
+  required: ["assistant_id"],
+  properties: { assistant_id: { type: "string", minLength: 1 } },
+} as const;
+
+/** A plain-text error body (the SDK shows `HTTP <status>: <text>`). */
+export const errorText = { type: "string" } as const;

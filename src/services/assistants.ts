@@ -1,0 +1,239 @@
+import { ConflictError, NotFoundError } from "../errors.js";
+import type { Storage } from "../storage/storage.js";
+import type { AssistantRecord, AssistantVersionRecord, Metadata } from "../storage/types.js";
+import type { Authorizer, RequestContext } from "./context.js";
+import { ASSISTANT_NAMESPACE, contains, isUuid, newId, nowIso, pick, sortAndPage, uuid5 } from "./util.js";
+
+export interface AssistantCreate {
+  graph_id: string;
+  assistant_id?: string;
+  config?: Record<string, unknown>;
+  context?: Record<string, unknown>;
+  metadata?: Metadata;
+  if_exists?: "raise" | "do_nothing";
+  name?: string;
+  description?: string | null;
+}
+
+export interface AssistantPatch {
+  graph_id?: string;
+  config?: Record<string, unknown>;
+  context?: Record<string, unknown>;
+  metadata?: Metadata;
+  name?: string;
+  description?: string | null;
+}
+
+export interface AssistantSearch {
+  graph_id?: string;
+  name?: string;
+  metadata?: Metadata;
+  limit?: number;
+  offset?: number;
+  sort_by?: string;
+  sort_order?: "asc" | "desc";
+  select?: string[];
+}
+
+/** Which graph ids exist right now (the graph registry, as the assistants service needs it). */
+export interface GraphIds {
+  has(graphId: string): boolean;
+}
+
+/** The deterministic id of a graph's system assistant. */
+export const systemAssistantId = (graphId: string) => uuid5(graphId, ASSISTANT_NAMESPACE);
+
+/** Assistants: versioned configurations of a graph. */
+export class AssistantsService {
+  constructor(
+    private readonly storage: Storage,
+    private readonly authz: Authorizer,
+    private readonly graphs: GraphIds,
+  ) {}
+
+  /** Create the system assistant of each graph that has none yet; defaults come from LANGGRAPH_CONFIG. */
+  ensureSystemAssistants(graphIds: string[], defaults: Record<string, { config?: Record<string, unknown>; context?: Record<string, unknown> }> = {}): void {
+    for (const graphId of graphIds) {
+      const id = systemAssistantId(graphId);
+      if (this.storage.assistants.has(id)) continue;
+      this.insert({
+        assistant_id: id,
+        graph_id: graphId,
+        config: defaults[graphId]?.config ?? {},
+        context: defaults[graphId]?.context ?? {},
+        metadata: { created_by: "system" },
+        name: graphId,
+        description: null,
+      });
+    }
+  }
+
+  /** Accept an assistant id or a graph id; returns the assistant id (without checking visibility). */
+  resolveId(idOrGraph: string): string {
+    return !isUuid(idOrGraph) && this.graphs.has(idOrGraph) ? systemAssistantId(idOrGraph) : idOrGraph;
+  }
+
+  async create(ctx: RequestContext, body: AssistantCreate): Promise<AssistantRecord> {
+    const value: Record<string, unknown> = {
+      assistant_id: body.assistant_id ?? newId(),
+      graph_id: body.graph_id,
+      config: body.config ?? {},
+      context: body.context ?? {},
+      metadata: { ...(body.metadata ?? {}) },
+      if_exists: body.if_exists ?? "raise",
+      name: body.name ?? "Untitled",
+      description: body.description ?? null,
+    };
+    const filters = await this.authz.check(ctx, "assistants", "create", value);
+    if (!this.graphs.has(value.graph_id as string)) throw new NotFoundError("graph", undefined, `Graph "${value.graph_id}" not found`);
+    const existing = this.storage.assistants.get(value.assistant_id as string);
+    if (existing) {
+      if (value.if_exists === "do_nothing" && this.authz.visible(existing.metadata, filters)) return existing;
+      throw new ConflictError(`Assistant with ID ${existing.assistant_id} already exists`);
+    }
+    return this.insert(value as unknown as Omit<AssistantRecord, "version" | "created_at" | "updated_at">);
+  }
+
+  async get(ctx: RequestContext, id: string): Promise<AssistantRecord> {
+    const filters = await this.authz.check(ctx, "assistants", "read", { assistant_id: id });
+    return this.visibleOrThrow(this.resolveId(id), filters);
+  }
+
+  async patch(ctx: RequestContext, id: string, body: AssistantPatch): Promise<AssistantRecord> {
+    const assistantId = this.resolveId(id);
+    const value: Record<string, unknown> = { assistant_id: assistantId, ...body };
+    const filters = await this.authz.check(ctx, "assistants", "update", value);
+    const current = this.visibleOrThrow(assistantId, filters);
+    const graphId = (value.graph_id as string | undefined) ?? current.graph_id;
+    if (!this.graphs.has(graphId)) throw new NotFoundError("graph", undefined, `Graph "${graphId}" not found`);
+    const latest = Math.max(...this.versionsOf(assistantId).map((v) => v.version));
+    const now = nowIso();
+    const next: AssistantRecord = {
+      ...current,
+      graph_id: graphId,
+      config: (value.config as Record<string, unknown>) ?? current.config,
+      context: (value.context as Record<string, unknown>) ?? current.context,
+      metadata: value.metadata ? { ...current.metadata, ...(value.metadata as Metadata) } : current.metadata,
+      name: (value.name as string) ?? current.name,
+      description: value.description !== undefined ? (value.description as string | null) : current.description,
+      version: latest + 1,
+      updated_at: now,
+    };
+    this.storage.assistants.set(assistantId, next);
+    this.storage.assistantVersions.set(`${assistantId}:${next.version}`, versionOf(next, now));
+    return next;
+  }
+
+  async delete(ctx: RequestContext, id: string): Promise<string> {
+    const assistantId = this.resolveId(id);
+    const filters = await this.authz.check(ctx, "assistants", "delete", { assistant_id: assistantId });
+    this.visibleOrThrow(assistantId, filters);
+    this.storage.assistants.delete(assistantId);
+    for (const key of this.storage.assistantVersions.keysBy("assistant", assistantId)) this.storage.assistantVersions.delete(key);
+    return assistantId;
+  }
+
+  async search(ctx: RequestContext, q: AssistantSearch): Promise<{ items: Partial<AssistantRecord>[]; total: number }> {
+    const value: Record<string, unknown> = { graph_id: q.graph_id, metadata: q.metadata ?? {}, limit: q.limit ?? 10, offset: q.offset ?? 0 };
+    const filters = await this.authz.check(ctx, "assistants", "search", value);
+    const matches = this.filter(q, filters);
+    const { page, total } = sortAndPage(matches, {
+      sortBy: q.sort_by,
+      sortOrder: q.sort_order,
+      limit: q.limit ?? 10,
+      offset: q.offset ?? 0,
+      defaultSort: "created_at",
+    });
+    return { items: page.map((a) => pick(a, q.select)), total };
+  }
+
+  async count(ctx: RequestContext, q: AssistantSearch): Promise<number> {
+    const filters = await this.authz.check(ctx, "assistants", "search", { graph_id: q.graph_id, metadata: q.metadata ?? {} });
+    return this.filter(q, filters).length;
+  }
+
+  async versions(ctx: RequestContext, id: string, q: { metadata?: Metadata; limit?: number; offset?: number }): Promise<AssistantVersionRecord[]> {
+    const assistantId = this.resolveId(id);
+    const filters = await this.authz.check(ctx, "assistants", "read", { assistant_id: assistantId });
+    this.visibleOrThrow(assistantId, filters);
+    const all = this.versionsOf(assistantId)
+      .filter((v) => !q.metadata || contains(v.metadata, q.metadata))
+      .sort((a, b) => b.version - a.version);
+    const offset = q.offset ?? 0;
+    return all.slice(offset, offset + (q.limit ?? 10));
+  }
+
+  async setLatest(ctx: RequestContext, id: string, version: number): Promise<AssistantRecord> {
+    const assistantId = this.resolveId(id);
+    const filters = await this.authz.check(ctx, "assistants", "update", { assistant_id: assistantId, version });
+    const current = this.visibleOrThrow(assistantId, filters);
+    const v = this.storage.assistantVersions.get(`${assistantId}:${version}`);
+    if (!v) throw new NotFoundError("assistant version", undefined, `Assistant ${assistantId} has no version ${version}`);
+    const next: AssistantRecord = { ...current, ...v, updated_at: nowIso() };
+    this.storage.assistants.set(assistantId, next);
+    return next;
+  }
+
+  /** The assistant for a run or introspection: checked against `read` filters; 404 naming the id otherwise. */
+  async getForUse(ctx: RequestContext, idOrGraph: string): Promise<AssistantRecord> {
+    const assistantId = this.resolveId(idOrGraph);
+    const filters = await this.authz.check(ctx, "assistants", "read", { assistant_id: assistantId });
+    const a = this.storage.assistants.get(assistantId);
+    if (!a || !this.authz.visible(a.metadata, filters)) throw new NotFoundError("assistant", undefined, `No assistant found for "${idOrGraph}"`);
+    return a;
+  }
+
+  /** Remove every assistant except the system ones (truncate). */
+  truncate(): void {
+    for (const [id, a] of [...this.storage.assistants.entries()]) {
+      if (a.metadata?.created_by === "system") continue;
+      this.storage.assistants.delete(id);
+      for (const key of this.storage.assistantVersions.keysBy("assistant", id)) this.storage.assistantVersions.delete(key);
+    }
+  }
+
+  private filter(q: AssistantSearch, filters: Record<string, unknown> | undefined): AssistantRecord[] {
+    const name = q.name?.toLowerCase();
+    return [...this.storage.assistants.values()].filter(
+      (a) =>
+        (!q.graph_id || a.graph_id === q.graph_id) &&
+        (!name || a.name.toLowerCase().includes(name)) &&
+        (!q.metadata || contains(a.metadata, q.metadata)) &&
+        this.authz.visible(a.metadata, filters),
+    );
+  }
+
+  private versionsOf(assistantId: string): AssistantVersionRecord[] {
+    return this.storage.assistantVersions.valuesBy("assistant", assistantId);
+  }
+
+  private visibleOrThrow(assistantId: string, filters: Record<string, unknown> | undefined): AssistantRecord {
+    const a = this.storage.assistants.get(assistantId);
+    if (!a || !this.authz.visible(a.metadata, filters)) throw new NotFoundError("assistant", assistantId);
+    return a;
+  }
+
+  private insert(fields: Omit<AssistantRecord, "version" | "created_at" | "updated_at">): AssistantRecord {
+    const now = nowIso();
+    const record: AssistantRecord = {
+      assistant_id: fields.assistant_id,
+      graph_id: fields.graph_id,
+      config: fields.config,
+      context: fields.context,
+      metadata: fields.metadata,
+      name: fields.name,
+      description: fields.description,
+      version: 1,
+      created_at: now,
+      updated_at: now,
+    };
+    this.storage.assistants.set(record.assistant_id, record);
+    this.storage.assistantVersions.set(`${record.assistant_id}:1`, versionOf(record, now));
+    return record;
+  }
+}
+
+function versionOf(a: AssistantRecord, createdAt: string): AssistantVersionRecord {
+  const { updated_at: _u, ...rest } = a;
+  return { ...rest, created_at: createdAt };
+}

@@ -1,0 +1,272 @@
+import { ConflictError, NotFoundError, ValidationError } from "../errors.js";
+import type { RunExecutor, RunOutcome } from "../runs/executor.js";
+import type { RunStreams, RunEvent } from "../runs/streams.js";
+import type { Storage } from "../storage/storage.js";
+import type { Metadata, MultitaskStrategy, RunKwargs, RunRecord, ThreadRecord } from "../storage/types.js";
+import type { AssistantsService } from "./assistants.js";
+import type { Authorizer, RequestContext } from "./context.js";
+import type { ThreadsService } from "./threads.js";
+import { newId, nowIso } from "./util.js";
+
+/** The body of every run-creating endpoint. */
+export interface RunCreate {
+  assistant_id: string;
+  input?: unknown;
+  command?: { resume?: unknown; update?: unknown; goto?: unknown } | null;
+  config?: { configurable?: Record<string, unknown>; tags?: string[]; recursion_limit?: number; [k: string]: unknown };
+  context?: Record<string, unknown>;
+  metadata?: Metadata;
+  checkpoint_id?: string;
+  checkpoint?: Record<string, unknown>;
+  stream_mode?: string | string[];
+  stream_subgraphs?: boolean;
+  stream_resumable?: boolean;
+  interrupt_before?: string[] | "*";
+  interrupt_after?: string[] | "*";
+  multitask_strategy?: MultitaskStrategy;
+  if_not_exists?: "reject" | "create";
+  on_disconnect?: "continue" | "cancel";
+  on_completion?: "delete" | "keep";
+  after_seconds?: number;
+  webhook?: string;
+  feedback_keys?: string[];
+}
+
+/** The public shape of a run (internal fields left out). */
+export type RunView = Omit<RunRecord, "not_before">;
+
+/** A stored run as the API returns it. */
+export const viewRun = (r: RunRecord): RunView => {
+  const { not_before: _n, ...rest } = r;
+  return rest;
+};
+
+/** Runs: creating, listing, cancelling and following graph executions. */
+export class RunsService {
+  constructor(
+    private readonly storage: Storage,
+    private readonly authz: Authorizer,
+    private readonly assistants: AssistantsService,
+    private readonly threads: ThreadsService,
+    private readonly executor: RunExecutor,
+    private readonly streams: RunStreams,
+  ) {}
+
+  /** Create a run on a thread (threadId) or a stateless one (threadId undefined), enforcing the multitask strategy. */
+  async create(ctx: RequestContext, threadId: string | undefined, body: RunCreate): Promise<RunRecord> {
+    const assistant = await this.assistants.getForUse(ctx, body.assistant_id);
+    const stateless = threadId === undefined;
+    const runId = newId();
+    const strategy = body.multitask_strategy ?? "reject";
+    const value: Record<string, unknown> = {
+      thread_id: threadId ?? null,
+      assistant_id: assistant.assistant_id,
+      run_id: runId,
+      status: "pending",
+      metadata: { ...(body.metadata ?? {}) },
+      prevent_insert_if_inflight: strategy === "reject",
+      multitask_strategy: strategy,
+      if_not_exists: body.if_not_exists ?? "reject",
+      after_seconds: body.after_seconds ?? 0,
+      kwargs: { input: body.input, command: body.command, config: body.config, context: body.context, stream_mode: body.stream_mode },
+    };
+    const filters = await this.authz.check(ctx, "threads", "create_run", value);
+
+    let thread: ThreadRecord | undefined;
+    if (stateless) {
+      thread = this.threads.insert(newId(), { ...(value.metadata as Metadata) });
+    } else {
+      thread = this.storage.threads.get(threadId);
+      if (thread && !this.authz.visible(thread.metadata, filters)) thread = undefined;
+      if (!thread) {
+        if (this.storage.threads.has(threadId) || value.if_not_exists !== "create") throw new NotFoundError("thread", threadId);
+        thread = this.threads.insert(threadId, { ...(value.metadata as Metadata) });
+      }
+    }
+    const tid = thread.thread_id;
+
+    const inflight = this.executor.activeRunsOf(tid);
+    if (inflight.length > 0) {
+      if (strategy === "reject") {
+        throw new ConflictError("Thread is already running a task. Wait for it to finish or choose a different multitask strategy.");
+      }
+      if (strategy === "interrupt" || strategy === "rollback") {
+        await Promise.all(inflight.map((id) => this.executor.cancel(id, strategy)));
+      }
+    }
+
+    // The thread remembers which graph and assistant it runs (state reads need the graph).
+    this.storage.threads.set(tid, {
+      ...this.storage.threads.get(tid)!,
+      metadata: { ...this.storage.threads.get(tid)!.metadata, graph_id: assistant.graph_id, assistant_id: assistant.assistant_id },
+      status: "busy",
+      updated_at: nowIso(),
+    });
+
+    const now = nowIso();
+    const run: RunRecord = {
+      run_id: runId,
+      thread_id: tid,
+      assistant_id: assistant.assistant_id,
+      created_at: now,
+      updated_at: now,
+      status: "pending",
+      metadata: value.metadata as Metadata,
+      kwargs: this.buildKwargs(ctx, body, runId, tid, assistant, stateless),
+      multitask_strategy: strategy,
+      ...(body.after_seconds ? { not_before: new Date(Date.now() + body.after_seconds * 1000).toISOString() } : {}),
+    };
+    this.storage.runs.set(runId, run);
+    this.executor.enqueue(run);
+    return run;
+  }
+
+  async list(ctx: RequestContext, threadId: string, q: { limit?: number; offset?: number; status?: string; select?: string[] }): Promise<RunView[]> {
+    await this.threads.getFor(ctx, threadId, "read");
+    const runs = this.storage.runs
+      .valuesBy("thread", threadId)
+      .filter((r) => !q.status || r.status === q.status)
+      .sort((a, b) => (a.created_at < b.created_at ? 1 : a.created_at > b.created_at ? -1 : 0));
+    const offset = q.offset ?? 0;
+    return runs.slice(offset, offset + (q.limit ?? 10)).map(viewRun);
+  }
+
+  async get(ctx: RequestContext, threadId: string, runId: string): Promise<RunRecord> {
+    await this.threads.getFor(ctx, threadId, "read");
+    return this.runOf(threadId, runId);
+  }
+
+  async delete(ctx: RequestContext, threadId: string, runId: string): Promise<void> {
+    await this.threads.getFor(ctx, threadId, "delete");
+    const run = this.runOf(threadId, runId);
+    if (run.status === "pending" || run.status === "running") {
+      throw new ConflictError(`Run ${runId} is still ${run.status}: cancel it before deleting it`);
+    }
+    this.storage.runs.delete(runId);
+    this.streams.drop(runId);
+  }
+
+  async cancel(ctx: RequestContext, threadId: string, runId: string, opts: { wait?: boolean; action?: "interrupt" | "rollback" }): Promise<void> {
+    await this.threads.getFor(ctx, threadId, "update");
+    const run = this.runOf(threadId, runId);
+    if (run.status !== "pending" && run.status !== "running") {
+      throw new ConflictError(`Run ${runId} is ${run.status} and cannot be cancelled`);
+    }
+    const done = this.executor.cancel(runId, opts.action ?? "interrupt");
+    if (opts.wait) await done;
+  }
+
+  /** Cancel many runs: by ids on a thread, or every run of a status ("pending", "running", "all"). */
+  async cancelMany(
+    ctx: RequestContext,
+    q: { thread_id?: string; run_ids?: string[]; status?: "pending" | "running" | "all"; action?: "interrupt" | "rollback" },
+  ): Promise<void> {
+    const targets: RunRecord[] = [];
+    if (q.run_ids?.length) {
+      if (!q.thread_id) throw new ValidationError("body/thread_id is required with run_ids");
+      await this.threads.getFor(ctx, q.thread_id, "update");
+      for (const id of q.run_ids) targets.push(this.runOf(q.thread_id, id));
+    } else if (q.status) {
+      const wanted = q.status === "all" ? ["pending", "running"] : [q.status];
+      for (const r of this.storage.runs.values()) {
+        if (!wanted.includes(r.status) || (q.thread_id && r.thread_id !== q.thread_id)) continue;
+        try {
+          await this.threads.getFor(ctx, r.thread_id, "update");
+          targets.push(r);
+        } catch {
+          // not visible to this user: not theirs to cancel
+        }
+      }
+    } else {
+      throw new ValidationError("body must name run_ids (with thread_id) or a status");
+    }
+    await Promise.all(targets.filter((r) => r.status === "pending" || r.status === "running").map((r) => this.executor.cancel(r.run_id, q.action ?? "interrupt")));
+  }
+
+  /** Wait for a run to end; the outcome carries the final values or the error. */
+  async join(ctx: RequestContext, threadId: string, runId: string): Promise<RunOutcome> {
+    await this.threads.getFor(ctx, threadId, "read");
+    this.runOf(threadId, runId);
+    return this.executor.wait(runId);
+  }
+
+  /** Wait for a run created by this request (no visibility check needed). */
+  waitFor(runId: string): Promise<RunOutcome> {
+    return this.executor.wait(runId);
+  }
+
+  /** Follow a run's events (joining an existing run). */
+  async joinStream(ctx: RequestContext, threadId: string, runId: string, opts: { lastEventId?: number; signal?: AbortSignal }): Promise<AsyncGenerator<RunEvent>> {
+    await this.threads.getFor(ctx, threadId, "read");
+    this.runOf(threadId, runId);
+    return this.streams.subscribe(runId, opts);
+  }
+
+  /** Follow a run this request just created: from its first event. */
+  streamOf(runId: string, signal?: AbortSignal): AsyncGenerator<RunEvent> {
+    return this.streams.subscribe(runId, { fromStart: true, signal });
+  }
+
+  /** Cancel a run whose streaming client went away (on_disconnect: "cancel"). */
+  cancelUnchecked(runId: string): Promise<void> {
+    return this.executor.cancel(runId, "interrupt");
+  }
+
+  private runOf(threadId: string, runId: string): RunRecord {
+    const run = this.storage.runs.get(runId);
+    if (!run || run.thread_id !== threadId) throw new NotFoundError("run", runId);
+    return run;
+  }
+
+  private buildKwargs(
+    ctx: RequestContext,
+    body: RunCreate,
+    runId: string,
+    threadId: string,
+    assistant: { assistant_id: string; graph_id: string; config: Record<string, unknown>; context: Record<string, unknown> },
+    stateless: boolean,
+  ): RunKwargs {
+    const aConfig = assistant.config as RunCreate["config"] & object;
+    const user = ctx.auth?.user;
+    const configurable: Record<string, unknown> = {
+      ...(aConfig.configurable ?? {}),
+      ...(body.config?.configurable ?? {}),
+      run_id: runId,
+      thread_id: threadId,
+      graph_id: assistant.graph_id,
+      assistant_id: assistant.assistant_id,
+      ...(body.checkpoint_id ? { checkpoint_id: body.checkpoint_id } : {}),
+      ...(body.checkpoint ?? {}),
+      ...(user
+        ? {
+            user_id: user.identity,
+            langgraph_auth_user: user,
+            langgraph_auth_user_id: user.identity,
+            langgraph_auth_permissions: ctx.auth?.permissions ?? [],
+          }
+        : {}),
+    };
+    const streamMode = body.stream_mode === undefined ? ["values"] : Array.isArray(body.stream_mode) ? body.stream_mode : [body.stream_mode];
+    const context = { ...(assistant.context ?? {}), ...(body.context ?? {}) };
+    return {
+      input: body.input,
+      command: body.command ?? null,
+      config: {
+        ...aConfig,
+        ...(body.config ?? {}),
+        configurable,
+        metadata: { ...((aConfig.metadata as object) ?? {}), ...((body.config?.metadata as object) ?? {}), ...(body.metadata ?? {}), run_id: runId, thread_id: threadId, graph_id: assistant.graph_id, assistant_id: assistant.assistant_id },
+      },
+      context: Object.keys(context).length > 0 ? context : undefined,
+      stream_mode: streamMode,
+      stream_subgraphs: body.stream_subgraphs ?? false,
+      stream_resumable: body.stream_resumable ?? false,
+      interrupt_before: body.interrupt_before,
+      interrupt_after: body.interrupt_after,
+      webhook: body.webhook,
+      on_disconnect: body.on_disconnect ?? "continue",
+      temporary: stateless && body.on_completion !== "keep",
+      feedback_keys: body.feedback_keys,
+    };
+  }
+}

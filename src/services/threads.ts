@@ -1,0 +1,307 @@
+import type { RunnableConfig } from "@langchain/core/runnables";
+import { ConflictError, NotFoundError, ValidationError } from "../errors.js";
+import type { CompiledGraphLike } from "../graphs/types.js";
+import type { StorageCheckpointer } from "../storage/checkpointer.js";
+import type { Storage } from "../storage/storage.js";
+import type { Metadata, ThreadRecord, ThreadStatus } from "../storage/types.js";
+import type { Authorizer, RequestContext } from "./context.js";
+import { emptyState, interruptsByTask, snapshotToState, type ThreadState } from "./state.js";
+import { contains, newId, nowIso, pick, sortAndPage, toWire } from "./util.js";
+
+/** How services reach a graph: by id, configured for one thread. */
+export interface GraphAccess {
+  has(graphId: string): boolean;
+  resolve(graphId: string, config: RunnableConfig): Promise<CompiledGraphLike>;
+}
+
+/** What threads need from the run executor. */
+export interface RunControl {
+  /** Cancel every pending or running run of a thread and wait until none runs. */
+  cancelThreadRuns(threadId: string): Promise<void>;
+}
+
+export interface ThreadCreate {
+  thread_id?: string;
+  metadata?: Metadata;
+  if_exists?: "raise" | "do_nothing";
+  supersteps?: Array<{ updates: Array<{ values?: unknown; command?: unknown; as_node: string }> }>;
+}
+
+export interface ThreadSearch {
+  metadata?: Metadata;
+  ids?: string[];
+  values?: Record<string, unknown>;
+  status?: ThreadStatus;
+  limit?: number;
+  offset?: number;
+  sort_by?: string;
+  sort_order?: "asc" | "desc";
+  select?: string[];
+}
+
+export interface StateUpdate {
+  values?: unknown;
+  as_node?: string;
+  checkpoint_id?: string;
+  checkpoint?: { checkpoint_id?: string; checkpoint_ns?: string; checkpoint_map?: Record<string, unknown> };
+}
+
+/** Threads: conversations with their checkpointed state. */
+export class ThreadsService {
+  constructor(
+    private readonly storage: Storage,
+    private readonly authz: Authorizer,
+    private readonly checkpointer: StorageCheckpointer,
+    private readonly graphs: GraphAccess,
+    private readonly runs: RunControl,
+  ) {}
+
+  async create(ctx: RequestContext, body: ThreadCreate): Promise<ThreadRecord> {
+    const value: Record<string, unknown> = {
+      thread_id: body.thread_id ?? newId(),
+      metadata: { ...(body.metadata ?? {}) },
+      if_exists: body.if_exists ?? "raise",
+    };
+    const filters = await this.authz.check(ctx, "threads", "create", value);
+    const threadId = value.thread_id as string;
+    const existing = this.storage.threads.get(threadId);
+    if (existing) {
+      if (value.if_exists === "do_nothing" && this.authz.visible(existing.metadata, filters)) return existing;
+      throw new ConflictError(`Thread with ID ${threadId} already exists`);
+    }
+    const thread = this.insert(threadId, value.metadata as Metadata);
+    if (body.supersteps?.length) await this.applySupersteps(thread, body.supersteps);
+    return this.storage.threads.get(threadId)!;
+  }
+
+  /** Create a thread for a run without authorization (the run's own create_run check covers it). */
+  insert(threadId: string, metadata: Metadata): ThreadRecord {
+    const now = nowIso();
+    const thread: ThreadRecord = {
+      thread_id: threadId,
+      created_at: now,
+      updated_at: now,
+      metadata,
+      status: "idle",
+      config: {},
+      values: null,
+      interrupts: {},
+    };
+    return this.storage.threads.set(threadId, thread);
+  }
+
+  async get(ctx: RequestContext, threadId: string): Promise<ThreadRecord> {
+    const filters = await this.authz.check(ctx, "threads", "read", { thread_id: threadId });
+    return this.visibleOrThrow(threadId, filters);
+  }
+
+  /** Look a thread up for an operation of `action` (e.g. runs read through their thread); 404 when hidden. */
+  async getFor(ctx: RequestContext, threadId: string, action: "read" | "update" | "delete"): Promise<ThreadRecord> {
+    const filters = await this.authz.check(ctx, "threads", action, { thread_id: threadId });
+    return this.visibleOrThrow(threadId, filters);
+  }
+
+  async patch(ctx: RequestContext, threadId: string, body: { metadata?: Metadata }): Promise<ThreadRecord> {
+    const value: Record<string, unknown> = { thread_id: threadId, metadata: { ...(body.metadata ?? {}) } };
+    const filters = await this.authz.check(ctx, "threads", "update", value);
+    const thread = this.visibleOrThrow(threadId, filters);
+    return this.storage.threads.set(threadId, {
+      ...thread,
+      metadata: { ...thread.metadata, ...(value.metadata as Metadata) },
+      updated_at: nowIso(),
+    });
+  }
+
+  async delete(ctx: RequestContext, threadId: string): Promise<void> {
+    const filters = await this.authz.check(ctx, "threads", "delete", { thread_id: threadId });
+    this.visibleOrThrow(threadId, filters);
+    await this.deleteUnchecked(threadId);
+  }
+
+  /** Delete a thread, its runs and its checkpoints (also used for stateless runs' temporary threads). */
+  async deleteUnchecked(threadId: string): Promise<void> {
+    await this.runs.cancelThreadRuns(threadId);
+    for (const key of this.storage.runs.keysBy("thread", threadId)) this.storage.runs.delete(key);
+    await this.checkpointer.deleteThread(threadId);
+    this.storage.threads.delete(threadId);
+  }
+
+  async search(ctx: RequestContext, q: ThreadSearch): Promise<{ items: Partial<ThreadRecord>[]; total: number }> {
+    const value: Record<string, unknown> = { metadata: q.metadata ?? {}, values: q.values, status: q.status, limit: q.limit ?? 10, offset: q.offset ?? 0 };
+    const filters = await this.authz.check(ctx, "threads", "search", value);
+    const { page, total } = sortAndPage(this.filter(q, filters), {
+      sortBy: q.sort_by,
+      sortOrder: q.sort_order,
+      limit: q.limit ?? 10,
+      offset: q.offset ?? 0,
+      defaultSort: "created_at",
+    });
+    return { items: page.map((t) => pick(t, q.select)), total };
+  }
+
+  async count(ctx: RequestContext, q: ThreadSearch): Promise<number> {
+    const filters = await this.authz.check(ctx, "threads", "search", { metadata: q.metadata ?? {}, values: q.values, status: q.status });
+    return this.filter(q, filters).length;
+  }
+
+  async copy(ctx: RequestContext, threadId: string): Promise<ThreadRecord> {
+    const filters = await this.authz.check(ctx, "threads", "read", { thread_id: threadId });
+    const source = this.visibleOrThrow(threadId, filters);
+    const value: Record<string, unknown> = { thread_id: newId(), metadata: { ...source.metadata }, if_exists: "raise" };
+    await this.authz.check(ctx, "threads", "create", value);
+    const now = nowIso();
+    const copy: ThreadRecord = {
+      ...structuredClone(source),
+      thread_id: value.thread_id as string,
+      metadata: value.metadata as Metadata,
+      created_at: now,
+      updated_at: now,
+      status: source.status === "busy" ? "idle" : source.status,
+    };
+    this.storage.threads.set(copy.thread_id, copy);
+    this.checkpointer.copyThread(threadId, copy.thread_id);
+    return copy;
+  }
+
+  /** Keep only the latest checkpoints (`keep_latest`) or delete the threads (`delete`). */
+  async prune(ctx: RequestContext, threadIds: string[], strategy: "delete" | "keep_latest"): Promise<number> {
+    let pruned = 0;
+    for (const id of threadIds) {
+      const filters = await this.authz.check(ctx, "threads", strategy === "delete" ? "delete" : "update", { thread_id: id });
+      const thread = this.storage.threads.get(id);
+      if (!thread || !this.authz.visible(thread.metadata, filters)) continue;
+      if (strategy === "delete") await this.deleteUnchecked(id);
+      else this.checkpointer.keepLatest(id);
+      pruned += 1;
+    }
+    return pruned;
+  }
+
+  async getState(ctx: RequestContext, threadId: string, opts: { subgraphs?: boolean; checkpoint?: Record<string, unknown> } = {}): Promise<ThreadState> {
+    const thread = await this.getFor(ctx, threadId, "read");
+    return this.readState(thread, opts);
+  }
+
+  /** The thread's current (or a given checkpoint's) state, read through its graph. */
+  async readState(thread: ThreadRecord, opts: { subgraphs?: boolean; checkpoint?: Record<string, unknown> } = {}): Promise<ThreadState> {
+    const graph = await this.graphOf(thread);
+    if (!graph) return emptyState();
+    const config = this.stateConfig(thread, opts.checkpoint);
+    const snapshot = await graph.getState(config, { subgraphs: opts.subgraphs ?? false });
+    if (opts.checkpoint?.checkpoint_id && !snapshot.config) {
+      throw new NotFoundError("checkpoint", opts.checkpoint.checkpoint_id as string);
+    }
+    return snapshotToState(snapshot);
+  }
+
+  async updateState(ctx: RequestContext, threadId: string, body: StateUpdate): Promise<{ checkpoint: unknown }> {
+    const value: Record<string, unknown> = { thread_id: threadId, values: body.values, as_node: body.as_node };
+    const filters = await this.authz.check(ctx, "threads", "update", value);
+    const thread = this.visibleOrThrow(threadId, filters);
+    if (thread.status === "busy") throw new ConflictError(`Thread ${threadId} is busy: a run is pending or running`);
+    const graph = await this.graphOf(thread);
+    if (!graph) throw new ValidationError(`Thread ${threadId} has no graph yet: start a run on it before updating its state`);
+    const checkpoint = body.checkpoint ?? (body.checkpoint_id ? { checkpoint_id: body.checkpoint_id } : undefined);
+    const next = await graph.updateState(this.stateConfig(thread, checkpoint), value.values, body.as_node);
+    await this.refresh(threadId);
+    return { checkpoint: next?.configurable ?? null };
+  }
+
+  /** Update the metadata of the latest checkpoint (PATCH /threads/{id}/state). */
+  async patchState(ctx: RequestContext, threadId: string, metadata: Metadata): Promise<void> {
+    const filters = await this.authz.check(ctx, "threads", "update", { thread_id: threadId, metadata });
+    this.visibleOrThrow(threadId, filters);
+    const latest = this.checkpointer.recordsOf(threadId, "")[0];
+    if (!latest) throw new NotFoundError("checkpoint", undefined, `Thread ${threadId} has no checkpoint`);
+    const tuple = await this.checkpointer.getTuple({ configurable: { thread_id: threadId, checkpoint_id: latest.checkpoint_id } });
+    const [type, bytes] = await this.checkpointer.serde.dumpsTyped({ ...(tuple!.metadata ?? {}), ...metadata });
+    const text = typeof bytes === "string" ? bytes : Buffer.from(bytes).toString(latest.enc === "utf8" ? "utf8" : "base64");
+    this.storage.checkpoints.set(
+      [...this.storage.checkpoints.entries()].find(([, r]) => r === latest)![0],
+      { ...latest, metadata: [type, text] },
+    );
+  }
+
+  async history(
+    ctx: RequestContext,
+    threadId: string,
+    q: { limit?: number; before?: string | Record<string, unknown>; metadata?: Metadata; checkpoint?: Record<string, unknown> },
+  ): Promise<ThreadState[]> {
+    const thread = await this.getFor(ctx, threadId, "read");
+    const graph = await this.graphOf(thread);
+    if (!graph) return [];
+    const before = typeof q.before === "string" ? { configurable: { checkpoint_id: q.before } } : q.before ? { configurable: q.before } : undefined;
+    const out: ThreadState[] = [];
+    for await (const snapshot of graph.getStateHistory(this.stateConfig(thread, q.checkpoint), { limit: q.limit ?? 10, before, filter: q.metadata })) {
+      out.push(snapshotToState(snapshot));
+    }
+    return out;
+  }
+
+  /** Re-read a thread's values, status and interrupts from its latest checkpoint (after a run or a state update). */
+  async refresh(threadId: string, override?: { status?: ThreadStatus; error?: unknown }): Promise<void> {
+    const thread = this.storage.threads.get(threadId);
+    if (!thread) return;
+    let state: ThreadState | undefined;
+    try {
+      state = await this.readState(thread);
+    } catch {
+      state = undefined; // graph gone (reload removed it): keep the last known values
+    }
+    const interrupts = state ? interruptsByTask(state) : thread.interrupts;
+    const status: ThreadStatus = override?.status ?? (Object.keys(interrupts).length > 0 ? "interrupted" : "idle");
+    this.storage.threads.set(threadId, {
+      ...this.storage.threads.get(threadId)!,
+      values: state ? state.values : thread.values,
+      interrupts,
+      status,
+      error: override?.error,
+      updated_at: nowIso(),
+    });
+  }
+
+  /** Set a thread's status without re-reading state. */
+  setStatus(threadId: string, status: ThreadStatus): void {
+    const thread = this.storage.threads.get(threadId);
+    if (thread && thread.status !== status) this.storage.threads.set(threadId, { ...thread, status, updated_at: nowIso() });
+  }
+
+  private filter(q: ThreadSearch, filters: Record<string, unknown> | undefined): ThreadRecord[] {
+    const source = q.ids ? q.ids.map((id) => this.storage.threads.get(id)).filter((t): t is ThreadRecord => !!t) : [...this.storage.threads.values()];
+    return source.filter(
+      (t) =>
+        (!q.status || t.status === q.status) &&
+        (!q.metadata || contains(t.metadata, q.metadata)) &&
+        (!q.values || contains(t.values, toWire(q.values))) &&
+        this.authz.visible(t.metadata, filters),
+    );
+  }
+
+  private async graphOf(thread: ThreadRecord): Promise<CompiledGraphLike | undefined> {
+    const graphId = thread.metadata?.graph_id as string | undefined;
+    if (!graphId || !this.graphs.has(graphId)) return undefined;
+    return this.graphs.resolve(graphId, { configurable: { thread_id: thread.thread_id, ...((thread.config?.configurable as object) ?? {}) } });
+  }
+
+  private stateConfig(thread: ThreadRecord, checkpoint?: Record<string, unknown>): RunnableConfig {
+    return { configurable: { ...((thread.config?.configurable as object) ?? {}), ...(checkpoint ?? {}), thread_id: thread.thread_id } };
+  }
+
+  private async applySupersteps(thread: ThreadRecord, supersteps: NonNullable<ThreadCreate["supersteps"]>): Promise<void> {
+    const graph = await this.graphOf(thread);
+    if (!graph || typeof graph.bulkUpdateState !== "function") {
+      throw new ValidationError("supersteps need metadata.graph_id naming a graph of this server");
+    }
+    await (graph.bulkUpdateState as (c: RunnableConfig, s: unknown) => Promise<unknown>)(
+      { configurable: { thread_id: thread.thread_id } },
+      supersteps.map((s) => ({ updates: s.updates.map((u) => ({ values: u.values, asNode: u.as_node })) })),
+    );
+    await this.refresh(thread.thread_id);
+  }
+
+  private visibleOrThrow(threadId: string, filters: Record<string, unknown> | undefined): ThreadRecord {
+    const t = this.storage.threads.get(threadId);
+    if (!t || !this.authz.visible(t.metadata, filters)) throw new NotFoundError("thread", threadId);
+    return t;
+  }
+}

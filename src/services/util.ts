@@ -1,0 +1,108 @@
+import { createHash, randomUUID } from "node:crypto";
+import { ValidationError } from "../errors.js";
+
+/** A new random (v4) id. */
+export const newId = (): string => randomUUID();
+
+/** Current time as ISO-8601. */
+export const nowIso = (): string => new Date().toISOString();
+
+/** RFC 4122 name-based (SHA-1, version 5) UUID — the same function Python's uuid.uuid5 computes. */
+export function uuid5(name: string, namespace: string): string {
+  const ns = Buffer.from(namespace.replace(/-/g, ""), "hex");
+  const hash = createHash("sha1").update(ns).update(name, "utf8").digest();
+  hash[6] = (hash[6]! & 0x0f) | 0x50;
+  hash[8] = (hash[8]! & 0x3f) | 0x80;
+  const h = hash.subarray(0, 16).toString("hex");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+/** The namespace the official servers use for system assistant ids (the DNS... URL namespace). */
+export const ASSISTANT_NAMESPACE = "6ba7b821-9dad-11d1-80b4-00c04fd430c8";
+
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** True for a UUID string in canonical form (any version). */
+export const isUuid = (s: unknown): s is string => typeof s === "string" && UUID_RE.test(s);
+
+/** Throw a 422 naming `field` unless `value` is a UUID. */
+export function assertUuid(value: string, field: string): void {
+  if (!isUuid(value)) throw new ValidationError(`${field} must be a UUID, got "${value}"`);
+}
+
+/** Deep structural equality for JSON values. */
+export function jsonEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a)) {
+    const bb = b as unknown[];
+    return a.length === bb.length && a.every((v, i) => jsonEqual(v, bb[i]));
+  }
+  const ak = Object.keys(a);
+  const bk = Object.keys(b);
+  return ak.length === bk.length && ak.every((k) => jsonEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+}
+
+/** `subset` is contained in `target`: every key of subset is in target with a containing value (JSONB @> semantics). */
+export function contains(target: unknown, subset: unknown): boolean {
+  if (subset === null || typeof subset !== "object") return jsonEqual(target, subset);
+  if (Array.isArray(subset)) {
+    if (!Array.isArray(target)) return false;
+    return subset.every((s) => target.some((t) => contains(t, s)));
+  }
+  if (target === null || typeof target !== "object" || Array.isArray(target)) return false;
+  return Object.entries(subset).every(([k, v]) => k in (target as object) && contains((target as Record<string, unknown>)[k], v));
+}
+
+/** Sort, then page, a list of records; returns the page and the total before paging. */
+export function sortAndPage<T extends object>(
+  items: T[],
+  opts: { sortBy?: string; sortOrder?: "asc" | "desc"; limit?: number; offset?: number; defaultSort: string },
+): { page: T[]; total: number } {
+  const key = opts.sortBy ?? opts.defaultSort;
+  const dir = (opts.sortOrder ?? "desc") === "asc" ? 1 : -1;
+  const sorted = items.slice().sort((a, b) => {
+    const av = (a as Record<string, unknown>)[key];
+    const bv = (b as Record<string, unknown>)[key];
+    if (av === bv) return 0;
+    if (av === undefined || av === null) return 1;
+    if (bv === undefined || bv === null) return -1;
+    return (av < bv ? -1 : 1) * dir;
+  });
+  const offset = opts.offset ?? 0;
+  const limit = opts.limit ?? 10;
+  return { page: sorted.slice(offset, offset + limit), total: items.length };
+}
+
+/** Keep only the `select`ed fields of a record (search `select`). */
+export function pick<T extends object>(item: T, select?: string[]): Partial<T> {
+  if (!select || select.length === 0) return item;
+  const out: Record<string, unknown> = {};
+  for (const k of select) if (k in item) out[k] = (item as Record<string, unknown>)[k];
+  return out as Partial<T>;
+}
+
+/**
+ * JSON-serialise a value the way the LangGraph API does: LangChain objects with `toDict()` (messages)
+ * become `{...data, type}` plain objects; everything else goes through JSON.stringify as usual.
+ */
+export function toWireJson(value: unknown): string {
+  return JSON.stringify(value, function (this: Record<string, unknown>, key, v) {
+    const raw = this[key];
+    if (raw !== null && typeof raw === "object" && typeof (raw as { toDict?: unknown }).toDict === "function") {
+      const { type, data } = (raw as { toDict(): { type: string; data: Record<string, unknown> } }).toDict();
+      return { ...data, type };
+    }
+    if (typeof v === "bigint") return v.toString();
+    return v;
+  }) ?? "null";
+}
+
+/** A plain-JSON copy of a value in wire form (messages flattened), safe to store. */
+export const toWire = <T = unknown>(value: unknown): T => (value === undefined ? (undefined as T) : (JSON.parse(toWireJson(value)) as T));
+
+/** Serialise an error into the `{error, message}` shape streams and waits report. */
+export function serializeError(error: unknown): { error: string; message: string } {
+  if (error instanceof Error) return { error: error.name || "Error", message: error.message };
+  return { error: "Error", message: typeof error === "string" ? error : JSON.stringify(error) };
+}

@@ -1,0 +1,67 @@
+import { Collection, NULL_SINK, type CollectionName, type Mutation, type MutationSink } from "./collection.js";
+import type {
+  AssistantRecord,
+  AssistantVersionRecord,
+  CheckpointRecord,
+  CronRecord,
+  RunRecord,
+  StoreItemRecord,
+  ThreadRecord,
+  WriteRecord,
+} from "./types.js";
+
+/** Key of a checkpoint: thread, namespace, id. */
+export const checkpointKey = (threadId: string, ns: string, checkpointId: string) => `${threadId}\u0000${ns}\u0000${checkpointId}`;
+/** Key of a store item: namespace parts and key. */
+export const storeKey = (namespace: string[], key: string) => `${namespace.join("\u0000")}\u0001${key}`;
+
+/**
+ * All the server's data as in-memory collections. Every change is also handed to the sink given at construction
+ * (a journal for durable mode); the collections themselves know nothing about files or HTTP.
+ */
+export class Storage {
+  readonly assistants: Collection<AssistantRecord>;
+  readonly assistantVersions: Collection<AssistantVersionRecord>;
+  readonly threads: Collection<ThreadRecord>;
+  readonly runs: Collection<RunRecord>;
+  readonly checkpoints: Collection<CheckpointRecord>;
+  readonly writes: Collection<WriteRecord>;
+  readonly store: Collection<StoreItemRecord>;
+  readonly crons: Collection<CronRecord>;
+  private readonly byName: Map<CollectionName, Collection<unknown>>;
+
+  constructor(sink: MutationSink = NULL_SINK) {
+    this.assistants = new Collection<AssistantRecord>("assistants", sink);
+    this.assistantVersions = new Collection<AssistantVersionRecord>("assistant_versions", sink).index("assistant", (v) => v.assistant_id);
+    this.threads = new Collection<ThreadRecord>("threads", sink);
+    this.runs = new Collection<RunRecord>("runs", sink).index("thread", (v) => v.thread_id);
+    this.checkpoints = new Collection<CheckpointRecord>("checkpoints", sink)
+      .index("thread", (v) => v.thread_id)
+      .index("thread_ns", (v) => `${v.thread_id}\u0000${v.checkpoint_ns}`);
+    this.writes = new Collection<WriteRecord>("writes", sink).index(
+      "checkpoint",
+      (v) => checkpointKey(v.thread_id, v.checkpoint_ns, v.checkpoint_id),
+    ).index("thread", (v) => v.thread_id);
+    this.store = new Collection<StoreItemRecord>("store", sink);
+    this.crons = new Collection<CronRecord>("crons", sink);
+    this.byName = new Map<CollectionName, Collection<unknown>>(
+      [this.assistants, this.assistantVersions, this.threads, this.runs, this.checkpoints, this.writes, this.store, this.crons].map(
+        (c) => [c.name, c as Collection<unknown>],
+      ),
+    );
+  }
+
+  /** Apply a journalled mutation without re-journalling it (used when replaying). */
+  replay(m: Mutation): void {
+    const c = this.byName.get(m.c);
+    if (!c) throw new Error(`unknown collection ${m.c}`);
+    if (m.t === "put") c.applyPut(m.k, m.v);
+    else if (m.t === "del") c.applyDelete(m.k);
+    else c.applyClear();
+  }
+
+  /** Every collection with its name (for snapshots). */
+  collections(): Iterable<[CollectionName, Collection<unknown>]> {
+    return this.byName.entries();
+  }
+}

@@ -1,0 +1,179 @@
+import { Client } from "@langchain/langgraph-sdk";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { copyFixture, startServer, type RunningServer } from "../helpers/spawn.js";
+
+/** End-to-end: bin/lg-dev on the echo fixture, driven by the real SDK client. */
+describe("lg-dev end to end (SDK client)", () => {
+  let server: RunningServer;
+  let client: Client;
+  let fixture: { dir: string; cleanup(): void };
+
+  beforeAll(async () => {
+    fixture = copyFixture("echo");
+    server = await startServer(fixture.dir, { args: ["--no-reload"] });
+    client = new Client({ apiUrl: server.url });
+  });
+
+  afterAll(async () => {
+    const code = await server?.stop();
+    fixture?.cleanup();
+    expect(code).toBe(0);
+  });
+
+  it("serves /ok and /info", async () => {
+    expect(await (await fetch(`${server.url}/ok`)).json()).toEqual({ ok: true });
+    const info = (await (await fetch(`${server.url}/info`)).json()) as { context: string; flags: { assistants: boolean } };
+    expect(info.context).toBe("js");
+    expect(info.flags.assistants).toBe(true);
+  });
+
+  it("has one system assistant per graph with the uuid5 id", async () => {
+    const found = await client.assistants.search({ graphId: "echo" });
+    expect(found).toHaveLength(1);
+    // Python: uuid.uuid5(UUID('6ba7b821-9dad-11d1-80b4-00c04fd430c8'), 'echo')
+    expect(found[0]!.assistant_id).toBe("046b5dc7-2108-582c-9c6c-31d556d138f0");
+    expect(found[0]!.metadata).toEqual({ created_by: "system" });
+    const byGraph = await client.assistants.get("echo");
+    expect(byGraph.assistant_id).toBe(found[0]!.assistant_id);
+  });
+
+  it("creates a thread, waits on a run and reads the state", async () => {
+    const thread = await client.threads.create({ metadata: { purpose: "test" } });
+    const out = (await client.runs.wait(thread.thread_id, "echo", { input: { messages: [{ role: "user", content: "hi" }] } })) as {
+      messages: Array<{ type: string; content: string }>;
+    };
+    expect(out.messages.map((m) => [m.type, m.content])).toEqual([
+      ["human", "hi"],
+      ["ai", "echo: hi"],
+    ]);
+    const state = await client.threads.getState(thread.thread_id);
+    expect((state.values as { messages: unknown[] }).messages).toHaveLength(2);
+    expect(state.next).toEqual([]);
+    const t = await client.threads.get(thread.thread_id);
+    expect(t.status).toBe("idle");
+    expect(t.metadata).toMatchObject({ purpose: "test", graph_id: "echo" });
+    const history = await client.threads.getHistory(thread.thread_id);
+    expect(history.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it("creates a background run and joins it", async () => {
+    const thread = await client.threads.create();
+    const run = await client.runs.create(thread.thread_id, "echo", { input: { messages: [{ role: "user", content: "bg" }] } });
+    expect(run.status).toBe("pending");
+    const joined = (await client.runs.join(thread.thread_id, run.run_id)) as { messages: Array<{ content: string }> };
+    expect(joined.messages.at(-1)!.content).toBe("echo: bg");
+    const after = await client.runs.get(thread.thread_id, run.run_id);
+    expect(after.status).toBe("success");
+    const listed = await client.runs.list(thread.thread_id);
+    expect(listed.map((r) => r.run_id)).toEqual([run.run_id]);
+  });
+
+  it("streams values, updates, messages-tuple and custom events", async () => {
+    const thread = await client.threads.create();
+    const events: Array<{ event: string; data: unknown }> = [];
+    for await (const chunk of client.runs.stream(thread.thread_id, "echo", {
+      input: { messages: [{ role: "user", content: "s" }] },
+      streamMode: ["values", "updates", "messages-tuple", "custom"],
+    })) {
+      events.push(chunk);
+    }
+    const names = events.map((e) => e.event);
+    expect(names[0]).toBe("metadata");
+    expect(names).toContain("values");
+    expect(names).toContain("updates");
+    expect(names).toContain("custom");
+    const custom = events.find((e) => e.event === "custom")!;
+    expect(custom.data).toEqual({ echoed: "s" });
+    const updates = events.find((e) => e.event === "updates")!;
+    expect(updates.data).toMatchObject({ respond: { messages: [{ type: "ai", content: "echo: s" }] } });
+  });
+
+  it("streams subgraph events with namespaced event names", async () => {
+    const names: string[] = [];
+    for await (const chunk of client.runs.stream(null, "nested", { input: { trail: [] }, streamMode: ["updates"], streamSubgraphs: true })) {
+      names.push(chunk.event);
+    }
+    expect(names.some((n) => n.startsWith("updates|child:"))).toBe(true);
+    expect(names).toContain("updates");
+  });
+
+  it("stateless runs/wait answers the final values", async () => {
+    const out = (await client.runs.wait(null, "nested", { input: { trail: ["start"] } })) as { trail: string[] };
+    expect(out.trail).toEqual(["start", "outer", "inner"]);
+  });
+
+  it("a failing graph ends the run in error with an error event and __error__", async () => {
+    const thread = await client.threads.create();
+    const events: Array<{ event: string; data: unknown }> = [];
+    for await (const chunk of client.runs.stream(thread.thread_id, "fail", { input: { value: "x" } })) events.push(chunk);
+    const err = events.find((e) => e.event === "error");
+    expect(err?.data).toEqual({ error: "TypeError", message: "boom: the graph failed on purpose" });
+    expect((await client.threads.get(thread.thread_id)).status).toBe("error");
+    const runs = await client.runs.list(thread.thread_id);
+    expect(runs[0]!.status).toBe("error");
+    const waited = await client.runs.wait(thread.thread_id, "fail", { input: { value: "y" } });
+    expect(waited).toEqual({ __error__: { error: "TypeError", message: "boom: the graph failed on purpose" } });
+  });
+
+  it("an interrupt is resumed with a Command", async () => {
+    const thread = await client.threads.create();
+    const first = (await client.runs.wait(thread.thread_id, "interrupt", { input: { question: "name?" } })) as Record<string, unknown>;
+    expect(first.__interrupt__).toBeDefined();
+    const t = await client.threads.get(thread.thread_id);
+    expect(t.status).toBe("interrupted");
+    const state = await client.threads.getState(thread.thread_id);
+    expect(state.next).toEqual(["ask"]);
+    const resumed = (await client.runs.wait(thread.thread_id, "interrupt", { command: { resume: "Ada" } })) as { steps: string[]; answer: string };
+    expect(resumed.answer).toBe("Ada");
+    expect(resumed.steps).toEqual(["ask", "finish:Ada"]);
+    expect((await client.threads.get(thread.thread_id)).status).toBe("idle");
+  });
+
+  it("interrupt_before stops before the node", async () => {
+    const thread = await client.threads.create();
+    await client.runs.wait(thread.thread_id, "nested", { input: { trail: [] }, interruptBefore: ["child"] });
+    const state = await client.threads.getState(thread.thread_id);
+    expect(state.next).toEqual(["child"]);
+    const done = (await client.runs.wait(thread.thread_id, "nested", { input: null })) as { trail: string[] };
+    expect(done.trail).toEqual(["outer", "inner"]);
+  });
+
+  it("a factory graph is called with the run's config", async () => {
+    const out = (await client.runs.wait(null, "factory", { input: {}, config: { configurable: { model: "m-42" } } })) as { model: string; user: string };
+    expect(out).toEqual({ model: "m-42", user: "anonymous" });
+  });
+
+  it("cancels a running run and rejects a second run on a busy thread", async () => {
+    const thread = await client.threads.create();
+    const run = await client.runs.create(thread.thread_id, "slow", { input: { ms: 400 } });
+    await expect(client.runs.create(thread.thread_id, "slow", { input: { ms: 1 } })).rejects.toThrow(/409/);
+    await client.runs.cancel(thread.thread_id, run.run_id, true);
+    const after = await client.runs.get(thread.thread_id, run.run_id);
+    expect(after.status).toBe("interrupted");
+    expect((await client.threads.get(thread.thread_id)).status).not.toBe("busy");
+  });
+
+  it("enqueue runs one after another on the same thread", async () => {
+    const thread = await client.threads.create();
+    const a = await client.runs.create(thread.thread_id, "slow", { input: { ms: 20 } });
+    const b = await client.runs.create(thread.thread_id, "slow", { input: { ms: 20 }, multitaskStrategy: "enqueue" });
+    const out = (await client.runs.join(thread.thread_id, b.run_id)) as { ticks: number[] };
+    expect(out.ticks).toEqual([1, 2, 3, 1, 2, 3]);
+    expect((await client.runs.get(thread.thread_id, a.run_id)).status).toBe("success");
+  });
+
+  it("answers errors the SDK reads well", async () => {
+    await expect(client.threads.get("00000000-0000-4000-8000-000000000000")).rejects.toThrow(
+      /404.*Thread with ID 00000000-0000-4000-8000-000000000000 not found/,
+    );
+    await expect(client.runs.wait(null, "no-such-graph", { input: {} })).rejects.toThrow(/404.*No assistant found for "no-such-graph"/);
+    const res = await fetch(`${server.url}/threads/not-a-uuid`);
+    expect(res.status).toBe(422);
+    expect(await res.text()).toMatch(/thread_id/);
+    const bad = await fetch(`${server.url}/threads`, { method: "POST", headers: { "content-type": "application/json" }, body: "{nope" });
+    expect(bad.status).toBe(400);
+    const limit = await fetch(`${server.url}/threads/search`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ limit: 5000 }) });
+    expect(limit.status).toBe(422);
+    expect(await limit.text()).toBe("body/limit must be <= 1000");
+  });
+});

@@ -1,0 +1,137 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync, cpSync, mkdirSync, writeFileSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** Repository root (where package.json and bin/ live). */
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
+export const LG_DEV_BIN = join(REPO_ROOT, "bin", "lg-dev.js");
+export const FIXTURES = join(REPO_ROOT, "test", "fixtures");
+
+/** A running `bin/lg-dev` child process. */
+export interface RunningServer {
+  url: string;
+  process: ChildProcess;
+  /** Everything the process printed so far (stdout + stderr). */
+  output(): string;
+  /** SIGTERM, wait for exit; returns the exit code. */
+  stop(): Promise<number | null>;
+}
+
+export interface StartOptions {
+  /** Extra CLI arguments (after --config, --port 0, --no-browser). */
+  args?: string[];
+  env?: Record<string, string | undefined>;
+  /** How long to wait for the ready banner. */
+  timeoutMs?: number;
+  /** Working directory; defaults to the project dir. */
+  cwd?: string;
+}
+
+const live = new Set<ChildProcess>();
+process.on("exit", () => {
+  for (const child of live) child.kill("SIGKILL");
+});
+
+/** Spawn lg-dev on `projectDir` with `--port 0 --no-browser` and resolve once the banner names the API URL. */
+export async function startServer(projectDir: string, options: StartOptions = {}): Promise<RunningServer> {
+  const args = [LG_DEV_BIN, "--config", projectDir, "--port", "0", "--no-browser", ...(options.args ?? [])];
+  const child = spawn(process.execPath, args, {
+    cwd: options.cwd ?? projectDir,
+    env: { ...process.env, BROWSER: "none", NO_COLOR: "1", ...options.env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  live.add(child);
+  let out = "";
+  child.stdout!.on("data", (d) => (out += d));
+  child.stderr!.on("data", (d) => (out += d));
+  const exited = new Promise<number | null>((res) => child.on("exit", (code) => {
+    live.delete(child);
+    res(code);
+  }));
+
+  const url = await new Promise<string>((res, rej) => {
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      rej(new Error(`lg-dev did not become ready in time. Output:\n${out}`));
+    }, options.timeoutMs ?? 20_000);
+    const check = () => {
+      const m = /API:\s+(http:\/\/\S+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        res(m[1]!);
+      }
+    };
+    child.stdout!.on("data", check);
+    child.stderr!.on("data", check);
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      rej(new Error(`lg-dev exited with ${code} before it was ready. Output:\n${out}`));
+    });
+  });
+
+  return {
+    url,
+    process: child,
+    output: () => out,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+      child.kill("SIGTERM");
+      const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
+      const code = await exited;
+      clearTimeout(timer);
+      return code;
+    },
+  };
+}
+
+/** Run lg-dev to completion (for start-up failures): resolves with exit code and output. */
+export async function runLgDev(args: string[], options: { cwd?: string; env?: Record<string, string>; timeoutMs?: number } = {}) {
+  const child = spawn(process.execPath, [LG_DEV_BIN, ...args], {
+    cwd: options.cwd ?? REPO_ROOT,
+    env: { ...process.env, BROWSER: "none", NO_COLOR: "1", ...options.env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  live.add(child);
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (d) => (stdout += d));
+  child.stderr.on("data", (d) => (stderr += d));
+  const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 20_000);
+  const code = await new Promise<number | null>((res) => child.on("exit", (c) => res(c)));
+  clearTimeout(timer);
+  live.delete(child);
+  return { code, stdout, stderr };
+}
+
+/** A temp directory that the caller removes with `cleanup()`. */
+export function makeTempDir(prefix = "lg-dev-test-"): { dir: string; cleanup(): void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * Copy a fixture project (test/fixtures/<name>) into a temp dir so tests may write `.langgraph_api/` or edit files.
+ * The copy resolves packages from the repository's node_modules through a symlink.
+ */
+export function copyFixture(name: string): { dir: string; cleanup(): void } {
+  const tmp = makeTempDir(`lg-dev-${name}-`);
+  cpSync(join(FIXTURES, name), tmp.dir, { recursive: true });
+  linkNodeModules(tmp.dir);
+  return tmp;
+}
+
+/** Let a project in a temp dir import the repository's packages (@langchain/langgraph, lg-dev's deps). */
+export function linkNodeModules(dir: string): void {
+  symlinkSync(join(REPO_ROOT, "node_modules"), join(dir, "node_modules"), "dir");
+}
+
+/** Write a set of files (path -> content) below dir, creating folders. */
+export function writeFiles(dir: string, files: Record<string, string>): void {
+  for (const [rel, content] of Object.entries(files)) {
+    const file = join(dir, rel);
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, content);
+  }
+}
