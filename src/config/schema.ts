@@ -48,10 +48,12 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+/** Primitive rules. */
 export const str = rule("a string", (v): v is string => typeof v === "string");
 export const bool = rule("a boolean", (v): v is boolean => typeof v === "boolean");
 export const num = rule("a number", (v): v is number => typeof v === "number" && Number.isFinite(v));
 export const anyObject = rule("an object", isPlainObject);
+/** Anything present; for keys passed through untouched. */
 export const anyValue = rule("any JSON value", (v): v is unknown => v !== undefined);
 
 /** true/false, or the strings "true"/"false" in any case (as the Python CLI accepts); normalised to a boolean. */
@@ -65,11 +67,7 @@ export const boolish: Rule<boolean> = {
   },
 };
 
-/** A string that also satisfies `test` (e.g. the `path:export` graph syntax). */
-export function pattern(expected: string, test: (s: string) => boolean): Rule<string> {
-  return rule(expected, (v): v is string => typeof v === "string" && test(v));
-}
-
+/** An array whose items all pass `item`. */
 export function arrayOf<T>(item: Rule<T>): Rule<T[]> {
   return {
     expected: `an array of ${item.expected.replace(/^an? /, "")}s`,
@@ -85,6 +83,7 @@ export function arrayOf<T>(item: Rule<T>): Rule<T[]> {
   };
 }
 
+/** An object with arbitrary keys whose values all pass `item`. */
 export function recordOf<T>(item: Rule<T>, options: { nonEmpty?: boolean } = {}): Rule<Record<string, T>> {
   return {
     expected: `${options.nonEmpty ? "a non-empty" : "an"} object whose values are ${item.expected}`,
@@ -120,10 +119,12 @@ type ShapeType<S extends Shape> = { [K in keyof S as S[K]["required"] extends tr
   [K in keyof S as S[K]["required"] extends true ? never : K]?: Infer<S[K]["rule"]>;
 };
 
+/** A key that must be present in an {@link objectOf}. */
 export function required<T>(r: Rule<T>): { rule: Rule<T>; required: true } {
   return { rule: r, required: true };
 }
 
+/** A key that may be absent in an {@link objectOf}. */
 export function optional<T>(r: Rule<T>): { rule: Rule<T>; required: false } {
   return { rule: r, required: false };
 }

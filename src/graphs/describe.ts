@@ -49,7 +49,7 @@ export function isClass(value: unknown): boolean {
 export function errorLocation(err: unknown): string | undefined {
   const stack = err instanceof Error ? err.stack : undefined;
   if (!stack) return undefined;
-  const frame = /((?:file:\/\/)?\/[^\s()]*?|[A-Za-z]:\\[^\s()]*?):(\d+)(?::(\d+))?(?=\)|\s|$)/gm;
+  const frame = /(?:^|[\s(])((?:file:\/\/)?\/[^\s()]*?|[A-Za-z]:\\[^\s()]*?):(\d+)(?::(\d+))?(?=\)|\s|$)/gm;
   for (const match of stack.matchAll(frame)) {
     const [, where, line, column] = match;
     if (/[\\/]node_modules[\\/]/.test(where!) || where!.startsWith("node:")) continue;

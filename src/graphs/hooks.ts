@@ -55,12 +55,17 @@ function asEsmIfWrittenAsEsm(result: ResolveFnOutput, generation: string): Resol
 }
 
 function withGeneration(result: ResolveFnOutput, generation: string): ResolveFnOutput {
-  if (!isProjectFile(result.url)) return result;
-  const esm = asEsmIfWrittenAsEsm(result, generation);
-  if (esm) return esm;
-  const url = new URL(result.url);
-  url.searchParams.set(GENERATION_PARAM, generation);
-  return { ...result, url: url.href };
+  try {
+    if (!isProjectFile(result.url)) return result;
+    const esm = asEsmIfWrittenAsEsm(result, generation);
+    if (esm) return esm;
+    const url = new URL(result.url);
+    url.searchParams.set(GENERATION_PARAM, generation);
+    return { ...result, url: url.href };
+  } catch {
+    // An odd URL must not break every import of the process: it only loses hot reload.
+    return result;
+  }
 }
 
 /** Give project files the generation of the module importing them (or of the entry URL itself). */

@@ -6,9 +6,10 @@ import { stat } from "node:fs/promises";
 import { relative, resolve as resolvePath, isAbsolute } from "node:path";
 import type { RunnableConfig } from "@langchain/core/runnables";
 import { ConfigError } from "../errors.js";
-import { describeError, describeValue } from "./describe.js";
+import { describeError, describeValue, errorLocation } from "./describe.js";
 import type { ModuleLoader } from "./loader.js";
 import { splitExportRef } from "./ref.js";
+import { locateJsSyntaxError } from "./syntax-check.js";
 import { classifyGraphExport, describeExports, lookupExport, type GraphExport } from "./resolve.js";
 import type { CompiledGraphLike, GraphSpec, LoadedGraph } from "./types.js";
 
@@ -34,9 +35,14 @@ const ACCEPTED =
  */
 export async function loadGraphs(specs: GraphSpec[], options: LoadGraphsOptions): Promise<Map<string, LoadedGraph>> {
   const settled = await Promise.allSettled(specs.map((spec) => loadGraph(spec, options)));
-  const failures = settled.flatMap((r) => (r.status === "rejected" ? [r.reason instanceof Error ? r.reason.message : String(r.reason)] : []));
+  const graphs = new Map<string, LoadedGraph>();
+  const failures: string[] = [];
+  for (const result of settled) {
+    if (result.status === "fulfilled") graphs.set(result.value.graphId, result.value);
+    else failures.push(result.reason instanceof Error ? result.reason.message : String(result.reason));
+  }
   if (failures.length > 0) throw new ConfigError(failures.join("\n"));
-  return new Map(settled.map((r) => [(r as PromiseFulfilledResult<LoadedGraph>).value.graphId, (r as PromiseFulfilledResult<LoadedGraph>).value]));
+  return graphs;
 }
 
 /** Load one graph; errors are ConfigErrors that start with `Graph "<id>"`. */
@@ -53,13 +59,20 @@ export async function loadGraph(spec: GraphSpec, options: LoadGraphsOptions): Pr
   try {
     mod = await options.loader.importModule(file, options.generation);
   } catch (err) {
-    throw fail(`importing ${shown} failed: ${describeError(err)}`);
+    const where = err instanceof SyntaxError && !errorLocation(err) ? await locateJsSyntaxError(file) : undefined;
+    throw fail(`importing ${shown} failed: ${describeError(err)}${where ? ` (at ${where})` : ""}`);
   }
   const found = lookupExport(mod, exportName);
   if (!found.found) throw fail(`${shown} has no export "${exportName}"; ${describeExports(mod)}.`);
 
   const deps = { checkpointer: options.checkpointer, store: options.store };
-  const base = { graphId: spec.graphId, file, exportName, generation: options.generation, ...(spec.description !== undefined ? { description: spec.description } : {}) };
+  const base = {
+    graphId: spec.graphId,
+    file,
+    exportName,
+    generation: options.generation,
+    ...(spec.description !== undefined ? { description: spec.description } : {}),
+  };
   const what = `export "${exportName}" of ${shown}`;
   let shape = classifyGraphExport(found.value);
 
@@ -71,7 +84,7 @@ export async function loadGraph(spec: GraphSpec, options: LoadGraphsOptions): Pr
       throw fail(`the promise exported as ${what} rejected: ${describeError(err)}`);
     }
     shape = classifyGraphExport(settledValue);
-    if (shape.kind === "promise" || shape.kind === "factory") shape = { kind: "invalid", description: `a promise of ${describeValue(settledValue)}` };
+    if (!isGraph(shape)) shape = { kind: "invalid", description: `a promise of ${describeValue(settledValue)}` };
   }
   if (shape.kind === "factory") {
     const factory = shape.factory;
@@ -81,12 +94,12 @@ export async function loadGraph(spec: GraphSpec, options: LoadGraphsOptions): Pr
       async resolve(config: RunnableConfig) {
         const produced = await factory(config);
         const made = classifyGraphExport(produced);
-        if (made.kind === "promise" || made.kind === "factory") throw fail(`the factory ${what} returned ${describeValue(produced)}, not a graph`);
-        return prepareGraph(made, deps, (m) => fail(`the factory ${what} returned ${m}`));
+        if (!isGraph(made)) throw fail(`the factory ${what} returned ${describeValue(produced)}, not a graph. ${ACCEPTED}`);
+        return prepareGraph(made, deps, (m) => fail(`the graph returned by the factory ${what} ${m}`));
       },
     };
   }
-  if (shape.kind === "invalid") throw fail(`${what} is ${shape.description}, not a graph. ${ACCEPTED}`);
+  if (!isGraph(shape)) throw fail(`${what} is ${shape.description}, not a graph. ${ACCEPTED}`);
   const graph = prepareGraph(shape, deps, (m) => fail(`${what} ${m}`));
   return { ...base, kind: "compiled", resolve: async () => graph };
 }
@@ -95,12 +108,7 @@ export async function loadGraph(spec: GraphSpec, options: LoadGraphsOptions): Pr
  * A compiled graph wired to the server's checkpointer and store. Compiled graphs are changed in place (not
  * copied): the object is the user's, and its subgraphs and bound nodes must stay the ones it was built with.
  */
-function prepareGraph(
-  shape: Exclude<GraphExport, { kind: "promise" | "factory" }>,
-  deps: { checkpointer: unknown; store: unknown },
-  fail: (message: string) => Error,
-): CompiledGraphLike {
-  if (shape.kind === "invalid") throw fail(`is ${shape.description}, not a graph. ${ACCEPTED}`);
+function prepareGraph(shape: GraphShape, deps: { checkpointer: unknown; store: unknown }, fail: (message: string) => Error): CompiledGraphLike {
   let graph: CompiledGraphLike;
   if (shape.kind === "uncompiled") {
     const options: Record<string, unknown> = {};
@@ -121,6 +129,12 @@ function prepareGraph(
   if (deps.checkpointer !== undefined) graph.checkpointer = deps.checkpointer;
   if (deps.store !== undefined) graph.store = deps.store;
   return graph;
+}
+
+type GraphShape = Extract<GraphExport, { kind: "compiled" | "uncompiled" }>;
+
+function isGraph(shape: GraphExport): shape is GraphShape {
+  return shape.kind === "compiled" || shape.kind === "uncompiled";
 }
 
 function showPath(file: string, base: string): string {

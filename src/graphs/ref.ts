@@ -12,7 +12,7 @@ const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
  */
 export function splitExportRef(ref: string): ExportRef {
   const i = ref.lastIndexOf(":");
-  if (i <= 0 || /[\\/]/.test(ref.slice(i + 1))) return { path: ref, exportName: "default" };
+  if (i === -1 || /[\\/]/.test(ref.slice(i + 1))) return { path: ref, exportName: "default" };
   return { path: ref.slice(0, i), exportName: ref.slice(i + 1) };
 }
 

@@ -45,7 +45,7 @@ export function classifyGraphExport(value: unknown): GraphExport {
   if (isObject(value) && isCompiledGraph(value.graph)) return { kind: "compiled", graph: value.graph };
   if (isCompiledGraph(value)) return { kind: "compiled", graph: value };
   if (isUncompiledGraph(value)) return { kind: "uncompiled", builder: value };
-  if (isObject(value) && typeof value.then === "function") return { kind: "promise", promise: value as PromiseLike<unknown> };
+  if (isObject(value) && typeof value.then === "function") return { kind: "promise", promise: value as unknown as PromiseLike<unknown> };
   if (typeof value === "function" && !isClass(value)) return { kind: "factory", factory: value as (config: unknown) => unknown };
   return { kind: "invalid", description: describeValue(value) };
 }

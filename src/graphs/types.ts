@@ -8,6 +8,8 @@ export interface CompiledGraphLike {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   stream(input: unknown, options?: Record<string, unknown>): Promise<AsyncIterable<any>>;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  invoke?(input: unknown, options?: Record<string, unknown>): Promise<any>;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   streamEvents(input: unknown, options: Record<string, unknown>): AsyncIterable<any>;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   getState(config: RunnableConfig, options?: Record<string, unknown>): Promise<any>;

@@ -174,7 +174,17 @@ export class AssistantsService {
     return next;
   }
 
-  /** The assistant for a run or introspection: checked against `read` filters; 404 naming the id otherwise. */
+  /**
+   * The assistant a run uses. Runs are authorised through `threads:create_run` and their thread, not through
+   * `assistants:read` (as on LangGraph Platform), so the shared system assistants stay usable under owner filters.
+   */
+  getForRun(idOrGraph: string): AssistantRecord {
+    const a = this.storage.assistants.get(this.resolveId(idOrGraph));
+    if (!a) throw new NotFoundError("assistant", undefined, `No assistant found for "${idOrGraph}"`);
+    return a;
+  }
+
+  /** The assistant for introspection: checked against `read` filters; 404 naming the id otherwise. */
   async getForUse(ctx: RequestContext, idOrGraph: string): Promise<AssistantRecord> {
     const assistantId = this.resolveId(idOrGraph);
     const filters = await this.authz.check(ctx, "assistants", "read", { assistant_id: assistantId });

@@ -54,7 +54,7 @@ export class RunsService {
 
   /** Create a run on a thread (threadId) or a stateless one (threadId undefined), enforcing the multitask strategy. */
   async create(ctx: RequestContext, threadId: string | undefined, body: RunCreate): Promise<RunRecord> {
-    const assistant = await this.assistants.getForUse(ctx, body.assistant_id);
+    const assistant = this.assistants.getForRun(body.assistant_id);
     const stateless = threadId === undefined;
     const runId = newId();
     const strategy = body.multitask_strategy ?? "reject";
@@ -210,6 +210,13 @@ export class RunsService {
   /** Cancel a run whose streaming client went away (on_disconnect: "cancel"). */
   cancelUnchecked(runId: string): Promise<void> {
     return this.executor.cancel(runId, "interrupt");
+  }
+
+  /** The thread of a run (404 when the run is unknown); visibility is checked by the caller through the thread. */
+  threadOf(runId: string): string {
+    const run = this.storage.runs.get(runId);
+    if (!run) throw new NotFoundError("run", runId);
+    return run.thread_id;
   }
 
   private runOf(threadId: string, runId: string): RunRecord {

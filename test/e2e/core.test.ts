@@ -98,8 +98,8 @@ describe("lg-dev end to end (SDK client)", () => {
   });
 
   it("stateless runs/wait answers the final values", async () => {
-    const out = (await client.runs.wait(null, "nested", { input: { trail: ["start"] } })) as { trail: string[] };
-    expect(out.trail).toEqual(["start", "outer", "inner"]);
+    const out = (await client.runs.wait(null, "nested", { input: { trail: ["start"] } })) as { trail: string[]; inner: string };
+    expect(out).toEqual({ trail: ["start", "outer"], inner: "done" });
   });
 
   it("a failing graph ends the run in error with an error event and __error__", async () => {
@@ -111,8 +111,15 @@ describe("lg-dev end to end (SDK client)", () => {
     expect((await client.threads.get(thread.thread_id)).status).toBe("error");
     const runs = await client.runs.list(thread.thread_id);
     expect(runs[0]!.status).toBe("error");
-    const waited = await client.runs.wait(thread.thread_id, "fail", { input: { value: "y" } });
-    expect(waited).toEqual({ __error__: { error: "TypeError", message: "boom: the graph failed on purpose" } });
+    // The SDK turns {__error__} into a thrown error; the wire body is checked with fetch.
+    await expect(client.runs.wait(thread.thread_id, "fail", { input: { value: "y" } })).rejects.toThrow(/boom: the graph failed on purpose/);
+    const res = await fetch(`${server.url}/runs/wait`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ assistant_id: "fail", input: { value: "z" } }),
+    });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ __error__: { error: "TypeError", message: "boom: the graph failed on purpose" } });
   });
 
   it("an interrupt is resumed with a Command", async () => {
@@ -134,8 +141,9 @@ describe("lg-dev end to end (SDK client)", () => {
     await client.runs.wait(thread.thread_id, "nested", { input: { trail: [] }, interruptBefore: ["child"] });
     const state = await client.threads.getState(thread.thread_id);
     expect(state.next).toEqual(["child"]);
-    const done = (await client.runs.wait(thread.thread_id, "nested", { input: null })) as { trail: string[] };
-    expect(done.trail).toEqual(["outer", "inner"]);
+    expect((state.values as { inner?: string }).inner).toBeUndefined();
+    const done = (await client.runs.wait(thread.thread_id, "nested", { input: null })) as { trail: string[]; inner: string };
+    expect(done).toEqual({ trail: ["outer"], inner: "done" });
   });
 
   it("a factory graph is called with the run's config", async () => {

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { NotFoundError } from "../../errors.js";
 import type { AppDeps } from "../app.js";
-import { anyObject, assistantIdParams, limit, metadata, offset, select, sortOrder } from "../schemas/common.js";
+import { anyObject, asBool, assistantIdParams, limit, metadata, offset, qbool, select, sortOrder } from "../schemas/common.js";
 
 const FIELDS = ["assistant_id", "graph_id", "name", "description", "config", "context", "metadata", "version", "created_at", "updated_at"] as const;
 const searchBody = {
@@ -69,10 +69,10 @@ export async function assistantRoutes(app: FastifyInstance, { services, introspe
   }, async (req) => assistants.patch(req.ctx, (req.params as { assistant_id: string }).assistant_id, (req.body ?? {}) as never));
 
   app.delete("/assistants/:assistant_id", {
-    schema: { tags, params: assistantIdParams, querystring: { type: "object", properties: { delete_threads: { type: "boolean", default: false } } } },
+    schema: { tags, params: assistantIdParams, querystring: { type: "object", properties: { delete_threads: qbool } } },
   }, async (req, reply) => {
     const id = await assistants.delete(req.ctx, (req.params as { assistant_id: string }).assistant_id);
-    if ((req.query as { delete_threads?: boolean }).delete_threads) await services.deleteThreadsOfAssistant(req.ctx, id);
+    if (asBool((req.query as { delete_threads?: unknown }).delete_threads)) await services.deleteThreadsOfAssistant(req.ctx, id);
     reply.code(204).send();
   });
 
@@ -86,7 +86,7 @@ export async function assistantRoutes(app: FastifyInstance, { services, introspe
 
   const xrayQuery = {
     type: "object",
-    properties: { xray: { anyOf: [{ type: "boolean" }, { type: "integer", minimum: 0 }] } },
+    properties: { xray: { anyOf: [{ type: "integer", minimum: 0 }, qbool] } },
   } as const;
 
   /** The assistant's graph, resolved with the assistant's config (404 when hidden or the graph is gone). */
@@ -98,7 +98,8 @@ export async function assistantRoutes(app: FastifyInstance, { services, introspe
 
   app.get("/assistants/:assistant_id/graph", { schema: { tags, params: assistantIdParams, querystring: xrayQuery } }, async (req) => {
     const { graph } = await graphFor(req.ctx, (req.params as { assistant_id: string }).assistant_id);
-    return introspect.graphToJson(graph, { xray: (req.query as { xray?: boolean | number }).xray });
+    const xray = (req.query as { xray?: unknown }).xray;
+    return introspect.graphToJson(graph, { xray: typeof xray === "number" ? xray : asBool(xray) });
   });
 
   app.get("/assistants/:assistant_id/schemas", { schema: { tags, params: assistantIdParams } }, async (req) => {
@@ -108,10 +109,10 @@ export async function assistantRoutes(app: FastifyInstance, { services, introspe
 
   const subgraphs = async (req: { ctx: never; params: unknown; query: unknown }) => {
     const { graph } = await graphFor(req.ctx, (req.params as { assistant_id: string }).assistant_id);
-    const q = req.query as { recurse?: boolean };
-    return introspect.listSubgraphs(graph, { namespace: (req.params as { namespace?: string }).namespace, recurse: q.recurse });
+    const q = req.query as { recurse?: unknown };
+    return introspect.listSubgraphs(graph, { namespace: (req.params as { namespace?: string }).namespace, recurse: asBool(q.recurse) });
   };
-  const subgraphQuery = { type: "object", properties: { recurse: { type: "boolean", default: false } } } as const;
+  const subgraphQuery = { type: "object", properties: { recurse: qbool } } as const;
   app.get("/assistants/:assistant_id/subgraphs", { schema: { tags, params: assistantIdParams, querystring: subgraphQuery } }, (req) => subgraphs(req as never));
   app.get("/assistants/:assistant_id/subgraphs/:namespace", {
     schema: { tags, params: { ...assistantIdParams, properties: { ...assistantIdParams.properties, namespace: { type: "string" } } }, querystring: subgraphQuery },

@@ -5,7 +5,8 @@ import { viewRun } from "../../services/runs.js";
 import type { RunRecord } from "../../storage/types.js";
 import type { AppDeps } from "../app.js";
 import { cancelManyBody, cancelQuery, runBatchBody, runCreateBody, runListQuery } from "../schemas/runs.js";
-import { threadIdParams, threadRunParams } from "../schemas/common.js";
+import { asBool, qbool, qModes, threadIdParams, threadRunParams, uuid } from "../schemas/common.js";
+import type { RunEvent } from "../../runs/streams.js";
 import { sendSse } from "../sse.js";
 
 type P = { thread_id: string };
@@ -14,6 +15,16 @@ type PR = { thread_id: string; run_id: string };
 const location = (run: RunRecord) => `/threads/${run.thread_id}/runs/${run.run_id}`;
 /** What wait and join answer: the final values, or `{__error__}` for a failed run. */
 const outcomeBody = (o: RunOutcome) => (o.error ? { __error__: o.error } : (o.values ?? null));
+/** Keep only the events of the requested modes (join streams' `stream_mode`); metadata and errors always pass. */
+async function* onlyModes(events: AsyncIterable<RunEvent>, modes: string | string[] | undefined): AsyncGenerator<RunEvent> {
+  const wanted = modes === undefined ? undefined : new Set((Array.isArray(modes) ? modes : [modes]).map((m) => (m === "messages-tuple" ? "messages" : m)));
+  for await (const e of events) {
+    const base = e.event.split("|", 1)[0]!.split("/", 1)[0]!;
+    if (!wanted || base === "metadata" || base === "error" || wanted.has(base)) yield e;
+  }
+}
+const joinQuery = { type: "object", properties: { cancel_on_disconnect: qbool, stream_mode: qModes } } as const;
+type JoinQuery = { cancel_on_disconnect?: unknown; stream_mode?: string | string[] };
 const lastEventId = (req: FastifyRequest): number | undefined => {
   const raw = req.headers["last-event-id"];
   const n = typeof raw === "string" ? Number.parseInt(raw, 10) : NaN;
@@ -75,30 +86,44 @@ export async function runRoutes(app: FastifyInstance, { services }: AppDeps): Pr
     return outcomeBody(await runs.join(req.ctx, p.thread_id, p.run_id));
   });
 
-  app.get("/threads/:thread_id/runs/:run_id/stream", {
-    schema: { tags, params: threadRunParams, querystring: { type: "object", properties: { cancel_on_disconnect: { type: "boolean", default: false } } } },
-  }, async (req, reply) => {
-    const p = req.params as PR;
-    const events = await runs.joinStream(req.ctx, p.thread_id, p.run_id, { lastEventId: lastEventId(req) });
-    const cancelOnDisconnect = (req.query as { cancel_on_disconnect?: boolean }).cancel_on_disconnect;
-    await sendSse(req, reply, () => events, {
+  const joinStream = async (req: FastifyRequest, reply: FastifyReply, threadId: string, runId: string) => {
+    const q = req.query as JoinQuery;
+    const events = await runs.joinStream(req.ctx, threadId, runId, { lastEventId: lastEventId(req) });
+    await sendSse(req, reply, () => onlyModes(events, q.stream_mode), {
       onDisconnect: () => {
-        if (cancelOnDisconnect) void runs.cancelUnchecked(p.run_id);
+        if (asBool(q.cancel_on_disconnect)) void runs.cancelUnchecked(runId);
       },
     });
+  };
+  app.get("/threads/:thread_id/runs/:run_id/stream", { schema: { tags, params: threadRunParams, querystring: joinQuery } }, async (req, reply) => {
+    const p = req.params as PR;
+    await joinStream(req, reply, p.thread_id, p.run_id);
+  });
+  app.get("/runs/:run_id/stream", {
+    schema: { tags, params: { type: "object", required: ["run_id"], properties: { run_id: uuid } }, querystring: joinQuery },
+  }, async (req, reply) => {
+    const runId = (req.params as { run_id: string }).run_id;
+    await joinStream(req, reply, runs.threadOf(runId), runId);
   });
 
   app.post("/threads/:thread_id/runs/:run_id/cancel", { schema: { tags, params: threadRunParams, querystring: cancelQuery } }, async (req, reply) => {
     const p = req.params as PR;
-    await runs.cancel(req.ctx, p.thread_id, p.run_id, req.query as never);
-    reply.code((req.query as { wait?: boolean }).wait ? 204 : 202).send();
+    const q = req.query as { wait?: unknown; action?: "interrupt" | "rollback" };
+    await runs.cancel(req.ctx, p.thread_id, p.run_id, { wait: asBool(q.wait), action: q.action });
+    reply.code(asBool(q.wait) ? 204 : 202).send();
   });
 
-  app.get("/threads/:thread_id/stream", { schema: { tags, params: threadIdParams } }, async (req, reply) => {
+  app.get("/threads/:thread_id/stream", { schema: { tags, params: threadIdParams, querystring: { type: "object", properties: { stream_mode: qModes } } } }, async (req, reply) => {
     const threadId = (req.params as P).thread_id;
     await services.threads.getFor(req.ctx, threadId, "read");
+    const modes = (req.query as JoinQuery).stream_mode;
     await sendSse(req, reply, async function* (signal) {
-      for await (const { e } of services.streams.subscribeThread(threadId, signal)) yield e;
+      let n = 0;
+      // A thread stream spans runs: number its events itself so ids stay increasing.
+      const all = async function* () {
+        for await (const { e } of services.streams.subscribeThread(threadId, signal)) yield { ...e, id: ++n };
+      };
+      yield* onlyModes(all(), modes);
     });
   });
 

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import type { AppDeps } from "../app.js";
-import { anyObject, stringArray } from "../schemas/common.js";
+import { anyObject, qbool, stringArray } from "../schemas/common.js";
 
 /** /store: the long-term memory store. */
 export async function storeRoutes(app: FastifyInstance, { services }: AppDeps): Promise<void> {
@@ -33,7 +33,7 @@ export async function storeRoutes(app: FastifyInstance, { services }: AppDeps): 
       querystring: {
         type: "object",
         required: ["key"],
-        properties: { namespace: { anyOf: [{ type: "string" }, stringArray] }, key: { type: "string", minLength: 1 }, refresh_ttl: { type: "boolean" } },
+        properties: { namespace: { anyOf: [{ type: "string" }, stringArray] }, key: { type: "string", minLength: 1 }, refresh_ttl: qbool },
       },
     },
   }, async (req) => {

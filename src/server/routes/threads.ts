@@ -1,6 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import type { AppDeps } from "../app.js";
-import { anyObject, limit, metadata, offset, select, sortOrder, threadIdParams, uuid } from "../schemas/common.js";
+import { anyObject, asBool, limit, metadata, offset, qbool, select, sortOrder, threadIdParams, uuid } from "../schemas/common.js";
 
 const FIELDS = ["thread_id", "created_at", "updated_at", "metadata", "config", "status", "values", "interrupts"] as const;
 const statuses = { type: "string", enum: ["idle", "busy", "interrupted", "error"] } as const;
@@ -96,8 +96,8 @@ export async function threadRoutes(app: FastifyInstance, { services }: AppDeps):
   app.post("/threads/:thread_id/copy", { schema: { tags, params: threadIdParams } }, async (req) => threads.copy(req.ctx, (req.params as P).thread_id));
 
   app.get("/threads/:thread_id/state", {
-    schema: { tags, params: threadIdParams, querystring: { type: "object", properties: { subgraphs: { type: "boolean", default: false } } } },
-  }, async (req) => threads.getState(req.ctx, (req.params as P).thread_id, { subgraphs: (req.query as { subgraphs?: boolean }).subgraphs }));
+    schema: { tags, params: threadIdParams, querystring: { type: "object", properties: { subgraphs: qbool } } },
+  }, async (req) => threads.getState(req.ctx, (req.params as P).thread_id, { subgraphs: asBool((req.query as { subgraphs?: unknown }).subgraphs) }));
 
   app.post("/threads/:thread_id/state", {
     schema: {
@@ -118,11 +118,11 @@ export async function threadRoutes(app: FastifyInstance, { services }: AppDeps):
     schema: {
       tags,
       params: { type: "object", required: ["thread_id", "checkpoint_id"], properties: { thread_id: uuid, checkpoint_id: { type: "string" } } },
-      querystring: { type: "object", properties: { subgraphs: { type: "boolean", default: false } } },
+      querystring: { type: "object", properties: { subgraphs: qbool } },
     },
   }, async (req) => {
     const p = req.params as P & { checkpoint_id: string };
-    return threads.getState(req.ctx, p.thread_id, { checkpoint: { checkpoint_id: p.checkpoint_id }, subgraphs: (req.query as { subgraphs?: boolean }).subgraphs });
+    return threads.getState(req.ctx, p.thread_id, { checkpoint: { checkpoint_id: p.checkpoint_id }, subgraphs: asBool((req.query as { subgraphs?: unknown }).subgraphs) });
   });
 
   app.post("/threads/:thread_id/state/checkpoint", {

@@ -29,3 +29,10 @@ export const assistantIdParams = {
 
 /** A plain-text error body (the SDK shows `HTTP <status>: <text>`). */
 export const errorText = { type: "string" } as const;
+
+/** A boolean in a query string: clients send true/false or 1/0 (the SDK's `wait=1`). */
+export const qbool = { anyOf: [{ type: "boolean" }, { type: "string", enum: ["0", "1", "true", "false", "True", "False"] }] } as const;
+/** Read a `qbool` value. */
+export const asBool = (v: unknown): boolean => v === true || v === "1" || v === "true" || v === "True";
+/** Stream modes as a query parameter (one or many). */
+export const qModes = { anyOf: [{ type: "string" }, { type: "array", items: { type: "string" } }] } as const;

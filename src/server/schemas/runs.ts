@@ -1,4 +1,4 @@
-import { anyObject, metadata, stringArray, uuid } from "./common.js";
+import { anyObject, metadata, qbool, stringArray, uuid } from "./common.js";
 
 const streamModes = ["values", "updates", "messages", "messages-tuple", "custom", "events", "debug", "tasks", "checkpoints"];
 const interruptList = { anyOf: [{ type: "string", enum: ["*"] }, stringArray] };
@@ -61,7 +61,7 @@ export const runListQuery = {
 export const cancelQuery = {
   type: "object",
   properties: {
-    wait: { type: "boolean", default: false },
+    wait: qbool,
     action: { type: "string", enum: ["interrupt", "rollback"], default: "interrupt" },
   },
 } as const;

@@ -1,0 +1,86 @@
+/**
+ * What the assistants API shows about a graph: its drawing as nodes and edges, its subgraphs, its schemas.
+ */
+import type { RunnableConfig } from "@langchain/core/runnables";
+import { graphSchemas, type GraphSchemas } from "./schemas.js";
+import type { CompiledGraphLike } from "./types.js";
+
+export { graphSchemas, type GraphSchemas, type JsonSchema } from "./schemas.js";
+
+/** One node of `GET /assistants/{id}/graph`; with xray, subgraph nodes have ids like `parent:child`. */
+export interface GraphJsonNode {
+  id: string | number;
+  type: string;
+  data: unknown;
+  metadata?: Record<string, unknown>;
+}
+
+/** One edge of `GET /assistants/{id}/graph`. */
+export interface GraphJsonEdge {
+  source: string | number;
+  target: string | number;
+  conditional?: boolean;
+  data?: unknown;
+}
+
+/** The reply of `GET /assistants/{id}/graph`. */
+export interface GraphJson {
+  nodes: GraphJsonNode[];
+  edges: GraphJsonEdge[];
+}
+
+/** Options for {@link graphToJson}. */
+export interface GraphToJsonOptions {
+  /** Expand subgraphs: `true` for all levels, a number for that many levels. */
+  xray?: boolean | number;
+  /** The assistant's config, for graphs whose shape depends on it. */
+  config?: RunnableConfig;
+}
+
+interface DrawableGraph {
+  toJSON(): GraphJson;
+}
+
+/** The graph as JSON nodes and edges, as the official server draws it (`getGraphAsync({xray}).toJSON()`). */
+export async function graphToJson(graph: CompiledGraphLike, options: GraphToJsonOptions = {}): Promise<GraphJson> {
+  const config = { ...options.config, ...(options.xray !== undefined ? { xray: options.xray } : {}) };
+  const drawable = (
+    typeof graph.getGraphAsync === "function"
+      ? await graph.getGraphAsync(config)
+      : (graph.getGraph as (c: unknown) => DrawableGraph)(config)
+  ) as DrawableGraph;
+  return drawable.toJSON();
+}
+
+/** `?xray=` as sent by clients: `true`/`false`, or a depth. Anything else means no xray. */
+export function parseXray(value: unknown): boolean | number {
+  if (typeof value === "boolean" || typeof value === "number") return value;
+  if (typeof value !== "string") return false;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value.toLowerCase() === "true";
+}
+
+/** Options for {@link listSubgraphs}. */
+export interface ListSubgraphsOptions {
+  /** Reported as each entry's `graph_id`. */
+  graphId?: string;
+  /** Only the subgraph at this namespace (e.g. `child` or `child|grandchild`). */
+  namespace?: string;
+  /** Include subgraphs of subgraphs, with `parent|child` namespaces. */
+  recurse?: boolean;
+}
+
+type SubgraphIterable = AsyncIterable<[string, CompiledGraphLike]> | Iterable<[string, CompiledGraphLike]>;
+
+/** The reply of `GET /assistants/{id}/subgraphs[/{namespace}]?recurse`: namespace -> schemas. */
+export async function listSubgraphs(graph: CompiledGraphLike, options: ListSubgraphsOptions = {}): Promise<Record<string, GraphSchemas>> {
+  const iterate = (graph.getSubgraphsAsync ?? graph.getSubgraphs) as
+    | ((namespace?: string, recurse?: boolean) => SubgraphIterable)
+    | undefined;
+  if (typeof iterate !== "function") return {};
+  const result: Record<string, GraphSchemas> = {};
+  for await (const [namespace, subgraph] of iterate.call(graph, options.namespace, options.recurse ?? false)) {
+    result[namespace] = await graphSchemas(subgraph, options.graphId ?? namespace);
+  }
+  return result;
+}
