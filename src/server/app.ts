@@ -31,7 +31,7 @@ declare module "fastify" {
 export interface Introspect {
   graphToJson(graph: CompiledGraphLike, opts: { xray?: boolean | number }): Promise<unknown>;
   graphSchemas(graph: CompiledGraphLike, graphId: string): Promise<unknown>;
-  listSubgraphs(graph: CompiledGraphLike, opts: { namespace?: string; recurse?: boolean }): Promise<unknown>;
+  listSubgraphs(graph: CompiledGraphLike, opts: { graphId?: string; namespace?: string; recurse?: boolean }): Promise<unknown>;
 }
 
 /** CORS as langgraph.json `http.cors` spells it. */

@@ -108,9 +108,9 @@ export async function assistantRoutes(app: FastifyInstance, { services, introspe
   });
 
   const subgraphs = async (req: { ctx: never; params: unknown; query: unknown }) => {
-    const { graph } = await graphFor(req.ctx, (req.params as { assistant_id: string }).assistant_id);
+    const { assistant, graph } = await graphFor(req.ctx, (req.params as { assistant_id: string }).assistant_id);
     const q = req.query as { recurse?: unknown };
-    return introspect.listSubgraphs(graph, { namespace: (req.params as { namespace?: string }).namespace, recurse: asBool(q.recurse) });
+    return introspect.listSubgraphs(graph, { graphId: assistant.graph_id, namespace: (req.params as { namespace?: string }).namespace, recurse: asBool(q.recurse) });
   };
   const subgraphQuery = { type: "object", properties: { recurse: qbool } } as const;
   app.get("/assistants/:assistant_id/subgraphs", { schema: { tags, params: assistantIdParams, querystring: subgraphQuery } }, (req) => subgraphs(req as never));

@@ -1,0 +1,108 @@
+import { createServer } from "node:net";
+import { afterAll, describe, expect, it } from "vitest";
+import { copyFixture, makeTempDir, runLgDev, startServer, writeFiles, FIXTURES } from "../helpers/spawn.js";
+import { join } from "node:path";
+import { readFileSync } from "node:fs";
+
+const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+const temps: Array<{ cleanup(): void }> = [];
+afterAll(() => temps.forEach((t) => t.cleanup()));
+
+/** A project in a temp dir whose files the test writes. */
+function project(files: Record<string, string>) {
+  const tmp = makeTempDir("lg-dev-cli-");
+  temps.push(tmp);
+  writeFiles(tmp.dir, files);
+  return tmp.dir;
+}
+
+describe("lg-dev command line", () => {
+  it("--version and --help", async () => {
+    const v = await runLgDev(["--version"]);
+    expect(v.code).toBe(0);
+    expect(v.stdout.trim()).toBe(pkg.version);
+    const h = await runLgDev(["--help"]);
+    expect(h.code).toBe(0);
+    for (const flag of ["--config", "--port", "--host", "--no-browser", "--no-reload", "--n-jobs-per-worker", "--studio-url", "--log-level"]) {
+      expect(h.stdout).toContain(flag);
+    }
+  });
+
+  it("prints a banner with API, Studio and docs URLs and exits 0 on SIGTERM and SIGINT", async () => {
+    for (const signal of ["SIGTERM", "SIGINT"] as const) {
+      const fx = copyFixture("echo");
+      temps.push(fx);
+      const server = await startServer(fx.dir, { args: ["--no-reload", "--studio-url", "https://studio.example/"] });
+      const out = server.output();
+      expect(out).toMatch(/API:\s+http:\/\/127\.0\.0\.1:\d+/);
+      expect(out).toContain(`Studio: https://studio.example/studio/?baseUrl=${encodeURIComponent(server.url)}`);
+      expect(out).toContain(`Docs:   ${server.url}/docs`);
+      const exited = new Promise<number | null>((res) => server.process.on("exit", (code) => res(code)));
+      server.process.kill(signal);
+      expect(await exited).toBe(0);
+    }
+  });
+
+  it("a port already in use is a one-line error and exit 1", async () => {
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(0, "127.0.0.1", r));
+    const port = (blocker.address() as { port: number }).port;
+    try {
+      const r = await runLgDev(["--config", join(FIXTURES, "echo"), "--port", String(port), "--no-browser", "--no-reload"]);
+      expect(r.code).toBe(1);
+      expect(r.stderr.trim().split("\n")).toHaveLength(1);
+      expect(r.stderr).toContain(`Port ${port}`);
+      expect(r.stderr).toContain("already in use");
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it("a bad langgraph.json stops start-up with file, key and line", async () => {
+    const dir = project({ "langgraph.json": '{\n  "graphs": {\n    "agent": 3\n  }\n}\n' });
+    const r = await runLgDev(["--config", dir, "--port", "0", "--no-browser", "--no-reload"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("langgraph.json");
+    expect(r.stderr).toContain("graphs.agent");
+    const syntax = project({ "langgraph.json": '{\n  "graphs": {,\n}\n' });
+    const s = await runLgDev(["--config", syntax, "--port", "0", "--no-browser", "--no-reload"]);
+    expect(s.code).toBe(1);
+    expect(s.stderr).toMatch(/langgraph\.json:2:\d+/);
+    const missing = await runLgDev(["--config", join(dir, "nope.json"), "--port", "0", "--no-browser"]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain("nope.json");
+  });
+
+  it("a missing graph file or export names the graph, the file and what was found", async () => {
+    const fx = copyFixture("echo");
+    temps.push(fx);
+    writeFiles(fx.dir, { "langgraph.json": JSON.stringify({ graphs: { agent: "./src/echo.ts:nope" } }) });
+    const r = await runLgDev(["--config", fx.dir, "--port", "0", "--no-browser", "--no-reload"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("agent");
+    expect(r.stderr).toContain("echo.ts");
+    expect(r.stderr).toContain("nope");
+    expect(r.stderr).toContain("graph"); // the export that is there
+    writeFiles(fx.dir, { "langgraph.json": JSON.stringify({ graphs: { agent: "./src/missing.ts:graph" } }) });
+    const m = await runLgDev(["--config", fx.dir, "--port", "0", "--no-browser", "--no-reload"]);
+    expect(m.code).toBe(1);
+    expect(m.stderr).toContain("missing.ts");
+  });
+
+  it("--config accepts the file itself and env from langgraph.json reaches graphs (environment wins)", async () => {
+    const fx = copyFixture("echo");
+    temps.push(fx);
+    const server = await startServer(join(fx.dir, "langgraph.json"), { args: ["--no-reload"], cwd: fx.dir, env: { ECHO_PREFIX: "env-wins: " } });
+    try {
+      const res = await fetch(`${server.url}/runs/wait`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ assistant_id: "echo", input: { messages: [{ role: "user", content: "x" }] } }),
+      });
+      const body = (await res.json()) as { messages: Array<{ content: string }> };
+      expect(body.messages.at(-1)!.content).toBe("env-wins: x");
+    } finally {
+      expect(await server.stop()).toBe(0);
+    }
+  });
+});
