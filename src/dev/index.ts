@@ -1,11 +1,9 @@
 import type { FastifyInstance } from "fastify";
-import { loadAuth } from "../auth/index.js";
 import type { AuthService } from "../auth/types.js";
 import { applyEnv, loadConfig, type LoadedConfig } from "../config/index.js";
 import { ConfigError } from "../errors.js";
 import { graphSchemas, graphToJson, listSubgraphs } from "../graphs/introspect.js";
 import { createModuleLoader } from "../graphs/loader.js";
-import { loadGraphs } from "../graphs/index.js";
 import { GraphRegistry } from "../graphs/registry.js";
 import { createLogger, type Logger, type LogLevel } from "../logger.js";
 import { buildApp, type Introspect } from "../server/app.js";
@@ -13,6 +11,7 @@ import type { Ref } from "../services/context.js";
 import { buildServices, type Services } from "../services/index.js";
 import { Storage } from "../storage/storage.js";
 import { packageInfo, resolvedVersion } from "../version.js";
+import { createReloader, startHotReload } from "./reload.js";
 
 /** Options of `lg-dev` (the CLI maps its flags onto these). */
 export interface DevOptions {
@@ -55,6 +54,15 @@ function assistantDefaults(logger: Logger): Record<string, { config?: Record<str
   }
 }
 
+/** The origin of a URL, or undefined when it is not one. */
+function safeOrigin(url: string): string | undefined {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return undefined;
+  }
+}
+
 /** config -> env -> storage -> graphs -> auth -> app -> listen. Throws ConfigError for user mistakes. */
 export async function startDev(opts: DevOptions, logger: Logger = createLogger(opts.logLevel)): Promise<DevServer> {
   const started = performance.now();
@@ -67,23 +75,18 @@ export async function startDev(opts: DevOptions, logger: Logger = createLogger(o
   const registry = new GraphRegistry(new Map());
   const services = buildServices({ storage, auth: authRef, graphs: registry, logger, concurrency: opts.jobsPerWorker });
 
-  const loader = createModuleLoader({ projectDir: loaded.configDir });
-  const generation = 1;
-  const graphs = await loadGraphs(loaded.graphs, {
-    configDir: loaded.configDir,
-    loader,
-    generation,
+  // Graphs + auth are loaded (and on hot reload rebuilt, then swapped into registry/authRef) by the reloader.
+  const reloader = createReloader({
+    loaded,
+    loader: createModuleLoader({ projectDir: loaded.configDir }),
+    registry,
+    authRef,
     checkpointer: services.checkpointer,
     store: services.graphStore,
+    ensureSystemAssistants: (ids) => services.assistants.ensureSystemAssistants(ids, assistantDefaults(logger)),
+    logger,
   });
-  registry.swap(graphs);
-  authRef.current = await loadAuth({
-    authConfig: loaded.config.auth,
-    configDir: loaded.configDir,
-    importModule: (file) => loader.importModule(file, generation),
-  });
-  for (const w of authRef.current.warnings ?? []) logger.warn(w);
-  services.assistants.ensureSystemAssistants(registry.ids(), assistantDefaults(logger));
+  await reloader.load();
 
   const introspect: Introspect = { graphToJson, graphSchemas, listSubgraphs } as unknown as Introspect;
   const app = await buildApp({
@@ -97,6 +100,7 @@ export async function startDev(opts: DevOptions, logger: Logger = createLogger(o
       crons: false,
     },
     cors: loaded.config.http?.cors as never,
+    studioOrigin: safeOrigin(opts.studioUrl),
   });
 
   try {
@@ -112,6 +116,8 @@ export async function startDev(opts: DevOptions, logger: Logger = createLogger(o
   const hostForUrl = opts.host === "0.0.0.0" || opts.host === "::" ? "127.0.0.1" : opts.host.includes(":") ? `[${opts.host}]` : opts.host;
   const url = `http://${hostForUrl}:${port}`;
   logger.debug(`ready in ${Math.round(performance.now() - started)} ms`);
+  // The initial scan runs in the background: the ready banner does not wait for it.
+  const watcher = opts.reload ? startHotReload(reloader, logger) : undefined;
 
   let closing: Promise<void> | undefined;
   return {
@@ -121,6 +127,7 @@ export async function startDev(opts: DevOptions, logger: Logger = createLogger(o
     config: loaded,
     close() {
       closing ??= (async () => {
+        await watcher?.close();
         await Promise.race([services.stop(), new Promise((r) => setTimeout(r, 1000).unref())]);
         await app.close();
       })();

@@ -55,15 +55,33 @@ export interface AppDeps {
   /** Largest accepted request body, in bytes. */
   bodyLimit?: number;
   cors?: CorsConfig;
+  /** Origin of the Studio the banner links to (allowed by the default CORS policy). */
+  studioOrigin?: string;
 }
 
 const EXPOSED = ["Content-Location", "Location", "X-Pagination-Total", "X-Pagination-Next"];
+/** Browser origins allowed when langgraph.json sets no `http.cors`: the hosted Studio and localhost pages. */
+const DEFAULT_ORIGINS = [/^https:\/\/([a-z0-9-]+\.)*smith\.langchain\.com$/, /^https?:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/];
+/** Every method the API uses (the Studio patches and deletes from another origin). */
+const METHODS = ["GET", "HEAD", "PUT", "PATCH", "POST", "DELETE", "OPTIONS"];
 
-/** The public routes, by exact path or prefix (docs assets). */
-const isPublicPath = (url: string) => {
-  const path = url.split("?", 1)[0]!;
-  return path === "/docs" || path.startsWith("/docs/") || path === "/openapi.json";
-};
+/**
+ * The docs routes (registered by @fastify/swagger-ui, which cannot mark them `public` itself), recognised by the
+ * pattern of the route that matched - never by the raw URL, which may say `/docs/../x` while routing elsewhere.
+ * Unknown paths match no route and so are never public.
+ */
+const isDocsRoute = (routeUrl: string | undefined) => routeUrl === "/docs" || (routeUrl?.startsWith("/docs/") ?? false);
+
+/**
+ * A JSON body that did not parse. Kept (not thrown by the parser) so that authentication runs first: a client
+ * without credentials gets 401, not a hint about how the server parses bodies.
+ */
+class MalformedJson {
+  constructor(
+    readonly raw: string,
+    readonly error: BadRequestError,
+  ) {}
+}
 
 /** Build the HTTP API. It never listens by itself: `app.listen()` or `app.inject()`. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -84,11 +102,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     try {
       done(null, JSON.parse(text));
     } catch (err) {
-      done(new BadRequestError(`Malformed JSON body: ${(err as Error).message}`), undefined);
+      done(null, new MalformedJson(text, new BadRequestError(`Malformed JSON body: ${(err as Error).message}`)));
     }
   });
 
-  await app.register(cors, corsOptions(deps.cors));
+  await app.register(cors, corsOptions(deps.cors, deps.studioOrigin));
   // Chrome's Private Network Access: a public page (the hosted Studio) may reach this local server.
   app.addHook("onSend", async (req, reply) => {
     if (req.method === "OPTIONS" && req.headers["access-control-request-private-network"] === "true") {
@@ -107,10 +125,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   app.addHook("preValidation", async (req) => {
     req.ctx = {};
-    if (req.routeOptions.config?.public || isPublicPath(req.url)) return;
+    const isPublic = req.routeOptions.config?.public === true || isDocsRoute(req.routeOptions.url);
     const auth = deps.auth.current;
-    if (!auth.enabled) return;
-    req.ctx = { auth: await auth.authenticate(requestInfo(req)) };
+    if (!isPublic && auth.enabled) req.ctx = { auth: await auth.authenticate(requestInfo(req)) };
+    if (req.body instanceof MalformedJson) throw req.body.error;
   });
   app.setNotFoundHandler(async (req, reply) => {
     reply.code(404).type("text/plain; charset=utf-8").send(`Not Found: ${req.method} ${req.url.split("?", 1)[0]}`);
@@ -130,7 +148,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 function requestInfo(req: FastifyRequest): AuthRequestInfo {
   const host = req.headers.host ?? "localhost";
   const proto = (req.headers["x-forwarded-proto"] as string | undefined) === "https" ? "https" : "http";
-  const body = req.body === undefined ? undefined : typeof req.body === "string" ? req.body : JSON.stringify(req.body);
+  const body =
+    req.body === undefined
+      ? undefined
+      : req.body instanceof MalformedJson
+        ? req.body.raw
+        : typeof req.body === "string"
+          ? req.body
+          : JSON.stringify(req.body);
   return {
     method: req.method,
     url: `${proto}://${host}${req.url}`,
@@ -140,15 +165,17 @@ function requestInfo(req: FastifyRequest): AuthRequestInfo {
   };
 }
 
-function corsOptions(c: CorsConfig | undefined) {
+function corsOptions(c: CorsConfig | undefined, studioOrigin?: string) {
   if (!c) {
-    return { origin: true, credentials: true, exposedHeaders: EXPOSED, maxAge: 600 };
+    // By default only the hosted Studio and local pages may call the API from a browser: a random website
+    // must not drive a developer's local server.
+    return { origin: studioOrigin ? [...DEFAULT_ORIGINS, studioOrigin] : DEFAULT_ORIGINS, methods: METHODS, credentials: true, exposedHeaders: EXPOSED, maxAge: 600 };
   }
   const origins: Array<string | RegExp> = [...(c.allow_origins ?? [])];
   if (c.allow_origin_regex) origins.push(new RegExp(c.allow_origin_regex));
   return {
     origin: origins.includes("*") ? true : origins,
-    methods: c.allow_methods?.includes("*") ? undefined : c.allow_methods,
+    methods: !c.allow_methods || c.allow_methods.includes("*") ? METHODS : c.allow_methods,
     allowedHeaders: c.allow_headers?.includes("*") ? undefined : c.allow_headers,
     credentials: c.allow_credentials ?? false,
     exposedHeaders: [...new Set([...EXPOSED, ...(c.expose_headers ?? [])])],
