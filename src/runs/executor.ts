@@ -175,6 +175,7 @@ export class RunExecutor {
         subgraphs: kwargs.stream_subgraphs,
         signal: controller.signal,
         runId: run.run_id,
+        durability: kwargs.durability,
       };
       for (const k of Object.keys(options)) if (options[k] === undefined) delete options[k];
       if (kwargs.stream_mode.includes("events")) {

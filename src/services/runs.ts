@@ -30,6 +30,8 @@ export interface RunCreate {
   after_seconds?: number;
   webhook?: string;
   feedback_keys?: string[];
+  durability?: "sync" | "async" | "exit";
+  checkpoint_during?: boolean;
 }
 
 /** The public shape of a run (internal fields left out). */
@@ -274,6 +276,7 @@ export class RunsService {
       on_disconnect: body.on_disconnect ?? "continue",
       temporary: stateless && body.on_completion !== "keep",
       feedback_keys: body.feedback_keys,
+      durability: body.durability ?? (body.checkpoint_during === false ? "exit" : undefined),
     };
   }
 }

@@ -55,6 +55,8 @@ export interface RunKwargs {
   /** Stateless run: delete the thread afterwards. */
   temporary: boolean;
   feedback_keys?: string[];
+  /** When checkpoints are written: every step (sync/async) or only at exit. */
+  durability?: "sync" | "async" | "exit";
 }
 
 export interface RunRecord {
@@ -117,6 +119,10 @@ export interface CronRecord {
   next_run_date: string | null;
   enabled: boolean;
   on_run_completed?: string | null;
+  /** IANA timezone the schedule is read in (UTC when null). */
+  timezone?: string | null;
+  /** Who created the cron: scheduled runs act as this user. Internal, never returned by the API. */
+  auth?: { user: Record<string, unknown>; permissions: string[] } | null;
   created_at: string;
   updated_at: string;
 }

@@ -17,7 +17,7 @@ describe("stream modes", () => {
     fixture?.cleanup();
   });
 
-  const collect = async (graph: string, streamMode: string[], input: unknown, extra: Record<string, unknown> = {}) => {
+  const collect = async (graph: string, streamMode: string[], input: Record<string, unknown>, extra: Record<string, unknown> = {}) => {
     const events: Array<{ event: string; data: any }> = [];
     for await (const e of client.runs.stream(null, graph, { input, streamMode: streamMode as never, ...extra })) events.push(e);
     return events;

@@ -44,6 +44,9 @@ export const runCreateBody = {
     after_seconds: { type: "number", minimum: 0 },
     webhook: { type: "string" },
     feedback_keys: stringArray,
+    durability: { type: "string", enum: ["sync", "async", "exit"] },
+    checkpoint_during: { type: "boolean" },
+    strict_resume: { type: "boolean" },
     langsmith_tracer: anyObject,
   },
 } as const;
