@@ -13,6 +13,9 @@ export interface RunOutcome {
   status: RunStatus;
   values: unknown;
   error?: { error: string; message: string };
+  /** When the run started executing and when it ended (ISO; webhooks report them). */
+  started_at?: string;
+  ended_at?: string;
 }
 
 export interface ExecutorOptions {
@@ -151,6 +154,7 @@ export class RunExecutor {
   private async execute(run: RunRecord, controller: AbortController): Promise<void> {
     const { storage, streams, logger } = this.o;
     const started = Date.now();
+    const startedAt = nowIso();
     storage.runs.set(run.run_id, { ...run, status: "running", updated_at: nowIso() });
     this.o.threads.setStatus(run.thread_id, "busy");
     const checkpointsBefore = new Set(storage.checkpoints.keysBy("thread", run.thread_id));
@@ -204,13 +208,15 @@ export class RunExecutor {
     }
     const status: RunStatus | "rollback" = reason === "rollback" ? "rollback" : reason ? "interrupted" : error !== undefined ? "error" : "success";
     logger.debug(`run ${run.run_id} ${status} in ${Date.now() - started} ms`);
-    await this.settle(run, status, mapper.lastValues, error);
+    await this.settle(run, status, mapper.lastValues, error, startedAt);
   }
 
   /** Record how a run ended, update its thread, end its stream and wake everyone waiting. */
-  private async settle(run: RunRecord, status: RunStatus | "rollback", values: unknown, error: unknown): Promise<void> {
+  private async settle(run: RunRecord, status: RunStatus | "rollback", values: unknown, error: unknown, startedAt?: string): Promise<void> {
     const { storage, threads, streams } = this.o;
     const finalStatus: RunStatus = status === "rollback" ? "interrupted" : status;
+    const endedAt = nowIso();
+    const finalRun: RunRecord = { ...(storage.runs.get(run.run_id) ?? run), status: finalStatus, updated_at: endedAt };
     if (status === "rollback") storage.runs.delete(run.run_id);
     else if (storage.runs.has(run.run_id)) storage.runs.set(run.run_id, { ...storage.runs.get(run.run_id)!, status: finalStatus, updated_at: nowIso() });
     this.active.delete(run.run_id);
@@ -220,7 +226,9 @@ export class RunExecutor {
       if (run.kwargs.temporary) {
         await threads.deleteUnchecked(run.thread_id);
       } else if (storage.threads.has(run.thread_id)) {
-        await threads.refresh(run.thread_id, finalStatus === "error" ? { status: "error", error: serialized } : undefined);
+        // A cancelled run leaves its thread idle (its next nodes are not an interrupt the user asked for).
+        const override = finalStatus === "error" ? { status: "error" as const, error: serialized } : finalStatus === "interrupted" ? { status: "idle" as const } : undefined;
+        await threads.refresh(run.thread_id, override);
         if (this.hasActiveRuns(run.thread_id)) threads.setStatus(run.thread_id, "busy");
       }
     } catch (err) {
@@ -230,12 +238,14 @@ export class RunExecutor {
       status: finalStatus,
       values: values ?? this.threadValues(run.thread_id),
       ...(serialized && finalStatus === "error" ? { error: serialized } : {}),
+      ...(startedAt ? { started_at: startedAt } : {}),
+      ended_at: endedAt,
     };
     this.remember(run.run_id, outcome);
     streams.end(run.run_id);
     for (const w of this.waiters.get(run.run_id) ?? []) w(outcome);
     this.waiters.delete(run.run_id);
-    this.o.onRunFinished?.(run, outcome);
+    this.o.onRunFinished?.(finalRun, outcome);
     this.pump();
   }
 

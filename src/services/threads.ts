@@ -95,9 +95,12 @@ export class ThreadsService {
     return this.visibleOrThrow(threadId, filters);
   }
 
-  /** Look a thread up for an operation of `action` (e.g. runs read through their thread); 404 when hidden. */
-  async getFor(ctx: RequestContext, threadId: string, action: "read" | "update" | "delete"): Promise<ThreadRecord> {
-    const filters = await this.authz.check(ctx, "threads", action, { thread_id: threadId });
+  /**
+   * Look a thread up for an operation of `action` (e.g. runs read through their thread); 404 when hidden.
+   * `extra` joins `thread_id` in the handler's value (`run_id` of a deleted run, `action` of a cancel, ...).
+   */
+  async getFor(ctx: RequestContext, threadId: string, action: "read" | "update" | "delete" | "search", extra: Record<string, unknown> = {}): Promise<ThreadRecord> {
+    const filters = await this.authz.check(ctx, "threads", action, { ...extra, thread_id: threadId });
     return this.visibleOrThrow(threadId, filters);
   }
 
@@ -249,7 +252,9 @@ export class ThreadsService {
       state = undefined; // graph gone (reload removed it): keep the last known values
     }
     const interrupts = state ? interruptsByTask(state) : thread.interrupts;
-    const status: ThreadStatus = override?.status ?? (Object.keys(interrupts).length > 0 ? "interrupted" : "idle");
+    // As on LangGraph Platform: pending next nodes (an interrupt, or interrupt_before/after) mean "interrupted".
+    const pending = state ? state.next.length > 0 : Object.keys(interrupts).length > 0;
+    const status: ThreadStatus = override?.status ?? (pending ? "interrupted" : "idle");
     this.storage.threads.set(threadId, {
       ...this.storage.threads.get(threadId)!,
       values: state ? state.values : thread.values,

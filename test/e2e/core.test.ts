@@ -139,6 +139,7 @@ describe("lg-dev end to end (SDK client)", () => {
   it("interrupt_before stops before the node", async () => {
     const thread = await client.threads.create();
     await client.runs.wait(thread.thread_id, "nested", { input: { trail: [] }, interruptBefore: ["child"] });
+    expect((await client.threads.get(thread.thread_id)).status).toBe("interrupted");
     const state = await client.threads.getState(thread.thread_id);
     expect(state.next).toEqual(["child"]);
     expect((state.values as { inner?: string }).inner).toBeUndefined();
@@ -158,7 +159,7 @@ describe("lg-dev end to end (SDK client)", () => {
     await client.runs.cancel(thread.thread_id, run.run_id, true);
     const after = await client.runs.get(thread.thread_id, run.run_id);
     expect(after.status).toBe("interrupted");
-    expect((await client.threads.get(thread.thread_id)).status).not.toBe("busy");
+    expect((await client.threads.get(thread.thread_id)).status).toBe("idle");
   });
 
   it("enqueue runs one after another on the same thread", async () => {
