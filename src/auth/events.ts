@@ -23,6 +23,7 @@
  * | POST /threads/{id}/copy | threads:read on the source, then threads:create `{thread_id: new, metadata: copy}` | source metadata |
  * | POST /threads/search, /threads/count (limit 0, offset 0) | threads:search | each thread's metadata |
  * | GET /threads/{id}, state, history, GET /threads/{id}/stream, GET runs/{run_id}, join, run stream | threads:read | thread metadata |
+ * | GET /runs/{run_id}/stream | threads:read on the run's thread | thread metadata (hidden -> 404 naming the run) |
  * | PATCH /threads/{id}; POST/PATCH state, POST state/checkpoint | threads:update | thread metadata |
  * | POST runs/{run_id}/cancel, POST /runs/cancel | threads:update `{thread_id, action}` | thread metadata |
  * | DELETE /threads/{id} | threads:delete | thread metadata |
@@ -30,9 +31,9 @@
  * | GET /threads/{id}/runs | threads:search `{thread_id, metadata, status, limit, offset}` | thread metadata |
  * | POST (/threads/{id})/runs[/stream,/wait,/batch] | threads:create_run | existing thread metadata (hidden -> 404) |
  * | crons routes (when crons are on) | crons:create/read/update/delete/search | the cron's metadata |
- * | PUT /store/items | store:put | `storeFilterTarget(...)` of the new and of any existing item |
- * | GET /store/items | store:get | `storeFilterTarget(...)` of the item (hidden -> 404) |
- * | DELETE /store/items | store:delete | `storeFilterTarget(...)` of the item |
+ * | PUT /store/items | store:put | `storeFilterTarget(...)` of the new item (no match -> 403) and of any existing one (hidden -> 409) |
+ * | GET /store/items | store:get | `storeFilterTarget(...)` of the item (hidden -> null, as when absent) |
+ * | DELETE /store/items (and PUT with value null) | store:delete / store:put | the item (hidden -> nothing happens, as when absent) |
  * | POST /store/items/search | store:search (`namespace` = namespace_prefix) | each item |
  * | POST /store/namespaces | store:list_namespaces (`namespace` = prefix) | `storeFilterTarget(ns)` of each namespace |
  */

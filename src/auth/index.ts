@@ -102,9 +102,10 @@ export function createRunAuthConfigurable(ctx: AuthContext | undefined): Record<
   };
 }
 
-/** `disable_studio_auth` as written in langgraph.json: a boolean or the strings "true"/"false". */
+/** `disable_studio_auth` as written in langgraph.json: a boolean or the strings "true"/"false" in any case. */
 function parseDisableStudioAuth(value: unknown): boolean {
-  if (value === undefined || value === null || value === false || value === "false") return false;
-  if (value === true || value === "true") return true;
+  const text = typeof value === "string" ? value.trim().toLowerCase() : value;
+  if (text === undefined || text === null || text === false || text === "false") return false;
+  if (text === true || text === "true") return true;
   throw new ConfigError(`auth.disable_studio_auth in langgraph.json must be true or false, got ${JSON.stringify(value)}`);
 }

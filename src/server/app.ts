@@ -9,8 +9,10 @@ import type { CompiledGraphLike } from "../graphs/types.js";
 import type { Logger } from "../logger.js";
 import type { Ref, RequestContext } from "../services/context.js";
 import type { Services } from "../services/index.js";
+import { mountCustomApp, type CustomApp } from "./custom-routes.js";
 import { createErrorHandler } from "./errors.js";
 import { assistantRoutes } from "./routes/assistants.js";
+import { cronRoutes } from "./routes/crons.js";
 import { metaRoutes } from "./routes/meta.js";
 import { runRoutes } from "./routes/runs.js";
 import { storeRoutes } from "./routes/store.js";
@@ -24,6 +26,10 @@ declare module "fastify" {
   interface FastifyContextConfig {
     /** Reachable without authentication. */
     public?: boolean;
+  }
+  interface FastifyInstance {
+    /** Keep-alive comment interval of event streams, in ms. */
+    sseKeepAliveMs: number;
   }
 }
 
@@ -45,6 +51,19 @@ export interface CorsConfig {
   max_age?: number;
 }
 
+/** langgraph.json `http` as buildApp applies it: route groups to leave out, and the user's custom app. */
+export interface HttpOptions {
+  /** The module of `http.app`, loaded. */
+  app?: CustomApp;
+  /** Authenticate custom routes (default true; `http.enable_custom_route_auth: false` turns it off). */
+  customRouteAuth?: boolean;
+  disable_assistants?: boolean;
+  disable_threads?: boolean;
+  disable_runs?: boolean;
+  disable_store?: boolean;
+  disable_meta?: boolean;
+}
+
 /** Everything buildApp needs; built by dev/ (or by a test). */
 export interface AppDeps {
   services: Services;
@@ -57,6 +76,9 @@ export interface AppDeps {
   cors?: CorsConfig;
   /** Origin of the Studio the banner links to (allowed by the default CORS policy). */
   studioOrigin?: string;
+  http?: HttpOptions;
+  /** Keep-alive comment interval of idle event streams (default 15 s). */
+  sseKeepAliveMs?: number;
 }
 
 const EXPOSED = ["Content-Location", "Location", "X-Pagination-Total", "X-Pagination-Next"];
@@ -92,6 +114,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     forceCloseConnections: true,
   });
   app.decorateRequest("ctx", null as unknown as RequestContext);
+  app.decorate("sseKeepAliveMs", deps.sseKeepAliveMs ?? 15_000);
   app.setErrorHandler(createErrorHandler(deps.logger));
 
   // JSON bodies: an empty body is "no body", broken JSON is a 400 that says where.
@@ -134,13 +157,20 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     reply.code(404).type("text/plain; charset=utf-8").send(`Not Found: ${req.method} ${req.url.split("?", 1)[0]}`);
   });
 
+  const http = deps.http ?? {};
   await app.register(async (api) => {
-    await metaRoutes(api, deps);
-    await assistantRoutes(api, deps);
-    await threadRoutes(api, deps);
-    await runRoutes(api, deps);
-    await storeRoutes(api, deps);
+    if (!http.disable_meta) await metaRoutes(api, deps);
+    if (!http.disable_assistants) await assistantRoutes(api, deps);
+    if (!http.disable_threads) await threadRoutes(api, deps);
+    if (!http.disable_runs) {
+      await runRoutes(api, deps);
+      await cronRoutes(api, deps);
+    }
+    if (!http.disable_store) await storeRoutes(api, deps);
   });
+  if (http.app) await mountCustomApp(app, http.app, { authenticate: http.customRouteAuth !== false });
+  // Webhooks whose URL is a path are delivered to this app, without the network.
+  deps.services.webhooks.bindLoopback(async (url, payload, headers) => (await app.inject({ method: "POST", url, payload, headers })).statusCode);
   return app;
 }
 
@@ -153,7 +183,7 @@ function requestInfo(req: FastifyRequest): AuthRequestInfo {
       ? undefined
       : req.body instanceof MalformedJson
         ? req.body.raw
-        : typeof req.body === "string"
+        : typeof req.body === "string" || Buffer.isBuffer(req.body)
           ? req.body
           : JSON.stringify(req.body);
   return {
@@ -161,8 +191,15 @@ function requestInfo(req: FastifyRequest): AuthRequestInfo {
     url: `${proto}://${host}${req.url}`,
     headers: req.headers,
     body,
-    peerIsLoopback: isLoopbackAddress(req.socket.remoteAddress),
+    // A request relayed by a proxy or tunnel on this machine (ngrok, cloudflared, nginx) comes from loopback but is
+    // not from this machine: proxies announce themselves with forwarding headers, so then the peer does not count.
+    peerIsLoopback: isLoopbackAddress(req.socket.remoteAddress) && !isForwarded(req),
   };
+}
+
+/** True when a proxy says it relayed the request (headers browsers never send themselves). */
+function isForwarded(req: FastifyRequest): boolean {
+  return ["forwarded", "x-forwarded-for", "x-forwarded-host", "x-real-ip"].some((h) => req.headers[h] !== undefined);
 }
 
 function corsOptions(c: CorsConfig | undefined, studioOrigin?: string) {

@@ -22,8 +22,25 @@ export function toResponse(err: unknown): { status: number; body: string; header
 export function createErrorHandler(logger: Logger) {
   return (err: unknown, request: FastifyRequest, reply: FastifyReply) => {
     const r = toResponse(err);
-    if (r.log) logger.error(`${request.method} ${request.url} failed`, err);
+    if (r.log) logger.error(`${request.method} ${request.url} failed`, withCauses(err));
     if (reply.sent || reply.raw.headersSent) return;
     reply.code(r.status).headers(r.headers).type("text/plain; charset=utf-8").send(r.body);
   };
+}
+
+/**
+ * The error as it is logged: its stack followed by each `cause`'s. Errors from the user's auth module arrive wrapped
+ * (the wrapper names the file), and the user's own frames - the line to fix - are in the cause.
+ */
+function withCauses(err: unknown): unknown {
+  if (!(err instanceof Error) || err.cause === undefined) return err;
+  let text = err.stack ?? err.message;
+  let cause: unknown = err.cause;
+  for (let depth = 0; cause !== undefined && depth < 5; depth += 1) {
+    text += `\nCaused by: ${cause instanceof Error ? (cause.stack ?? cause.message) : String(cause)}`;
+    cause = cause instanceof Error ? cause.cause : undefined;
+  }
+  const logged = new Error(err.message);
+  logged.stack = text;
+  return logged;
 }

@@ -95,8 +95,9 @@ export class AssistantsService {
   }
 
   async get(ctx: RequestContext, id: string): Promise<AssistantRecord> {
-    const filters = await this.authz.check(ctx, "assistants", "read", { assistant_id: id });
-    return this.visibleOrThrow(this.resolveId(id), filters);
+    const assistantId = this.resolveId(id);
+    const filters = await this.authz.check(ctx, "assistants", "read", { assistant_id: assistantId });
+    return this.visibleOrThrow(assistantId, filters);
   }
 
   async patch(ctx: RequestContext, id: string, body: AssistantPatch): Promise<AssistantRecord> {

@@ -6,7 +6,7 @@ import type { Metadata, MultitaskStrategy, RunKwargs, RunRecord, ThreadRecord } 
 import type { AssistantsService } from "./assistants.js";
 import type { Authorizer, RequestContext } from "./context.js";
 import type { ThreadsService } from "./threads.js";
-import { newId, nowIso } from "./util.js";
+import { newId, nowIso, pick } from "./util.js";
 
 /** The body of every run-creating endpoint. */
 export interface RunCreate {
@@ -124,13 +124,14 @@ export class RunsService {
   }
 
   async list(ctx: RequestContext, threadId: string, q: { limit?: number; offset?: number; status?: string; select?: string[] }): Promise<RunView[]> {
-    await this.threads.getFor(ctx, threadId, "read");
+    await this.threads.getFor(ctx, threadId, "search", { status: q.status, limit: q.limit ?? 10, offset: q.offset ?? 0 });
     const runs = this.storage.runs
       .valuesBy("thread", threadId)
       .filter((r) => !q.status || r.status === q.status)
       .sort((a, b) => (a.created_at < b.created_at ? 1 : a.created_at > b.created_at ? -1 : 0));
     const offset = q.offset ?? 0;
-    return runs.slice(offset, offset + (q.limit ?? 10)).map(viewRun);
+    const select = typeof q.select === "string" ? [q.select] : q.select;
+    return runs.slice(offset, offset + (q.limit ?? 10)).map((r) => pick(viewRun(r), select) as RunView);
   }
 
   async get(ctx: RequestContext, threadId: string, runId: string): Promise<RunRecord> {
@@ -139,7 +140,7 @@ export class RunsService {
   }
 
   async delete(ctx: RequestContext, threadId: string, runId: string): Promise<void> {
-    await this.threads.getFor(ctx, threadId, "delete");
+    await this.threads.getFor(ctx, threadId, "delete", { run_id: runId });
     const run = this.runOf(threadId, runId);
     if (run.status === "pending" || run.status === "running") {
       throw new ConflictError(`Run ${runId} is still ${run.status}: cancel it before deleting it`);
@@ -149,7 +150,7 @@ export class RunsService {
   }
 
   async cancel(ctx: RequestContext, threadId: string, runId: string, opts: { wait?: boolean; action?: "interrupt" | "rollback" }): Promise<void> {
-    await this.threads.getFor(ctx, threadId, "update");
+    await this.threads.getFor(ctx, threadId, "update", { action: opts.action ?? "interrupt" });
     const run = this.runOf(threadId, runId);
     if (run.status !== "pending" && run.status !== "running") {
       throw new ConflictError(`Run ${runId} is ${run.status} and cannot be cancelled`);
@@ -166,14 +167,14 @@ export class RunsService {
     const targets: RunRecord[] = [];
     if (q.run_ids?.length) {
       if (!q.thread_id) throw new ValidationError("body/thread_id is required with run_ids");
-      await this.threads.getFor(ctx, q.thread_id, "update");
+      await this.threads.getFor(ctx, q.thread_id, "update", { action: q.action ?? "interrupt" });
       for (const id of q.run_ids) targets.push(this.runOf(q.thread_id, id));
     } else if (q.status) {
       const wanted = q.status === "all" ? ["pending", "running"] : [q.status];
       for (const r of this.storage.runs.values()) {
         if (!wanted.includes(r.status) || (q.thread_id && r.thread_id !== q.thread_id)) continue;
         try {
-          await this.threads.getFor(ctx, r.thread_id, "update");
+          await this.threads.getFor(ctx, r.thread_id, "update", { action: q.action ?? "interrupt" });
           targets.push(r);
         } catch {
           // not visible to this user: not theirs to cancel
@@ -201,6 +202,21 @@ export class RunsService {
   async joinStream(ctx: RequestContext, threadId: string, runId: string, opts: { lastEventId?: number; signal?: AbortSignal }): Promise<AsyncGenerator<RunEvent>> {
     await this.threads.getFor(ctx, threadId, "read");
     this.runOf(threadId, runId);
+    return this.streams.subscribe(runId, opts);
+  }
+
+  /**
+   * Follow a run known by its id alone (GET /runs/{run_id}/stream). A run on a thread the caller cannot see is an
+   * unknown run: the 404 names the run, never its thread.
+   */
+  async joinStreamByRun(ctx: RequestContext, runId: string, opts: { lastEventId?: number; signal?: AbortSignal }): Promise<AsyncGenerator<RunEvent>> {
+    const threadId = this.threadOf(runId);
+    try {
+      await this.threads.getFor(ctx, threadId, "read");
+    } catch (err) {
+      if (err instanceof NotFoundError) throw new NotFoundError("run", runId);
+      throw err;
+    }
     return this.streams.subscribe(runId, opts);
   }
 
@@ -241,11 +257,12 @@ export class RunsService {
       ...(aConfig.configurable ?? {}),
       ...(body.config?.configurable ?? {}),
       run_id: runId,
-      thread_id: threadId,
       graph_id: assistant.graph_id,
       assistant_id: assistant.assistant_id,
       ...(body.checkpoint_id ? { checkpoint_id: body.checkpoint_id } : {}),
       ...(body.checkpoint ?? {}),
+      // After the checkpoint: `checkpoint.thread_id` naming another thread must not run on (and read) its checkpoints.
+      thread_id: threadId,
       ...(user
         ? {
             user_id: user.identity,

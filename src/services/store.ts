@@ -1,4 +1,4 @@
-import { NotFoundError, ValidationError } from "../errors.js";
+import { ConflictError, ForbiddenError, ValidationError } from "../errors.js";
 import { matchesFilters, storeFilterTarget } from "../auth/filters.js";
 import { storeKey, type Storage } from "../storage/storage.js";
 import type { StoreItemRecord } from "../storage/types.js";
@@ -55,10 +55,19 @@ export class StoreService {
 
   async put(ctx: RequestContext, body: { namespace: string[]; key: string; value: Record<string, unknown> | null; index?: unknown; ttl?: number | null }): Promise<void> {
     const value: Record<string, unknown> = { namespace: [...body.namespace], key: body.key, value: body.value, index: body.index };
-    await this.authz.check(ctx, "store", "put", value);
+    const filters = await this.authz.check(ctx, "store", "put", value);
     const namespace = validateNamespace(value.namespace);
-    if (value.value === null) this.deleteUnchecked(namespace, value.key as string);
-    else this.putUnchecked(namespace, value.key as string, value.value as Record<string, unknown>, body.ttl ?? null);
+    const key = value.key as string;
+    // A null value deletes, with the rules of delete: another's item looks absent, so nothing happens.
+    if (value.value === null) return this.deleteVisible(namespace, key, filters);
+    const item = value.value as Record<string, unknown>;
+    if (filters) {
+      // Checked before looking at what is stored, so the answer says nothing about another's items.
+      if (!matchesFilters(storeFilterTarget(namespace, key, item), filters)) throw new ForbiddenError();
+      const existing = this.getUnchecked(namespace, key);
+      if (existing && !this.visible(existing, filters)) throw new ConflictError(`Item ${namespace.join(".")}/${key} already exists`);
+    }
+    this.putUnchecked(namespace, key, item, body.ttl ?? null);
   }
 
   async get(ctx: RequestContext, namespace: string[], key: string): Promise<StoreItemView | null> {
@@ -71,10 +80,14 @@ export class StoreService {
   async delete(ctx: RequestContext, namespace: string[], key: string): Promise<void> {
     const value: Record<string, unknown> = { namespace: [...namespace], key };
     const filters = await this.authz.check(ctx, "store", "delete", value);
-    const ns = validateNamespace(value.namespace);
-    const item = this.storage.store.get(storeKey(ns, value.key as string));
-    if (item && !this.visible(view(item), filters)) throw new NotFoundError("item", undefined, `Item ${ns.join(".")}/${value.key} not found`);
-    this.deleteUnchecked(ns, value.key as string);
+    this.deleteVisible(validateNamespace(value.namespace), value.key as string, filters);
+  }
+
+  /** Delete unless hidden by the filters: deleting another's item is as quiet (and as empty) as deleting a missing one. */
+  private deleteVisible(namespace: string[], key: string, filters: Record<string, unknown> | undefined): void {
+    const item = this.storage.store.get(storeKey(namespace, key));
+    if (item && !this.visible(view(item), filters)) return;
+    this.deleteUnchecked(namespace, key);
   }
 
   async search(ctx: RequestContext, q: StoreSearch): Promise<{ items: StoreItemView[] }> {

@@ -99,9 +99,9 @@ describe("loadAuth", () => {
     expect(service.enabled).toBe(true);
   });
 
-  it("accepts disable_studio_auth as a boolean or a string, and rejects other values", async () => {
+  it("accepts disable_studio_auth as a boolean or a string in any case, and rejects other values", async () => {
     const studio = requestInfo({ headers: { "x-auth-scheme": "langsmith", "x-mode": "string" } });
-    for (const [flag, identity] of [[true, "alice"], ["true", "alice"], [false, "langgraph-studio-user"], ["false", "langgraph-studio-user"]] as const) {
+    for (const [flag, identity] of [[true, "alice"], ["true", "alice"], ["TRUE", "alice"], [false, "langgraph-studio-user"], ["false", "langgraph-studio-user"], ["False", "langgraph-studio-user"]] as const) {
       const service = await loadAuth({
         authConfig: { path: "./probe.mjs:auth", disable_studio_auth: flag },
         configDir: dir,

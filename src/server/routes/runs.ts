@@ -4,7 +4,7 @@ import type { RunCreate } from "../../services/runs.js";
 import { viewRun } from "../../services/runs.js";
 import type { RunRecord } from "../../storage/types.js";
 import type { AppDeps } from "../app.js";
-import { cancelManyBody, cancelQuery, runBatchBody, runCreateBody, runListQuery } from "../schemas/runs.js";
+import { cancelManyBody, cancelQuery, runBatchBody, runCreateBody, runListQuery, snakeCaseBatchItems } from "../schemas/runs.js";
 import { asBool, qbool, qModes, threadIdParams, threadRunParams, uuid } from "../schemas/common.js";
 import type { RunEvent } from "../../runs/streams.js";
 import { sendSse } from "../sse.js";
@@ -18,9 +18,11 @@ const outcomeBody = (o: RunOutcome) => (o.error ? { __error__: o.error } : (o.va
 /** Keep only the events of the requested modes (join streams' `stream_mode`); metadata and errors always pass. */
 async function* onlyModes(events: AsyncIterable<RunEvent>, modes: string | string[] | undefined): AsyncGenerator<RunEvent> {
   const wanted = modes === undefined ? undefined : new Set((Array.isArray(modes) ? modes : [modes]).map((m) => (m === "messages-tuple" ? "messages" : m)));
+  // A thread stream's "run_modes" (the SDK's ThreadStreamMode) means: each run's events as that run asked for them.
+  const all = !wanted || wanted.has("run_modes");
   for await (const e of events) {
     const base = e.event.split("|", 1)[0]!.split("/", 1)[0]!;
-    if (!wanted || base === "metadata" || base === "error" || wanted.has(base)) yield e;
+    if (all || base === "metadata" || base === "error" || wanted.has(base)) yield e;
   }
 }
 const joinQuery = { type: "object", properties: { cancel_on_disconnect: qbool, stream_mode: qModes } } as const;
@@ -86,9 +88,11 @@ export async function runRoutes(app: FastifyInstance, { services }: AppDeps): Pr
     return outcomeBody(await runs.join(req.ctx, p.thread_id, p.run_id));
   });
 
-  const joinStream = async (req: FastifyRequest, reply: FastifyReply, threadId: string, runId: string) => {
+  /** `threadId` undefined: the run is named by its id alone (GET /runs/{run_id}/stream). */
+  const joinStream = async (req: FastifyRequest, reply: FastifyReply, threadId: string | undefined, runId: string) => {
     const q = req.query as JoinQuery;
-    const events = await runs.joinStream(req.ctx, threadId, runId, { lastEventId: lastEventId(req) });
+    const opts = { lastEventId: lastEventId(req) };
+    const events = threadId === undefined ? await runs.joinStreamByRun(req.ctx, runId, opts) : await runs.joinStream(req.ctx, threadId, runId, opts);
     await sendSse(req, reply, () => onlyModes(events, q.stream_mode), {
       onDisconnect: () => {
         if (asBool(q.cancel_on_disconnect)) void runs.cancelUnchecked(runId);
@@ -103,7 +107,7 @@ export async function runRoutes(app: FastifyInstance, { services }: AppDeps): Pr
     schema: { tags, params: { type: "object", required: ["run_id"], properties: { run_id: uuid } }, querystring: joinQuery },
   }, async (req, reply) => {
     const runId = (req.params as { run_id: string }).run_id;
-    await joinStream(req, reply, runs.threadOf(runId), runId);
+    await joinStream(req, reply, undefined, runId);
   });
 
   app.post("/threads/:thread_id/runs/:run_id/cancel", { schema: { tags, params: threadRunParams, querystring: cancelQuery } }, async (req, reply) => {
@@ -144,7 +148,7 @@ export async function runRoutes(app: FastifyInstance, { services }: AppDeps): Pr
     return waitNew(reply, run);
   });
 
-  app.post("/runs/batch", { schema: { tags, body: runBatchBody } }, async (req) => {
+  app.post("/runs/batch", { schema: { tags, body: runBatchBody }, preValidation: async (req) => void (req.body = snakeCaseBatchItems(req.body)) }, async (req) => {
     const out = [];
     for (const body of req.body as RunCreate[]) out.push(viewRun(await runs.create(req.ctx, undefined, body)));
     return out;
