@@ -27,6 +27,8 @@ export async function main(argv: string[] = process.argv): Promise<void> {
     .option("--host <host>", "interface to bind", "127.0.0.1")
     .option("--no-browser", "do not open the Studio in a browser")
     .option("--no-reload", "do not watch files for changes")
+    .option("--no-persist", "keep data in memory only: nothing is read from or written to .langgraph_api/")
+    .option("--fsync", "also fsync the journal (grouped), so acknowledged data survives a power loss", false)
     .option("--n-jobs-per-worker <n>", "runs executed at once", parsePositive, 10)
     .option("--studio-url <url>", "LangGraph Studio base URL", "https://smith.langchain.com")
     .addOption(new Option("--log-level <level>", "log verbosity").choices([...LOG_LEVELS]).default("info"))
@@ -38,6 +40,8 @@ export async function main(argv: string[] = process.argv): Promise<void> {
     host: string;
     browser: boolean;
     reload: boolean;
+    persist: boolean;
+    fsync: boolean;
     nJobsPerWorker: number;
     studioUrl: string;
     logLevel: LogLevel;
@@ -49,6 +53,8 @@ export async function main(argv: string[] = process.argv): Promise<void> {
     host: o.host,
     browser: o.browser && process.env.BROWSER !== "none",
     reload: o.reload,
+    persist: o.persist,
+    fsync: o.fsync,
     jobsPerWorker: o.nJobsPerWorker,
     studioUrl: o.studioUrl.replace(/\/+$/, ""),
     logLevel: o.logLevel,
@@ -67,24 +73,7 @@ export async function main(argv: string[] = process.argv): Promise<void> {
     process.exit(1);
   }
 
-  const studio = `${options.studioUrl}/studio/?baseUrl=${encodeURIComponent(server.url)}`;
-  const ms = Math.round(performance.now() - t0);
-  process.stdout.write(
-    [
-      "",
-      `  lg-dev ${packageInfo().version}  ready in ${ms} ms`,
-      "",
-      `  - API:    ${server.url}`,
-      `  - Studio: ${studio}`,
-      `  - Docs:   ${server.url}/docs`,
-      "",
-      ...(isLoopbackHost(options.host)
-        ? []
-        : [`  ! Listening on ${options.host}: reachable from the network. The Studio header bypass is honoured only from loopback peers.`, ""]),
-      "",
-    ].join("\n"),
-  );
-
+  // Handlers before the banner: whoever reads the banner may signal at once, and an unhandled SIGTERM kills outright.
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
@@ -102,6 +91,24 @@ export async function main(argv: string[] = process.argv): Promise<void> {
   };
   process.on("SIGINT", () => shutdown("SIGINT"));
   process.on("SIGTERM", () => shutdown("SIGTERM"));
+
+  const studio = `${options.studioUrl}/studio/?baseUrl=${encodeURIComponent(server.url)}`;
+  const ms = Math.round(performance.now() - t0);
+  process.stdout.write(
+    [
+      "",
+      `  lg-dev ${packageInfo().version}  ready in ${ms} ms`,
+      "",
+      `  - API:    ${server.url}`,
+      `  - Studio: ${studio}`,
+      `  - Docs:   ${server.url}/docs`,
+      "",
+      ...(isLoopbackHost(options.host)
+        ? []
+        : [`  ! Listening on ${options.host}: reachable from the network. The Studio header bypass is honoured only from loopback peers.`, ""]),
+      "",
+    ].join("\n"),
+  );
 
   if (options.browser) {
     try {

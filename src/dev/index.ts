@@ -1,5 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import type { AuthService } from "../auth/types.js";
+import { parseAssistantDefaults } from "../config/assistant-defaults.js";
 import { applyEnv, loadConfig, type LoadedConfig } from "../config/index.js";
 import { ConfigError } from "../errors.js";
 import { graphSchemas, graphToJson, listSubgraphs } from "../graphs/introspect.js";
@@ -7,10 +8,14 @@ import { createModuleLoader } from "../graphs/loader.js";
 import { GraphRegistry } from "../graphs/registry.js";
 import { createLogger, type Logger, type LogLevel } from "../logger.js";
 import { buildApp, type Introspect } from "../server/app.js";
+import { loadCustomApp } from "../server/custom-routes.js";
 import type { Ref } from "../services/context.js";
 import { buildServices, type Services } from "../services/index.js";
-import { Storage } from "../storage/storage.js";
+import { openStorage } from "../storage/durable.js";
+import { StorageLockedError } from "../storage/lock.js";
+import { join } from "node:path";
 import { packageInfo, resolvedVersion } from "../version.js";
+import { bindInProcessClient } from "./in-process-client.js";
 import { createReloader, startHotReload } from "./reload.js";
 
 /** Options of `lg-dev` (the CLI maps its flags onto these). */
@@ -27,6 +32,10 @@ export interface DevOptions {
   jobsPerWorker: number;
   studioUrl: string;
   logLevel: LogLevel;
+  /** Keep data in `.langgraph_api/` beside langgraph.json (false: memory only). */
+  persist?: boolean;
+  /** Also fsync the journal (grouped), for power-loss durability. */
+  fsync?: boolean;
   /** Working directory that relative paths start from. */
   cwd?: string;
 }
@@ -44,14 +53,9 @@ const NO_AUTH: AuthService = { enabled: false, authenticate: async () => undefin
 
 /** Defaults for system assistants from LANGGRAPH_CONFIG (JSON keyed by graph id), as the official servers read it. */
 function assistantDefaults(logger: Logger): Record<string, { config?: Record<string, unknown>; context?: Record<string, unknown> }> {
-  const raw = process.env.LANGGRAPH_CONFIG;
-  if (!raw) return {};
-  try {
-    return JSON.parse(raw) as Record<string, { config?: Record<string, unknown>; context?: Record<string, unknown> }>;
-  } catch (err) {
-    logger.warn(`LANGGRAPH_CONFIG is not valid JSON and is ignored: ${(err as Error).message}`);
-    return {};
-  }
+  const { defaults, warnings } = parseAssistantDefaults(process.env.LANGGRAPH_CONFIG);
+  for (const w of warnings) logger.warn(w);
+  return defaults;
 }
 
 /** The origin of a URL, or undefined when it is not one. */
@@ -70,15 +74,46 @@ export async function startDev(opts: DevOptions, logger: Logger = createLogger(o
   for (const w of loaded.warnings) logger.warn(w);
   applyEnv(loaded);
 
-  const storage = new Storage();
+  let opened;
+  try {
+    opened = await openStorage({ dir: join(loaded.configDir, ".langgraph_api"), persist: opts.persist ?? true, fsync: opts.fsync, logger });
+  } catch (err) {
+    if (err instanceof StorageLockedError) throw new ConfigError(err.message);
+    throw err;
+  }
+  try {
+    return await startWithStorage(opts, logger, loaded, opened, started);
+  } catch (err) {
+    // Release the lock (and flush) so a corrected retry can open the same data.
+    await opened.close().catch(() => undefined);
+    throw err;
+  }
+}
+
+type Opened = Awaited<ReturnType<typeof openStorage>>;
+
+async function startWithStorage(opts: DevOptions, logger: Logger, loaded: LoadedConfig, opened: Opened, started: number): Promise<DevServer> {
+  const storage = opened.storage;
+  if (opened.stats.persisted && opened.stats.snapshotRecords + opened.stats.journalRecords > 0) {
+    logger.info(`loaded ${storage.threads.size} threads, ${storage.runs.size} runs, ${storage.checkpoints.size} checkpoints from .langgraph_api in ${Math.round(opened.stats.loadMs)} ms`);
+  }
   const authRef: Ref<AuthService> = { current: NO_AUTH };
   const registry = new GraphRegistry(new Map());
-  const services = buildServices({ storage, auth: authRef, graphs: registry, logger, concurrency: opts.jobsPerWorker });
+  const http = loaded.config.http ?? {};
+  const services = buildServices({
+    storage,
+    auth: authRef,
+    graphs: registry,
+    logger,
+    concurrency: opts.jobsPerWorker,
+    webhooks: { enabled: http.disable_webhooks !== true },
+  });
 
   // Graphs + auth are loaded (and on hot reload rebuilt, then swapped into registry/authRef) by the reloader.
+  const loader = createModuleLoader({ projectDir: loaded.configDir });
   const reloader = createReloader({
     loaded,
-    loader: createModuleLoader({ projectDir: loaded.configDir }),
+    loader,
     registry,
     authRef,
     checkpointer: services.checkpointer,
@@ -87,6 +122,14 @@ export async function startDev(opts: DevOptions, logger: Logger = createLogger(o
     logger,
   });
   await reloader.load();
+  const recovered = await services.executor.recover();
+  if (recovered.requeued + recovered.failed > 0) {
+    logger.info(`after restart: ${recovered.requeued} pending runs queued again, ${recovered.failed} interrupted runs marked as errors`);
+  }
+  // http.app is imported at the served generation, so it shares project modules with the graphs.
+  const customApp = http.app
+    ? await loadCustomApp(http.app, { configDir: loaded.configDir, importModule: (file) => loader.importModule(file, registry.generation) })
+    : undefined;
 
   const introspect: Introspect = { graphToJson, graphSchemas, listSubgraphs } as unknown as Introspect;
   const app = await buildApp({
@@ -97,10 +140,19 @@ export async function startDev(opts: DevOptions, logger: Logger = createLogger(o
     info: {
       version: packageInfo().version,
       langgraphVersion: resolvedVersion("@langchain/langgraph", loaded.configDir) ?? "unknown",
-      crons: false,
+      crons: !http.disable_runs,
     },
     cors: loaded.config.http?.cors as never,
     studioOrigin: safeOrigin(opts.studioUrl),
+    http: {
+      app: customApp,
+      customRouteAuth: http.enable_custom_route_auth !== false,
+      disable_assistants: http.disable_assistants,
+      disable_threads: http.disable_threads,
+      disable_runs: http.disable_runs,
+      disable_store: http.disable_store,
+      disable_meta: http.disable_meta,
+    },
   });
 
   try {
@@ -116,6 +168,8 @@ export async function startDev(opts: DevOptions, logger: Logger = createLogger(o
   const hostForUrl = opts.host === "0.0.0.0" || opts.host === "::" ? "127.0.0.1" : opts.host.includes(":") ? `[${opts.host}]` : opts.host;
   const url = `http://${hostForUrl}:${port}`;
   logger.debug(`ready in ${Math.round(performance.now() - started)} ms`);
+  const unbindClient = bindInProcessClient(url);
+  services.cronScheduler.start();
   // The initial scan runs in the background: the ready banner does not wait for it.
   const watcher = opts.reload ? startHotReload(reloader, logger) : undefined;
 
@@ -130,6 +184,8 @@ export async function startDev(opts: DevOptions, logger: Logger = createLogger(o
         await watcher?.close();
         await Promise.race([services.stop(), new Promise((r) => setTimeout(r, 1000).unref())]);
         await app.close();
+        unbindClient();
+        await opened.close();
       })();
       return closing;
     },

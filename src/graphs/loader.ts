@@ -1,19 +1,22 @@
 /**
  * Importing user TypeScript/JavaScript without a build step, again and again as files change.
  *
- * A reload imports the graph file at a new generation (`graph.ts?lg_gen=<loader>.<N>`); hooks.ts hands the
- * generation on to every project file below it, so exactly the project's files are evaluated again while
- * node_modules are shared. Old generations stay in Node's module cache (it cannot evict), which keeps runs that
- * started on them working; each costs only the project's own modules. Measured in DESIGN.md.
+ * A reload imports the graph file at a new generation (`graph.ts?lg_gen=<loader>.<N>`); hooks.ts gives each
+ * project file below it a version, so project files are evaluated again while node_modules are shared. Told
+ * which files changed (`invalidate`), a generation renews only those and the modules importing them; otherwise
+ * it renews every project file. Old module instances stay in Node's module cache (it cannot evict), which keeps
+ * runs that started on them working — and is why renewing only what changed matters: each renewed module is
+ * memory kept for the life of the process (bench/reload.mjs measures it).
  */
-import { existsSync } from "node:fs";
+import { existsSync, realpathSync } from "node:fs";
 import { createRequire, register } from "node:module";
 import { randomBytes } from "node:crypto";
-import { join, sep } from "node:path";
+import { basename, dirname, join, resolve, sep } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { MessageChannel } from "node:worker_threads";
 import { register as registerTsxEsm } from "tsx/esm/api";
 import { register as registerTsxCjs } from "tsx/cjs/api";
-import { GENERATION_PARAM } from "./hooks.js";
+import { GENERATION_PARAM, type GenerationReply } from "./hooks.js";
 
 /** Options for {@link createModuleLoader}. */
 export interface ModuleLoaderOptions {
@@ -24,41 +27,95 @@ export interface ModuleLoaderOptions {
 /** Imports user modules; the only door through which user code enters the process. */
 export interface ModuleLoader {
   /**
-   * Import `absFile` as of `generation`: project files are evaluated once per generation, node_modules once.
-   * Use a generation number never used before for each (re)load: a module that failed stays failed.
+   * Import `absFile` as of `generation`: node_modules are evaluated once, project files once per version.
+   * The first import at a generation higher than any before starts it: it renews what `invalidate` named
+   * (and their importers), or every project file. Use a number never used before for each (re)load: a module
+   * that failed stays failed. A lower number imports the current versions.
    */
   importModule(absFile: string, generation: number): Promise<Record<string, unknown>>;
+  /**
+   * Files changed on disk since the last generation started. The next generation then renews only these and the
+   * project modules importing them; every other module keeps its instance (and its module-level state). A file
+   * no module imported so far, a failed import in the previous generation, or `"all"` renews everything.
+   */
+  invalidate(files: Iterable<string> | "all"): void;
 }
 
 type NativeImport = (url: string) => Promise<Record<string, unknown>>;
 
-const HOOKS_KEY = Symbol.for("lg-dev.graphs.loader-hooks");
-type GlobalWithHooks = typeof globalThis & { [HOOKS_KEY]?: NativeImport };
+/** The process-wide hooks: Node's import, and the channel that announces generations to hooks.ts. */
+interface InstalledHooks {
+  nativeImport: NativeImport;
+  announce(loaderId: string, generation: number, changed: string[] | null): Promise<GenerationReply>;
+}
+
+const HOOKS_KEY = Symbol.for("lg-dev.graphs.loader-hooks.v2");
+type GlobalWithHooks = typeof globalThis & { [HOOKS_KEY]?: InstalledHooks };
 
 /** Create a loader; installs the loader hooks on first use in this process. */
 export function createModuleLoader(options: ModuleLoaderOptions): ModuleLoader {
-  const nativeImport = installHooks(options.projectDir);
+  const hooks = installHooks(options.projectDir);
   // Two loaders on the same files must not share module instances (and their module-level state).
   const loaderId = randomBytes(4).toString("hex");
-  let lastGeneration: number | undefined;
+  let started = 0;
+  let starting: Promise<unknown> = Promise.resolve();
+  // undefined: nothing known about what changed, so the next generation renews everything.
+  let changed: Set<string> | undefined;
+  let renewAll = false;
+  let failed = false;
   return {
     async importModule(absFile, generation) {
-      if (generation !== lastGeneration) {
+      if (generation > started) {
+        started = generation;
         forgetProjectCommonJs();
-        lastGeneration = generation;
+        const renew = failed || renewAll || changed === undefined ? null : [...changed];
+        changed = undefined;
+        renewAll = false;
+        failed = false;
+        // Before any import of this generation: hooks.ts must know which versions to hand out.
+        starting = hooks.announce(loaderId, generation, renew);
       }
+      await starting;
       const url = pathToFileURL(absFile);
       url.searchParams.set(GENERATION_PARAM, `${loaderId}.${generation}`);
-      return nativeImport(url.href);
+      try {
+        return await hooks.nativeImport(url.href);
+      } catch (err) {
+        // Node remembers the failed module URLs: renew everything next time rather than guess which.
+        failed = true;
+        throw err;
+      }
+    },
+    invalidate(files) {
+      if (files === "all") {
+        renewAll = true;
+        return;
+      }
+      changed ??= new Set();
+      for (const file of files) changed.add(realFile(file));
     },
   };
+}
+
+/** The path Node's resolver will report (it follows symlinks), also for a file that was just deleted. */
+function realFile(file: string): string {
+  const abs = resolve(file);
+  try {
+    return realpathSync(abs);
+  } catch {
+    try {
+      return join(realpathSync(dirname(abs)), basename(abs));
+    } catch {
+      return abs;
+    }
+  }
 }
 
 /**
  * Register tsx (ESM + CommonJS) and then our generation hook, once per process: loader hooks are process-wide
  * by nature, so the "already done" mark lives on globalThis. Hooks registered later run first, so ours wraps tsx.
  */
-function installHooks(projectDir: string): NativeImport {
+function installHooks(projectDir: string): InstalledHooks {
   const global = globalThis as GlobalWithHooks;
   const installed = global[HOOKS_KEY];
   if (installed) return installed;
@@ -68,10 +125,32 @@ function installHooks(projectDir: string): NativeImport {
   registerTsxCjs();
   registerTsxEsm(tsconfig ? { tsconfig } : {});
   // From dist/ these are the compiled .js/.cjs; from src/ (tests) tsx, registered just above, loads the .ts.
-  register(sibling("hooks", ".js", ".ts"));
+  const { port1, port2 } = new MessageChannel();
+  register(sibling("hooks", ".js", ".ts"), { data: { port: port2 }, transferList: [port2] });
   const nativeImport = createRequire(import.meta.url)(fileURLToPath(sibling("native-import", ".cjs", ".cts"))) as NativeImport;
-  global[HOOKS_KEY] = nativeImport;
-  return nativeImport;
+
+  // The port keeps the process alive only while an announcement waits for its answer.
+  const waiting = new Map<number, (reply: GenerationReply) => void>();
+  let nextId = 0;
+  port1.on("message", (reply: GenerationReply) => {
+    waiting.get(reply.id)?.(reply);
+    waiting.delete(reply.id);
+    if (waiting.size === 0) port1.unref();
+  });
+  port1.unref();
+  const hooks: InstalledHooks = {
+    nativeImport,
+    announce(loaderId, generation, changed) {
+      return new Promise((res) => {
+        const id = ++nextId;
+        waiting.set(id, res);
+        port1.ref();
+        port1.postMessage({ id, loaderId, generation, changed });
+      });
+    },
+  };
+  global[HOOKS_KEY] = hooks;
+  return hooks;
 }
 
 function sibling(name: string, compiledExt: string, sourceExt: string): URL {

@@ -55,6 +55,33 @@ export class RunExecutor {
 
   constructor(private readonly o: ExecutorOptions) {}
 
+  /**
+   * After a restart: queue the runs that were still pending, and end the ones that were running when the
+   * process died (their graph stopped mid-way; re-running them would repeat side effects) as errors.
+   */
+  async recover(): Promise<{ requeued: number; failed: number }> {
+    const { storage, threads } = this.o;
+    const runs = [...storage.runs.values()].sort((a, b) => (a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : 0));
+    let requeued = 0;
+    let failed = 0;
+    for (const run of runs) {
+      if (run.status === "running") {
+        const error = { error: "ServerRestart", message: "The server stopped while this run was executing" };
+        storage.runs.set(run.run_id, { ...run, status: "error", updated_at: nowIso() });
+        if (run.kwargs.temporary) await threads.deleteUnchecked(run.thread_id);
+        else if (storage.threads.has(run.thread_id)) await threads.refresh(run.thread_id, { status: "error", error });
+        failed += 1;
+      }
+    }
+    for (const run of runs) {
+      if (run.status === "pending" && storage.threads.has(run.thread_id)) {
+        this.enqueue(run);
+        requeued += 1;
+      }
+    }
+    return { requeued, failed };
+  }
+
   /** Queue a stored pending run. */
   enqueue(run: RunRecord): void {
     this.o.streams.open(run.run_id, run.thread_id, run.kwargs.stream_resumable);

@@ -44,7 +44,7 @@ export async function sendSse(
     opts.onDisconnect?.();
   };
   raw.on("close", onClose);
-  const keepAlive = setInterval(() => raw.write(": heartbeat\n\n"), opts.keepAliveMs ?? 15_000);
+  const keepAlive = setInterval(() => raw.write(": heartbeat\n\n"), opts.keepAliveMs ?? request.server.sseKeepAliveMs ?? 15_000);
   try {
     for await (const e of produce(controller.signal)) {
       if (controller.signal.aborted) break;

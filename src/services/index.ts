@@ -1,14 +1,17 @@
 import type { AuthService } from "../auth/types.js";
 import type { LoadedGraph } from "../graphs/types.js";
 import type { Logger } from "../logger.js";
+import { CronScheduler } from "../runs/cron-scheduler.js";
 import { RunExecutor, type RunOutcome } from "../runs/executor.js";
 import { ServiceBackedStore } from "../runs/graph-store.js";
 import { RunStreams } from "../runs/streams.js";
+import { WebhookSender, type WebhookOptions } from "../runs/webhooks.js";
 import { StorageCheckpointer } from "../storage/checkpointer.js";
 import type { Storage } from "../storage/storage.js";
 import type { RunRecord } from "../storage/types.js";
 import { AssistantsService } from "./assistants.js";
 import { Authorizer, type Ref, type RequestContext } from "./context.js";
+import { CronsService } from "./crons.js";
 import { RunsService } from "./runs.js";
 import { StoreService } from "./store.js";
 import { ThreadsService, type GraphAccess } from "./threads.js";
@@ -26,6 +29,8 @@ export interface ServicesOptions {
   logger: Logger;
   concurrency: number;
   onRunFinished?: (run: RunRecord, outcome: RunOutcome) => void;
+  /** Webhook delivery settings (retries, backoff; `enabled: false` for `http.disable_webhooks`). */
+  webhooks?: Omit<WebhookOptions, "logger">;
 }
 
 /** What `POST /internal/truncate` may empty. */
@@ -45,6 +50,7 @@ export function buildServices(o: ServicesOptions) {
   const store = new StoreService(storage, authz);
   const graphStore = new ServiceBackedStore(store);
   const streams = new RunStreams();
+  const webhooks = new WebhookSender({ logger: o.logger, ...o.webhooks });
   const graphs: GraphAccess = {
     has: (id) => o.graphs.has(id),
     resolve: async (id, config) => {
@@ -65,16 +71,25 @@ export function buildServices(o: ServicesOptions) {
     streams,
     logger: o.logger,
     concurrency: o.concurrency,
-    onRunFinished: o.onRunFinished,
+    onRunFinished: (run, outcome) => {
+      webhooks.onRunFinished(run, outcome);
+      o.onRunFinished?.(run, outcome);
+    },
   });
   const assistants = new AssistantsService(storage, authz, graphs);
   const runs = new RunsService(storage, authz, assistants, threads, executor, streams);
+  const crons = new CronsService(storage, authz, assistants, threads, runs);
+  const cronScheduler = new CronScheduler({ storage, logger: o.logger, fire: (cron) => crons.fire(cron) });
+  crons.bindTimer(cronScheduler);
 
   return {
     storage,
     assistants,
     threads,
     runs,
+    crons,
+    cronScheduler,
+    webhooks,
     store,
     streams,
     executor,
@@ -97,6 +112,7 @@ export function buildServices(o: ServicesOptions) {
     /** Empty collections for test suites; system assistants stay. */
     async truncate(t: TruncateOptions): Promise<void> {
       if (t.runs || t.threads) {
+        crons.truncate();
         for (const r of [...storage.runs.values()]) if (r.status === "pending" || r.status === "running") await executor!.cancel(r.run_id);
         storage.runs.clear();
       }
@@ -109,8 +125,12 @@ export function buildServices(o: ServicesOptions) {
       if (t.store) storage.store.clear();
     },
 
-    /** Stop executing runs (shutdown). */
-    stop: () => executor!.stop(),
+    /** Stop firing crons, executing runs and sending webhooks (shutdown). */
+    async stop(): Promise<void> {
+      cronScheduler.stop();
+      await executor!.stop();
+      await webhooks.stop();
+    },
   };
 }
 

@@ -97,14 +97,6 @@ export class RunsService {
       }
     }
 
-    // The thread remembers which graph and assistant it runs (state reads need the graph).
-    this.storage.threads.set(tid, {
-      ...this.storage.threads.get(tid)!,
-      metadata: { ...this.storage.threads.get(tid)!.metadata, graph_id: assistant.graph_id, assistant_id: assistant.assistant_id },
-      status: "busy",
-      updated_at: nowIso(),
-    });
-
     const now = nowIso();
     const run: RunRecord = {
       run_id: runId,
@@ -118,7 +110,18 @@ export class RunsService {
       multitask_strategy: strategy,
       ...(body.after_seconds ? { not_before: new Date(Date.now() + body.after_seconds * 1000).toISOString() } : {}),
     };
-    this.storage.runs.set(runId, run);
+    // One journal record: after a crash the run and its busy thread are there together or not at all.
+    this.storage.batch(() => {
+      // The thread remembers which graph and assistant it runs (state reads need the graph).
+      const current = this.storage.threads.get(tid)!;
+      this.storage.threads.set(tid, {
+        ...current,
+        metadata: { ...current.metadata, graph_id: assistant.graph_id, assistant_id: assistant.assistant_id },
+        status: "busy",
+        updated_at: now,
+      });
+      this.storage.runs.set(runId, run);
+    });
     this.executor.enqueue(run);
     return run;
   }

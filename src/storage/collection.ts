@@ -15,9 +15,14 @@ export type Mutation =
   | { t: "del"; c: CollectionName; k: string }
   | { t: "clear"; c: CollectionName };
 
-/** Where mutations go after they are applied in memory (a journal, or nowhere). */
+/**
+ * Where every change goes (a journal, or nowhere). `write` is called before the change is applied in memory, so a
+ * sink that throws (disk full) leaves memory unchanged and the caller's request fails instead of being acknowledged.
+ */
 export interface MutationSink {
   write(mutation: Mutation): void;
+  /** Run `fn` (synchronous) and record the mutations it makes as one unit: one write, all-or-nothing on recovery. */
+  batch?<T>(fn: () => T): T;
 }
 
 /** A sink that keeps nothing: the memory-only mode. */
@@ -75,22 +80,21 @@ export class Collection<T> {
   }
 
   set(key: string, value: T): T {
-    this.applyPut(key, value);
     this.sink.write({ t: "put", c: this.name, k: key, v: value });
+    this.applyPut(key, value);
     return value;
   }
 
   delete(key: string): boolean {
     if (!this.items.has(key)) return false;
-    this.applyDelete(key);
     this.sink.write({ t: "del", c: this.name, k: key });
+    this.applyDelete(key);
     return true;
   }
 
   clear(): void {
-    this.items.clear();
-    for (const idx of this.indexes.values()) idx.map.clear();
     this.sink.write({ t: "clear", c: this.name });
+    this.applyClear();
   }
 
   /** Apply a change without reporting it (journal replay). */

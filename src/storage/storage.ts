@@ -30,7 +30,7 @@ export class Storage {
   readonly crons: Collection<CronRecord>;
   private readonly byName: Map<CollectionName, Collection<unknown>>;
 
-  constructor(sink: MutationSink = NULL_SINK) {
+  constructor(private readonly sink: MutationSink = NULL_SINK) {
     this.assistants = new Collection<AssistantRecord>("assistants", sink);
     this.assistantVersions = new Collection<AssistantVersionRecord>("assistant_versions", sink).index("assistant", (v) => v.assistant_id);
     this.threads = new Collection<ThreadRecord>("threads", sink);
@@ -49,6 +49,14 @@ export class Storage {
         (c) => [c.name, c as Collection<unknown>],
       ),
     );
+  }
+
+  /**
+   * Run `fn` (synchronous: mutations after an `await` inside it are not part of the unit) so that the changes it makes
+   * reach the journal as one record: one write instead of many, and all or none of them after a crash.
+   */
+  batch<T>(fn: () => T): T {
+    return this.sink.batch ? this.sink.batch(fn) : fn();
   }
 
   /** Apply a journalled mutation without re-journalling it (used when replaying). */

@@ -48,7 +48,7 @@ describe("lg-dev command line", () => {
     await new Promise<void>((r) => blocker.listen(0, "127.0.0.1", r));
     const port = (blocker.address() as { port: number }).port;
     try {
-      const r = await runLgDev(["--config", join(FIXTURES, "echo"), "--port", String(port), "--no-browser", "--no-reload"]);
+      const r = await runLgDev(["--config", join(FIXTURES, "echo"), "--port", String(port), "--no-browser", "--no-reload", "--no-persist"]);
       expect(r.code).toBe(1);
       expect(r.stderr.trim().split("\n")).toHaveLength(1);
       expect(r.stderr).toContain(`Port ${port}`);

@@ -117,7 +117,8 @@ export function makeTempDir(prefix = "lg-dev-test-"): { dir: string; cleanup(): 
  */
 export function copyFixture(name: string): { dir: string; cleanup(): void } {
   const tmp = makeTempDir(`lg-dev-${name}-`);
-  cpSync(join(FIXTURES, name), tmp.dir, { recursive: true });
+  // Never carry stored data (.langgraph_api) from a run on the fixture itself into the copy.
+  cpSync(join(FIXTURES, name), tmp.dir, { recursive: true, filter: (src) => !src.split(/[\\/]/).includes(".langgraph_api") });
   linkNodeModules(tmp.dir);
   return tmp;
 }

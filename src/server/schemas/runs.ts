@@ -42,7 +42,7 @@ export const runCreateBody = {
     on_disconnect: { type: "string", enum: ["continue", "cancel"] },
     on_completion: { type: "string", enum: ["delete", "keep"] },
     after_seconds: { type: "number", minimum: 0 },
-    webhook: { type: "string" },
+    webhook: { type: "string", pattern: "^(/|https?://)" },
     feedback_keys: stringArray,
     durability: { type: "string", enum: ["sync", "async", "exit"] },
     checkpoint_during: { type: "boolean" },
@@ -79,3 +79,28 @@ export const cancelManyBody = {
 } as const;
 
 export const runBatchBody = { type: "array", items: runCreateBody, minItems: 1, maxItems: 1000 } as const;
+
+const snake = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+/**
+ * The JS SDK's `runs.createBatch` sends each payload's keys as written (`onCompletion`, `streamMode`, `afterSeconds`…),
+ * only adding `assistant_id`. Read those camelCase keys as the run fields they name, so the options take effect;
+ * a snake_case key given as well wins. Anything that is not an array of objects is left for validation to reject.
+ */
+export function snakeCaseBatchItems(body: unknown): unknown {
+  if (!Array.isArray(body)) return body;
+  const known = new Set(Object.keys(runCreateBody.properties));
+  return body.map((item) => {
+    if (item === null || typeof item !== "object" || Array.isArray(item)) return item;
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(item as Record<string, unknown>)) {
+      const s = snake(k);
+      if (s !== k && known.has(s)) {
+        if (!(s in (item as object))) out[s] = v;
+      } else {
+        out[k] = v;
+      }
+    }
+    return out;
+  });
+}

@@ -1,0 +1,344 @@
+// The workloads, each against a base URL. Capacity uses autocannon (a light load generator: the SDK client itself
+// tops out near 2,000 req/s on 2 cores); user-perceived latency uses the real SDK client.
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { Client } from "@langchain/langgraph-sdk";
+import autocannon from "autocannon";
+import { AUTH, sleep, treeCpuSeconds, treeRss, waitQuiet } from "./proc.mjs";
+import { median, round, summary } from "./stats.mjs";
+
+export const INPUT = { messages: [{ role: "user", content: "hi" }] };
+
+/** An SDK client with the bench token and no retries (a failure must show, not be hidden by a retry). */
+export function sdk(url, { token = true } = {}) {
+  return new Client({ apiUrl: url, apiKey: null, defaultHeaders: token ? { ...AUTH } : {}, callerOptions: { maxRetries: 0 } });
+}
+
+/** Run autocannon; resolves with its result object. */
+export function cannon(opts) {
+  return new Promise((resolve, reject) => {
+    autocannon({ connections: 64, pipelining: 1, timeout: 20, ...opts }, (err, res) => (err ? reject(err) : resolve(res)));
+  });
+}
+
+/**
+ * Capacity of POST /threads at 64 connections: with the token (expect 200s) or without (expect 401s).
+ * A 1 s warm-up run precedes the measured one. Reports responses/s of the expected status.
+ */
+export async function capacity(url, { auth, seconds = 8, connections = 64, pid }) {
+  const opts = {
+    url: `${url}/threads`,
+    method: "POST",
+    connections,
+    headers: { "content-type": "application/json", ...(auth ? AUTH : {}) },
+    body: "{}",
+  };
+  const busyBefore = await waitQuiet();
+  await cannon({ ...opts, duration: 1 });
+  const cpu0 = process.cpuUsage();
+  const srvCpu0 = pid ? treeCpuSeconds(pid) : undefined;
+  const r = await cannon({ ...opts, duration: seconds });
+  const srvCpu = pid ? treeCpuSeconds(pid) - srvCpu0 : undefined;
+  const secs = (r.finish - r.start) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  const expected = auth ? r["2xx"] : r.statusCodeStats?.["401"]?.count ?? 0;
+  return {
+    rps: Math.round(Number(expected) / secs),
+    total_rps: Math.round(r.requests.total / secs),
+    unexpected: r.requests.total - Number(expected),
+    errors: r.errors,
+    timeouts: r.timeouts,
+    latency_p50_ms: r.latency.p50,
+    latency_p99_ms: r.latency.p99,
+    seconds: round(secs, 1),
+    // CPU the load generator itself used (100% = one core): near 100% means the figure is client-bound.
+    client_cpu_pct: Math.round(((cpu.user + cpu.system) / 1e6 / secs) * 100),
+    // CPU the server's process tree used per answered request: robust to other load on the machine.
+    server_cpu_pct: srvCpu === undefined ? null : Math.round((srvCpu / secs) * 100),
+    server_cpu_us_per_req: srvCpu === undefined ? null : Math.round((srvCpu * 1e6) / Math.max(1, r.requests.total)),
+    machine_busy_before_pct: busyBefore,
+  };
+}
+
+/**
+ * Run `fn(i)` from `concurrency` workers until `count` calls were made or `maxMs` passed; returns latency samples (ms)
+ * and the number of failed calls (failures are not timed).
+ */
+export async function pool({ concurrency, count, maxMs = 15_000, fn }) {
+  const samples = [];
+  let issued = 0;
+  let errors = 0;
+  let firstError;
+  const deadline = performance.now() + maxMs;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (issued < count && performance.now() < deadline) {
+        const i = issued++;
+        const t = performance.now();
+        try {
+          await fn(i);
+          samples.push(performance.now() - t);
+        } catch (err) {
+          errors += 1;
+          firstError ??= err;
+        }
+      }
+    }),
+  );
+  return { samples, errors, firstError: firstError ? String(firstError.message ?? firstError).slice(0, 200) : undefined };
+}
+
+/** Create `n` threads (16 at a time) and return their ids. */
+export async function createThreads(client, n, metadata) {
+  const ids = [];
+  const r = await pool({ concurrency: 16, count: n, maxMs: 120_000, fn: async () => ids.push((await client.threads.create(metadata ? { metadata } : undefined)).thread_id) });
+  if (r.errors) throw new Error(`creating threads failed: ${r.firstError}`);
+  return ids;
+}
+
+const lastText = (values) => {
+  const m = values?.messages?.at?.(-1);
+  return typeof m?.content === "string" ? m.content : undefined;
+};
+
+/** A few of each call, so JIT, lazy imports and graph compilation are out of the way. */
+export async function warmUp(url) {
+  const c = sdk(url);
+  for (let i = 0; i < 30; i++) await c.threads.create();
+  for (let i = 0; i < 15; i++) {
+    const t = await c.threads.create();
+    const v = await c.runs.wait(t.thread_id, "echo", { input: INPUT });
+    if (i === 0 && lastText(v) !== "echo: hi") throw new Error(`echo graph answered ${JSON.stringify(v).slice(0, 200)}`);
+  }
+  for (let i = 0; i < 5; i++) {
+    const t = await c.threads.create();
+    for await (const _ of c.runs.stream(t.thread_id, "echo", { input: INPUT, streamMode: "values" })) {
+      /* drain */
+    }
+  }
+}
+
+/** Idle memory of the whole process tree: median of 5 samples, 200 ms apart, after `settleMs` of idleness. */
+export async function idleMemory(pid, settleMs = 2000) {
+  await sleep(settleMs);
+  const samples = [];
+  let processes = 0;
+  for (let i = 0; i < 5; i++) {
+    const r = treeRss(pid);
+    samples.push(r.bytes);
+    processes = r.processes;
+    await sleep(200);
+  }
+  return { mb: round(median(samples) / 1024 / 1024, 1), processes };
+}
+
+/** threads.create latency at a concurrency. */
+export async function createLatency(url, concurrency, count) {
+  const c = sdk(url);
+  const busyBefore = await waitQuiet();
+  const r = await pool({ concurrency, count, fn: () => c.threads.create() });
+  return { ...summary(r.samples), errors: r.errors, firstError: r.firstError, machine_busy_before_pct: busyBefore };
+}
+
+/** runs.wait on the echo graph at a concurrency; each run on its own fresh thread (created before timing). */
+export async function waitLatency(url, concurrency, count) {
+  const c = sdk(url);
+  const threads = await createThreads(c, count);
+  const busyBefore = await waitQuiet();
+  let wrong = 0;
+  const r = await pool({
+    concurrency,
+    count,
+    maxMs: 30_000,
+    fn: async (i) => {
+      const v = await c.runs.wait(threads[i], "echo", { input: INPUT });
+      if (lastText(v) !== "echo: hi") wrong += 1;
+    },
+  });
+  return { ...summary(r.samples), errors: r.errors + wrong, firstError: r.firstError ?? (wrong ? `${wrong} wrong answers` : undefined), machine_busy_before_pct: busyBefore };
+}
+
+/** runs.stream on the echo graph at concurrency 1: time to the first event and to the end of the stream. */
+export async function streamLatency(url, count) {
+  const c = sdk(url);
+  const threads = await createThreads(c, count);
+  const busyBefore = await waitQuiet();
+  const ttfe = [];
+  const firstValues = [];
+  const end = [];
+  let errors = 0;
+  let firstError;
+  for (const tid of threads) {
+    const t0 = performance.now();
+    let first;
+    let fv;
+    try {
+      for await (const chunk of c.runs.stream(tid, "echo", { input: INPUT, streamMode: "values" })) {
+        const now = performance.now();
+        first ??= now - t0;
+        if (chunk.event === "values" && fv === undefined) fv = now - t0;
+      }
+      ttfe.push(first);
+      if (fv !== undefined) firstValues.push(fv);
+      end.push(performance.now() - t0);
+    } catch (err) {
+      errors += 1;
+      firstError ??= String(err?.message ?? err).slice(0, 200);
+    }
+  }
+  return { ttfe: summary(ttfe), first_values: summary(firstValues), end: summary(end), errors, firstError, machine_busy_before_pct: busyBefore };
+}
+
+/**
+ * 100 SSE streams joined on one run: a `ticker` run waits `waitMs` (joiners attach meanwhile), then emits `n` ticks.
+ * Every joiner must receive every `updates` event (the wait node + n ticks).
+ */
+export async function fanOut(url, { joiners = 100, n = 10, ms = 30, waitMs = 1500 } = {}) {
+  const c = sdk(url);
+  const thread = await c.threads.create();
+  const run = await c.runs.create(thread.thread_id, "ticker", { input: { n, ms, wait_ms: waitMs, ticks: [] }, streamMode: ["updates"] });
+  const t0 = performance.now();
+  const results = await Promise.all(
+    Array.from({ length: joiners }, async () => {
+      const events = [];
+      let last;
+      try {
+        for await (const e of c.runs.joinStream(thread.thread_id, run.run_id)) {
+          if (e.event === "updates") {
+            events.push(JSON.stringify(e.data));
+            last = performance.now() - t0;
+          }
+        }
+        return { events, last };
+      } catch (err) {
+        return { events, last, error: String(err?.message ?? err).slice(0, 200) };
+      }
+    }),
+  );
+  const expected = n + 1;
+  const reference = results.find((r) => r.events.length === expected)?.events;
+  const complete = results.filter((r) => !r.error && r.events.length === expected && reference && r.events.every((e, i) => e === reference[i])).length;
+  const lasts = results.filter((r) => r.last !== undefined).map((r) => r.last);
+  return {
+    joiners,
+    expected_events: expected,
+    complete,
+    all_received_everything: complete === joiners,
+    min_events: Math.min(...results.map((r) => r.events.length)),
+    // Spread between the first and the last joiner receiving the final event (the fan-out cost).
+    last_event_spread_ms: lasts.length ? round(Math.max(...lasts) - Math.min(...lasts)) : null,
+    run_ms: lasts.length ? round(Math.max(...lasts)) : null,
+    errors: results.filter((r) => r.error).length,
+    firstError: results.find((r) => r.error)?.error,
+  };
+}
+
+/** One stateless echo run over plain fetch; resolves with the reply text, or undefined on any failure. */
+async function probeEcho(url) {
+  try {
+    const res = await fetch(`${url}/runs/wait`, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...AUTH },
+      body: JSON.stringify({ assistant_id: "echo", input: { messages: [{ role: "user", content: "ping" }] } }),
+      signal: AbortSignal.timeout(3000),
+    });
+    if (res.status !== 200) {
+      await res.arrayBuffer();
+      return undefined;
+    }
+    return lastText(await res.json());
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Hot reload: rewrite the PREFIX line of src/echo.ts, then run the echo graph every ~10 ms until the reply carries
+ * the new prefix. `reps` times (stops at the first timeout: the server does not reload).
+ */
+export async function reloadTime(url, projectDir, { reps = 3, timeoutMs = 12_000 } = {}) {
+  const file = join(projectDir, "src", "echo.ts");
+  const original = readFileSync(file, "utf8");
+  if ((await probeEcho(url)) !== "echo: ping") return { ms: null, note: "echo graph did not answer before the edit" };
+  const times = [];
+  for (let rep = 1; rep <= reps; rep++) {
+    const prefix = `v${rep}: `;
+    const t0 = performance.now();
+    writeFileSync(file, original.replace(/export const PREFIX = "[^"]*";/, `export const PREFIX = "${prefix}";`));
+    let seen = false;
+    while (performance.now() - t0 < timeoutMs) {
+      const t = performance.now();
+      const text = await probeEcho(url);
+      if (text?.startsWith(prefix)) {
+        seen = true;
+        break;
+      }
+      const left = 10 - (performance.now() - t);
+      if (left > 0) await sleep(left);
+    }
+    if (!seen) {
+      return { ms: times.length ? round(median(times), 0) : null, samples: times.map((t) => round(t, 0)), note: `no new behaviour ${timeoutMs / 1000} s after saving the graph file (does the server reload?)` };
+    }
+    times.push(performance.now() - t0);
+    await sleep(1500); // let watchers settle before the next edit
+  }
+  return { ms: round(median(times), 0), samples: times.map((t) => round(t, 0)) };
+}
+
+/** Create `n` threads quickly with autocannon (POST /threads, 32 connections) with per-request metadata. */
+export async function bulkThreads(url, n, { start = 0, connections = 32 } = {}) {
+  if (n <= 0) return { rps: 0 };
+  let k = start;
+  const r = await cannon({
+    url,
+    connections,
+    amount: n,
+    headers: { "content-type": "application/json", ...AUTH },
+    requests: [
+      {
+        method: "POST",
+        path: "/threads",
+        setupRequest: (req) => {
+          const i = k++;
+          return { ...req, body: JSON.stringify({ metadata: { group: `g${i % 100}`, n: i } }) };
+        },
+      },
+    ],
+  });
+  if (r.non2xx || r.errors) throw new Error(`bulk thread creation: ${r.non2xx} non-2xx, ${r.errors} errors`);
+  return { rps: Math.round(r.requests.total / ((r.finish - r.start) / 1000)) };
+}
+
+/** Create `n` threads each with one finished echo run (POST /threads/{new id}/runs/wait, if_not_exists=create). */
+export async function bulkRuns(url, n, { start = 0, connections = 16 } = {}) {
+  if (n <= 0) return { rps: 0 };
+  let k = start;
+  const r = await cannon({
+    url,
+    connections,
+    amount: n,
+    timeout: 60,
+    headers: { "content-type": "application/json", ...AUTH },
+    requests: [
+      {
+        method: "POST",
+        setupRequest: (req) => {
+          const i = k++;
+          return {
+            ...req,
+            path: `/threads/${crypto.randomUUID()}/runs/wait`,
+            body: JSON.stringify({ assistant_id: "echo", input: INPUT, if_not_exists: "create", metadata: { group: `g${i % 100}`, n: i } }),
+          };
+        },
+      },
+    ],
+  });
+  if (r.non2xx || r.errors) throw new Error(`bulk runs: ${r.non2xx} non-2xx, ${r.errors} errors`);
+  return { rps: Math.round(r.requests.total / ((r.finish - r.start) / 1000)) };
+}
+
+/** Latency of `count` sequential calls of `fn` (SDK, concurrency 1). */
+export async function seqLatency(count, fn) {
+  const r = await pool({ concurrency: 1, count, maxMs: 60_000, fn });
+  return { ...summary(r.samples), errors: r.errors, firstError: r.firstError };
+}
