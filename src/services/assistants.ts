@@ -2,7 +2,7 @@ import { ConflictError, NotFoundError } from "../errors.js";
 import type { Storage } from "../storage/storage.js";
 import type { AssistantRecord, AssistantVersionRecord, Metadata } from "../storage/types.js";
 import type { Authorizer, RequestContext } from "./context.js";
-import { ASSISTANT_NAMESPACE, contains, isUuid, newId, nowIso, pick, sortAndPage, uuid5 } from "./util.js";
+import { ASSISTANT_NAMESPACE, contains, isUuid, newId, nowIso, searchPage, uuid5 } from "./util.js";
 
 export interface AssistantCreate {
   graph_id: string;
@@ -137,15 +137,7 @@ export class AssistantsService {
   async search(ctx: RequestContext, q: AssistantSearch): Promise<{ items: Partial<AssistantRecord>[]; total: number }> {
     const value: Record<string, unknown> = { graph_id: q.graph_id, metadata: q.metadata ?? {}, limit: q.limit ?? 10, offset: q.offset ?? 0 };
     const filters = await this.authz.check(ctx, "assistants", "search", value);
-    const matches = this.filter(q, filters);
-    const { page, total } = sortAndPage(matches, {
-      sortBy: q.sort_by,
-      sortOrder: q.sort_order,
-      limit: q.limit ?? 10,
-      offset: q.offset ?? 0,
-      defaultSort: "created_at",
-    });
-    return { items: page.map((a) => pick(a, q.select)), total };
+    return searchPage(this.filter(q, filters), q);
   }
 
   async count(ctx: RequestContext, q: AssistantSearch): Promise<number> {

@@ -6,7 +6,7 @@ import type { AssistantsService } from "./assistants.js";
 import type { Authorizer, RequestContext } from "./context.js";
 import type { RunCreate, RunsService } from "./runs.js";
 import type { ThreadsService } from "./threads.js";
-import { contains, newId, nowIso, pick, sortAndPage, toWire } from "./util.js";
+import { contains, newId, nowIso, searchPage, toWire } from "./util.js";
 
 /** The run fields a cron keeps in its `payload` and hands to every run it starts. */
 const PAYLOAD_KEYS = [
@@ -134,14 +134,7 @@ export class CronsService {
   async search(ctx: RequestContext, q: CronSearch): Promise<{ items: Partial<CronView>[]; total: number }> {
     const value: Record<string, unknown> = { assistant_id: q.assistant_id, thread_id: q.thread_id, limit: q.limit ?? 10, offset: q.offset ?? 0 };
     const filters = await this.authz.check(ctx, "crons", "search", value);
-    const { page, total } = sortAndPage(this.filter(q, filters), {
-      sortBy: q.sort_by,
-      sortOrder: q.sort_order,
-      limit: q.limit ?? 10,
-      offset: q.offset ?? 0,
-      defaultSort: "created_at",
-    });
-    return { items: page.map((c) => pick(view(c), q.select)), total };
+    return searchPage(this.filter(q, filters), q, view);
   }
 
   async count(ctx: RequestContext, q: CronSearch): Promise<number> {

@@ -6,7 +6,7 @@ import type { Storage } from "../storage/storage.js";
 import type { Metadata, ThreadRecord, ThreadStatus } from "../storage/types.js";
 import type { Authorizer, RequestContext } from "./context.js";
 import { emptyState, interruptsByTask, snapshotToState, type ThreadState } from "./state.js";
-import { contains, newId, nowIso, pick, sortAndPage, toWire } from "./util.js";
+import { contains, newId, nowIso, searchPage, toWire } from "./util.js";
 
 /** How services reach a graph: by id, configured for one thread. */
 export interface GraphAccess {
@@ -132,14 +132,7 @@ export class ThreadsService {
   async search(ctx: RequestContext, q: ThreadSearch): Promise<{ items: Partial<ThreadRecord>[]; total: number }> {
     const value: Record<string, unknown> = { metadata: q.metadata ?? {}, values: q.values, status: q.status, limit: q.limit ?? 10, offset: q.offset ?? 0 };
     const filters = await this.authz.check(ctx, "threads", "search", value);
-    const { page, total } = sortAndPage(this.filter(q, filters), {
-      sortBy: q.sort_by,
-      sortOrder: q.sort_order,
-      limit: q.limit ?? 10,
-      offset: q.offset ?? 0,
-      defaultSort: "created_at",
-    });
-    return { items: page.map((t) => pick(t, q.select)), total };
+    return searchPage(this.filter(q, filters), q);
   }
 
   async count(ctx: RequestContext, q: ThreadSearch): Promise<number> {

@@ -74,6 +74,25 @@ export function sortAndPage<T extends object>(
   return { page: sorted.slice(offset, offset + limit), total: items.length };
 }
 
+/** The paging, sorting and field selection every search endpoint takes. */
+export interface SearchQuery {
+  sort_by?: string;
+  sort_order?: "asc" | "desc";
+  limit?: number;
+  offset?: number;
+  select?: string[];
+}
+
+/** One page of search results (sorted, paged, `select`ed), with the total before paging. */
+export function searchPage<T extends object, V extends object = T>(
+  items: T[],
+  q: SearchQuery,
+  view: (item: T) => V = (item) => item as unknown as V,
+): { items: Partial<V>[]; total: number } {
+  const { page, total } = sortAndPage(items, { sortBy: q.sort_by, sortOrder: q.sort_order, limit: q.limit ?? 10, offset: q.offset ?? 0, defaultSort: "created_at" });
+  return { items: page.map((item) => pick(view(item), q.select)), total };
+}
+
 /** Keep only the `select`ed fields of a record (search `select`). */
 export function pick<T extends object>(item: T, select?: string[]): Partial<T> {
   if (!select || select.length === 0) return item;
