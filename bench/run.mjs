@@ -51,8 +51,11 @@ function machine() {
   return { nproc, cpu, node: process.version, memory_gb: Math.round(totalmem() / 1e9), platform: `${process.platform} ${process.arch}` };
 }
 
+// LG_BENCH_LGDEV_BIN: measure another lg-dev build (an A/B experiment); such a run does not replace RESULTS.md.
+const experiment = process.env.LG_BENCH_LGDEV_BIN;
 const results = {
   date: new Date().toISOString(),
+  ...(experiment ? { lgdev_bin: experiment } : {}),
   command: `npm run bench${argv.length ? ` -- ${argv.join(" ")}` : ""}`,
   machine: machine(),
   settings: { quick, capacity_seconds: capacitySeconds, capacity_connections: 64 },
@@ -154,6 +157,7 @@ function report() {
       })
     : [];
   const notes = [];
+  if (experiment) notes.push(`lg-dev build under test: ${experiment} (LG_BENCH_LGDEV_BIN experiment; RESULTS.md not rewritten).`);
   if (results.official.error) notes.push(`Official server not measured: ${results.official.error}`);
   if (results.official.skipped) notes.push(`Official server skipped (${results.official.skipped}).`);
   if (results.official.source) notes.push(`Official server: ${results.official.packages} (${results.official.source}).`);
@@ -181,11 +185,11 @@ function report() {
   let text = `\nlg-dev benchmark — ${results.date}\n${machineLine}\n\n${textTable(MAIN_HEADER, table)}\n`;
   if (scal.length) text += `\nScaling (lg-dev; 90% bare threads, 10% threads with one echo run; search = limit 10)\n\n${textTable(SCALING_HEADER, scal)}\n\nGrowth exponents of p50 (1 = linear, 2 = quadratic): ${growthNotes.join("; ")}\n`;
   if (notes.length) text += `\nNotes:\n${notes.map((n) => `- ${n}`).join("\n")}\n`;
-  text += `\nTotal ${results.duration_s} s. JSON: bench/results/latest.json\n`;
+  text += `\nTotal ${results.duration_s} s. JSON: bench/results/${experiment ? "experiment" : "latest"}.json\n`;
   process.stdout.write(text);
 
   mkdirSync(join(BENCH_DIR, "results"), { recursive: true });
-  writeFileSync(join(BENCH_DIR, "results", "latest.json"), `${JSON.stringify({ ...results, table: { header: MAIN_HEADER, rows: table } }, null, 2)}\n`);
+  writeFileSync(join(BENCH_DIR, "results", experiment ? "experiment.json" : "latest.json"), `${JSON.stringify({ ...results, table: { header: MAIN_HEADER, rows: table } }, null, 2)}\n`);
 
   const md = [
     "# Benchmark results",
@@ -205,7 +209,7 @@ function report() {
     ...(notes.length ? ["## Notes", "", ...notes.map((n) => `- ${n}`), ""] : []),
   ].join("\n");
   // A partial run (--only) does not replace the committed results.
-  if (!only) writeFileSync(join(BENCH_DIR, "RESULTS.md"), md);
+  if (!only && !experiment) writeFileSync(join(BENCH_DIR, "RESULTS.md"), md);
 }
 
 try {

@@ -14,4 +14,4 @@ app.post("/threads", (req, reply) => {
   reply.type("application/json").send(BODY);
 });
 await app.listen({ port, host: "127.0.0.1" });
-process.on("SIGTERM", () => app.close().then(() => process.exit(0)));
+for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => app.close().then(() => process.exit(0)));

@@ -65,7 +65,9 @@ export async function ensureOfficial({ log = console.error, cacheDirs = [process
   const res = await npmInstall(tmp.dir, log);
   if (!res.ok || !isValidInstall(tmp.dir)) {
     tmp.remove();
-    return { error: `npm install of the official server failed: ${res.output.trim().split("\n").slice(-5).join(" | ")}` };
+    const lines = res.output.trim().split("\n");
+    const errors = lines.filter((l) => /npm (error|ERR!)/.test(l) && !/complete log|^\S+\s*$/.test(l));
+    return { error: `npm install of the official server failed: ${(errors.length ? errors : lines).slice(0, 3).join(" | ")}` };
   }
   return { dir: tmp.dir, source: `installed from npm into a temp dir in ${Math.round((performance.now() - t0) / 1000)} s` };
 }

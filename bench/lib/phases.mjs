@@ -99,7 +99,8 @@ export async function restartWithHistory(kind, nodeModules, { threads = 10_000, 
       await bulkThreads(srv.url, threads);
       await bulkRuns(srv.url, runs);
       probe = (await sdk(srv.url).threads.create({ metadata: { probe: true } })).thread_id;
-      await sleep(500);
+      // The official server writes its store 3 s after the last change (and, in principle, on exit): wait for that.
+      await sleep(4000);
     } finally {
       await srv.stop(20_000);
     }

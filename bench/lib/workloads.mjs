@@ -256,10 +256,13 @@ async function probeEcho(url) {
  * Hot reload: rewrite the PREFIX line of src/echo.ts, then run the echo graph every ~10 ms until the reply carries
  * the new prefix. `reps` times (stops at the first timeout: the server does not reload).
  */
-export async function reloadTime(url, projectDir, { reps = 3, timeoutMs = 12_000 } = {}) {
+export async function reloadTime(url, projectDir, { reps = 3, timeoutMs = 12_000, settleMs = 1000 } = {}) {
   const file = join(projectDir, "src", "echo.ts");
   const original = readFileSync(file, "utf8");
   if ((await probeEcho(url)) !== "echo: ping") return { ms: null, note: "echo graph did not answer before the edit" };
+  // Both servers set their file watchers up after answering; an edit in the first ~100 ms after lg-dev's banner is
+  // missed (its watcher's initial scan has not finished), so give the watchers a second, as a user would.
+  await sleep(settleMs);
   const times = [];
   for (let rep = 1; rep <= reps; rep++) {
     const prefix = `v${rep}: `;
