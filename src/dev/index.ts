@@ -76,7 +76,7 @@ export async function startDev(opts: DevOptions, logger: Logger = createLogger(o
 
   let opened;
   try {
-    opened = await openStorage({ dir: join(loaded.configDir, ".langgraph_api"), persist: opts.persist ?? true, fsync: opts.fsync, logger });
+    opened = await openStorage({ dir: join(loaded.configDir, ".langgraph_api"), persist: opts.persist ?? true, fsync: opts.fsync, groupCommit: true, logger });
   } catch (err) {
     if (err instanceof StorageLockedError) throw new ConfigError(err.message);
     throw err;

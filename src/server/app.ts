@@ -19,6 +19,10 @@ import { storeRoutes } from "./routes/store.js";
 import { threadRoutes } from "./routes/threads.js";
 
 declare module "fastify" {
+  interface FastifyInstance {
+    /** Write collected journal records now: before any hijacked (streamed) response writes a byte. */
+    flushJournal(): void;
+  }
   interface FastifyRequest {
     /** Who is asking (set by the auth hook). */
     ctx: RequestContext;
@@ -131,10 +135,21 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   await app.register(cors, corsOptions(deps.cors, deps.studioOrigin));
   // Chrome's Private Network Access: a public page (the hosted Studio) may reach this local server.
-  app.addHook("onSend", async (req, reply) => {
+  // Group commit: the journal gets everything a reply acknowledges, in one write, before the reply leaves.
+  // (A callback hook, not an async one: this runs on every response.)
+  const storage = deps.services.storage;
+  app.decorate("flushJournal", () => storage.flushPending());
+  app.addHook("onSend", (req, reply, payload, done) => {
     if (req.method === "OPTIONS" && req.headers["access-control-request-private-network"] === "true") {
       reply.header("Access-Control-Allow-Private-Network", "true");
     }
+    try {
+      storage.flushPending();
+    } catch (err) {
+      done(err as Error);
+      return;
+    }
+    done(null, payload);
   });
 
   await app.register(swagger, {

@@ -29,6 +29,8 @@ export async function sendSse(
   let finished = false;
   const raw = reply.raw;
   reply.hijack();
+  const flush = () => request.server.flushJournal?.();
+  flush(); // the run this stream announces must be durable before its first byte
   raw.writeHead(200, {
     ...(reply.getHeaders() as Record<string, string>),
     "Content-Type": "text/event-stream; charset=utf-8",
@@ -48,6 +50,7 @@ export async function sendSse(
   try {
     for await (const e of produce(controller.signal)) {
       if (controller.signal.aborted) break;
+      flush();
       raw.write(frame(e.event, e.data, e.id));
     }
   } catch (err) {

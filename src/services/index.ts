@@ -72,6 +72,8 @@ export function buildServices(o: ServicesOptions) {
     logger: o.logger,
     concurrency: o.concurrency,
     onRunFinished: (run, outcome) => {
+      // A webhook announces the run's end to the outside world: make that end durable first.
+      storage.flushPending();
       webhooks.onRunFinished(run, outcome);
       o.onRunFinished?.(run, outcome);
     },

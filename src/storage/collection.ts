@@ -23,6 +23,8 @@ export interface MutationSink {
   write(mutation: Mutation): void;
   /** Run `fn` (synchronous) and record the mutations it makes as one unit: one write, all-or-nothing on recovery. */
   batch?<T>(fn: () => T): T;
+  /** Hand collected mutations to the kernel now (group commit); called before a reply leaves the server. */
+  flushPending?(): void;
 }
 
 /** A sink that keeps nothing: the memory-only mode. */

@@ -18,6 +18,11 @@ export interface OpenStorageOptions {
   logger: Logger;
   /** Also fdatasync the journal (power-loss durability), grouped into at most one call per 10 ms. */
   fsync?: boolean;
+  /**
+   * Group commit (the server turns it on): records are written in one call per reply via `storage.flushPending()`,
+   * which the caller must run before acknowledging anything; off, each record is written as it is made.
+   */
+  groupCommit?: boolean;
   /** Write a snapshot and start a new journal once the journal is this big (default 64 MiB). */
   compactAfterBytes?: number;
   /** Add the folder to `<dir>/../.gitignore` when this call creates it (default true). */
@@ -110,6 +115,7 @@ export async function openStorage(opts: OpenStorageOptions): Promise<OpenedStora
   let closed: Promise<void> | undefined;
   const journal = new JournalSink({
     fsync: opts.fsync ?? false,
+    groupCommit: opts.groupCommit ?? false,
     compactAfterBytes,
     onLarge: () => scheduleCompaction(),
   });

@@ -10,12 +10,19 @@ export interface JournalOptions {
   /** Called (synchronously, after the write) when the current file has grown past `compactAfterBytes`. */
   onLarge?: () => void;
   compactAfterBytes?: number;
+  /**
+   * Group commit: collect records and write them in one call at `flushPending()` (which the server runs before
+   * every reply) or at the next setImmediate. Off: every record is written before `write()` returns.
+   */
+  groupCommit?: boolean;
 }
 
 /**
- * The append-only journal as a MutationSink. Each record reaches the kernel with one `write` on an O_APPEND fd
- * before `write()` returns, so a reply sent afterwards is never ahead of the data (a SIGKILL loses nothing
- * acknowledged). Mutations made inside `batch()` become one record, written once when the batch ends.
+ * The append-only journal as a MutationSink, with group commit. Records are encoded when they are made (so a value
+ * that cannot be serialised fails its own call) and collected; `flushPending()` hands everything collected to the
+ * kernel with one `write` on an O_APPEND fd. The server calls it before any byte of a reply leaves the process, so
+ * a reply is never ahead of the data it acknowledges (a SIGKILL loses nothing acknowledged); a setImmediate
+ * backstop flushes what no reply waits for (background runs). Mutations inside `batch()` become one record.
  */
 export class JournalSink implements MutationSink {
   private fd: number | undefined;
@@ -28,6 +35,9 @@ export class JournalSink implements MutationSink {
   private syncing: Promise<void> | undefined;
   private closedReason: string | undefined = "the journal is not open yet";
   private largeReported = false;
+  private collected: Buffer[] = [];
+  private collectedBytes = 0;
+  private backstop: NodeJS.Immediate | undefined;
 
   constructor(private readonly opts: JournalOptions) {}
 
@@ -42,6 +52,8 @@ export class JournalSink implements MutationSink {
 
   /** Start appending to `path` (created if missing); a previous file is closed first. */
   open(path: string): void {
+    // What was collected belongs to the file it was made under (a snapshot taken now already includes it).
+    this.flushPending();
     if (this.fd !== undefined) this.closeFile();
     this.fd = openSync(path, "a");
     this.path = path;
@@ -54,7 +66,7 @@ export class JournalSink implements MutationSink {
     // Serialise now even inside a batch: the record must hold the value as it was at this call.
     const json = JSON.stringify(m);
     if (this.pending) this.pending.push(json);
-    else this.append(json);
+    else this.collect(json);
   }
 
   batch<T>(fn: () => T): T {
@@ -66,14 +78,28 @@ export class JournalSink implements MutationSink {
         const records = this.pending!;
         this.pending = undefined;
         // Memory already holds these changes (even if fn threw halfway): they must reach the journal.
-        if (records.length === 1) this.append(records[0]!);
-        else if (records.length > 1) this.append(`[${records.join(",")}]`);
+        if (records.length === 1) this.collect(records[0]!);
+        else if (records.length > 1) this.collect(`[${records.join(",")}]`);
       }
     }
   }
 
+  /** Write everything collected so far to the kernel, in one call. Cheap when nothing is pending. */
+  flushPending(): void {
+    if (this.backstop) {
+      clearImmediate(this.backstop);
+      this.backstop = undefined;
+    }
+    if (this.collected.length === 0) return;
+    const buf = this.collected.length === 1 ? this.collected[0]! : Buffer.concat(this.collected, this.collectedBytes);
+    this.collected = [];
+    this.collectedBytes = 0;
+    this.append(buf);
+  }
+
   /** Wait until everything written so far is on stable storage. */
   async flush(): Promise<void> {
+    this.flushPending();
     if (this.fd === undefined) return;
     while (this.syncing) await this.syncing;
     if (this.dirty) await this.syncNow();
@@ -81,13 +107,28 @@ export class JournalSink implements MutationSink {
 
   /** Stop accepting writes (later writes throw `reason`) and close the file, syncing it first when fsync is on. */
   close(reason = "storage is closed"): void {
+    if (this.fd !== undefined) this.flushPending();
     this.closeFile();
     this.closedReason = reason;
   }
 
-  private append(json: string): void {
+  private collect(json: string): void {
     if (this.fd === undefined) throw new Error(`lg-dev storage: ${this.closedReason}`);
-    const buf = encodeLine(json);
+    const line = encodeLine(json);
+    if (!this.opts.groupCommit) {
+      this.append(line);
+      return;
+    }
+    this.collected.push(line);
+    this.collectedBytes += line.length;
+    this.backstop ??= setImmediate(() => {
+      this.backstop = undefined;
+      this.flushPending();
+    });
+  }
+
+  private append(buf: Buffer): void {
+    if (this.fd === undefined) throw new Error(`lg-dev storage: ${this.closedReason}`);
     let done = 0;
     try {
       while (done < buf.length) done += writeSync(this.fd, buf, done, buf.length - done);

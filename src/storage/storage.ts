@@ -55,6 +55,11 @@ export class Storage {
    * Run `fn` (synchronous: mutations after an `await` inside it are not part of the unit) so that the changes it makes
    * reach the journal as one record: one write instead of many, and all or none of them after a crash.
    */
+  /** Make every change so far durable against a process crash (one write); call before acknowledging it. */
+  flushPending(): void {
+    this.sink.flushPending?.();
+  }
+
   batch<T>(fn: () => T): T {
     return this.sink.batch ? this.sink.batch(fn) : fn();
   }

@@ -293,3 +293,36 @@ describe("durable storage", () => {
     expect(o.stats.persisted).toBe(false);
   });
 });
+
+describe("group commit", () => {
+  it("collects records until flushPending (or the next turn of the event loop) and writes them in one call", async () => {
+    const { makeTempDir } = await import("../helpers/spawn.js");
+    const { openStorage } = await import("../../src/storage/durable.js");
+    const { createLogger } = await import("../../src/logger.js");
+    const { readdirSync, readFileSync } = await import("node:fs");
+    const { join } = await import("node:path");
+    const t = makeTempDir("lg-dev-group-");
+    try {
+      const dir = join(t.dir, ".langgraph_api");
+      const o = await openStorage({ dir, persist: true, logger: createLogger("silent"), groupCommit: true, gitignore: false });
+      const journal = () => readdirSync(dir).filter((f) => f.startsWith("journal.")).map((f) => readFileSync(join(dir, f), "utf8")).join("");
+      const before = journal().length;
+      o.storage.store.set("a", { namespace: ["n"], key: "a", value: { v: 1 }, created_at: "x", updated_at: "x" });
+      o.storage.store.set("b", { namespace: ["n"], key: "b", value: { v: 2 }, created_at: "x", updated_at: "x" });
+      expect(journal().length).toBe(before); // not yet written
+      o.storage.flushPending();
+      const lines = journal().slice(before).trim().split("\n");
+      expect(lines).toHaveLength(2);
+      o.storage.store.delete("a");
+      await new Promise((r) => setImmediate(r));
+      await new Promise((r) => setImmediate(r));
+      expect(journal().slice(before).trim().split("\n")).toHaveLength(3); // the backstop wrote it
+      await o.close();
+      const again = await openStorage({ dir, persist: true, logger: createLogger("silent"), gitignore: false });
+      expect([...again.storage.store.values()].map((i) => i.key)).toEqual(["b"]);
+      await again.close();
+    } finally {
+      t.cleanup();
+    }
+  });
+});

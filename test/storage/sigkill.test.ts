@@ -68,8 +68,8 @@ function modelsAround(n: number): string[] {
   return states;
 }
 
-function startWriter(dir: string, start: number, mode: "loop" | "http") {
-  const child = spawn(process.execPath, [WRITER, dir, String(start), mode], { stdio: ["ignore", "pipe", "pipe"] });
+function startWriter(dir: string, start: number, mode: "loop" | "http", commit: "each" | "group") {
+  const child = spawn(process.execPath, [WRITER, dir, String(start), mode, commit], { stdio: ["ignore", "pipe", "pipe"] });
   children.add(child);
   let out = "";
   let err = "";
@@ -88,14 +88,14 @@ async function reopen(dir: string) {
   return { state, logger };
 }
 
-describe("SIGKILL loses nothing acknowledged", () => {
+describe.each(["each", "group"] as const)("SIGKILL loses nothing acknowledged (commit: %s)", (commit) => {
   it("kill -9 at random moments of a write loop (with compactions under way): every acked op is there", async () => {
     const t = makeTempDir("lg-dev-sigkill-");
     cleanups.push(t.cleanup);
     const dir = join(t.dir, ".langgraph_api");
     let next = 1;
     for (let round = 0; round < 4; round++) {
-      const w = startWriter(dir, next, "loop");
+      const w = startWriter(dir, next, "loop", commit);
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`writer gave no ack: ${w.err()}`)), 15_000);
         w.child.stdout!.once("data", () => {
@@ -123,7 +123,7 @@ describe("SIGKILL loses nothing acknowledged", () => {
     const t = makeTempDir("lg-dev-sigkill-http-");
     cleanups.push(t.cleanup);
     const dir = join(t.dir, ".langgraph_api");
-    const w = startWriter(dir, 1, "http");
+    const w = startWriter(dir, 1, "http", commit);
     const port = await new Promise<number>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no server: ${w.err()}`)), 15_000);
       const check = () => {
