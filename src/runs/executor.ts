@@ -255,7 +255,12 @@ export class RunExecutor {
       } else if (storage.threads.has(run.thread_id)) {
         // A cancelled run leaves its thread idle (its next nodes are not an interrupt the user asked for).
         const override = finalStatus === "error" ? { status: "error" as const, error: serialized } : finalStatus === "interrupted" ? { status: "idle" as const } : undefined;
-        await threads.refresh(run.thread_id, override);
+        if (finalStatus === "success" && isPlainFinalState(values) && !run.kwargs.interrupt_before && !run.kwargs.interrupt_after) {
+          // The last `values` chunk is the final state and nothing is pending: no need to read it back (saves a getState per run).
+          threads.settleValues(run.thread_id, values);
+        } else {
+          await threads.refresh(run.thread_id, override);
+        }
         if (this.hasActiveRuns(run.thread_id)) threads.setStatus(run.thread_id, "busy");
       }
     } catch (err) {
@@ -285,4 +290,9 @@ export class RunExecutor {
   private threadValues(threadId: string | undefined): unknown {
     return threadId ? (this.o.storage.threads.get(threadId)?.values ?? null) : null;
   }
+}
+
+/** A final state that ended the graph normally: an object without interrupts. */
+function isPlainFinalState(values: unknown): values is Record<string, unknown> {
+  return typeof values === "object" && values !== null && !Array.isArray(values) && !("__interrupt__" in values);
 }

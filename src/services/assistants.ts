@@ -41,7 +41,13 @@ export interface GraphIds {
 }
 
 /** The deterministic id of a graph's system assistant. */
-export const systemAssistantId = (graphId: string) => uuid5(graphId, ASSISTANT_NAMESPACE);
+export function systemAssistantId(graphId: string): string {
+  let id = SYSTEM_IDS.get(graphId);
+  if (id === undefined) SYSTEM_IDS.set(graphId, (id = uuid5(graphId, ASSISTANT_NAMESPACE)));
+  return id;
+}
+/** uuid5 is a SHA-1 per call and runs on every run request: remember it per graph id (a pure function's cache). */
+const SYSTEM_IDS = new Map<string, string>();
 
 /** Assistants: versioned configurations of a graph. */
 export class AssistantsService {

@@ -258,6 +258,13 @@ export class ThreadsService {
     });
   }
 
+  /** A run ended normally with these final values and nothing pending: the thread is idle with them. */
+  settleValues(threadId: string, values: unknown): void {
+    const thread = this.storage.threads.get(threadId);
+    if (!thread) return;
+    this.storage.threads.set(threadId, { ...thread, values, interrupts: {}, status: "idle", error: undefined, updated_at: nowIso() });
+  }
+
   /** Set a thread's status without re-reading state. */
   setStatus(threadId: string, status: ThreadStatus): void {
     const thread = this.storage.threads.get(threadId);
