@@ -41,16 +41,13 @@ export interface GraphIds {
 }
 
 /** The deterministic id of a graph's system assistant. */
-export function systemAssistantId(graphId: string): string {
-  let id = SYSTEM_IDS.get(graphId);
-  if (id === undefined) SYSTEM_IDS.set(graphId, (id = uuid5(graphId, ASSISTANT_NAMESPACE)));
-  return id;
-}
-/** uuid5 is a SHA-1 per call and runs on every run request: remember it per graph id (a pure function's cache). */
-const SYSTEM_IDS = new Map<string, string>();
+export const systemAssistantId = (graphId: string) => uuid5(graphId, ASSISTANT_NAMESPACE);
 
 /** Assistants: versioned configurations of a graph. */
 export class AssistantsService {
+  /** uuid5 is a SHA-1 and runs on every run request: remembered per graph id. */
+  private readonly systemIds = new Map<string, string>();
+
   constructor(
     private readonly storage: Storage,
     private readonly authz: Authorizer,
@@ -76,7 +73,10 @@ export class AssistantsService {
 
   /** Accept an assistant id or a graph id; returns the assistant id (without checking visibility). */
   resolveId(idOrGraph: string): string {
-    return !isUuid(idOrGraph) && this.graphs.has(idOrGraph) ? systemAssistantId(idOrGraph) : idOrGraph;
+    if (isUuid(idOrGraph) || !this.graphs.has(idOrGraph)) return idOrGraph;
+    let id = this.systemIds.get(idOrGraph);
+    if (id === undefined) this.systemIds.set(idOrGraph, (id = systemAssistantId(idOrGraph)));
+    return id;
   }
 
   async create(ctx: RequestContext, body: AssistantCreate): Promise<AssistantRecord> {
