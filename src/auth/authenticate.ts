@@ -68,30 +68,46 @@ function toBodyInit(body: Buffer | string): BodyInit {
   return typeof body === "string" ? body : new Uint8Array(body);
 }
 
+const REAL = Symbol("lg-dev.realRequest");
+const INFO = Symbol("lg-dev.requestInfo");
+const FIELDS = Symbol("lg-dev.requestFields");
+
 /**
- * Property descriptors that make an object behave as a `Request` whose expensive parts (body stream, signal,
- * undici's internal state) are built only when touched. Derived from Request.prototype once, so every member
- * but method/url/headers delegates to the real Request.
+ * A prototype between the user's Request objects and Request.prototype whose members (all but method, url and
+ * headers, which each instance carries) delegate to a real undici Request built on first use. Defined once, so
+ * making a request costs a Headers object and three fields.
  */
-const LAZY_MEMBERS: PropertyDescriptorMap = (() => {
-  const map: PropertyDescriptorMap = {};
+const LAZY_PROTO: object = (() => {
+  const proto = Object.create(Request.prototype) as Record<PropertyKey, unknown>;
+  const realOf = (self: { [REAL]?: Request; [INFO]: AuthRequestInfo }) => (self[REAL] ??= buildRequest(self[INFO]));
   for (const name of Object.getOwnPropertyNames(Request.prototype)) {
     if (name === "constructor" || name === "method" || name === "url" || name === "headers") continue;
     const d = Object.getOwnPropertyDescriptor(Request.prototype, name)!;
     if (d.get) {
-      map[name] = { get(this: { [REAL]: () => Request }) { return Reflect.get(this[REAL](), name); }, enumerable: true };
+      Object.defineProperty(proto, name, {
+        get(this: { [REAL]?: Request; [INFO]: AuthRequestInfo }) {
+          return Reflect.get(realOf(this), name);
+        },
+      });
     } else if (typeof d.value === "function") {
-      map[name] = {
-        value(this: { [REAL]: () => Request }, ...args: unknown[]) {
-          const real = this[REAL]();
+      Object.defineProperty(proto, name, {
+        value(this: { [REAL]?: Request; [INFO]: AuthRequestInfo }, ...args: unknown[]) {
+          const real = realOf(this);
           return (Reflect.get(real, name) as (...a: unknown[]) => unknown).apply(real, args);
         },
-      };
+      });
     }
   }
-  return map;
+  // method, url and headers come from each instance (Request.prototype's own getters would reject our objects).
+  for (const name of ["method", "url", "headers"] as const) {
+    Object.defineProperty(proto, name, {
+      get(this: { [FIELDS]: { method: string; url: string; headers: Headers } }) {
+        return this[FIELDS][name];
+      },
+    });
+  }
+  return proto;
 })();
-const REAL = Symbol("lg-dev.realRequest");
 
 /**
  * The `Request` handed to the user's authenticate: method, url and headers are ready at once (about 1 µs);
@@ -110,14 +126,10 @@ export function createLazyRequest(info: AuthRequestInfo): Request {
       }
     }
   }
-  let real: Request | undefined;
-  return Object.create(Request.prototype, {
-    ...LAZY_MEMBERS,
-    method: { value: info.method.toUpperCase(), enumerable: true },
-    url: { value: info.url, enumerable: true },
-    headers: { value: headers, enumerable: true },
-    [REAL]: { value: () => (real ??= buildRequest(info)) },
-  }) as Request;
+  const req = Object.create(LAZY_PROTO) as Record<PropertyKey, unknown>;
+  req[FIELDS] = { method: info.method.toUpperCase(), url: info.url, headers };
+  req[INFO] = info;
+  return req as unknown as Request;
 }
 
 /** Call the user's authenticate function and normalise its answer; see `normaliseAuthResult` for the rules. */

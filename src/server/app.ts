@@ -1,7 +1,7 @@
 import cors from "@fastify/cors";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
-import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type RouteOptions } from "fastify";
 import { isLoopbackAddress } from "../auth/index.js";
 import type { AuthRequestInfo, AuthService } from "../auth/types.js";
 import { BadRequestError } from "../errors.js";
@@ -135,7 +135,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   await app.register(cors, corsOptions(deps.cors, deps.studioOrigin));
   // Chrome's Private Network Access: a public page (the hosted Studio) may reach this local server.
-  // Group commit: the journal gets everything a reply acknowledges, in one write, before the reply leaves.
+  // Group commit: the journal gets everything a reply acknowledges before the reply leaves. API handlers also wait
+  // for the end of the turn (see shareJournalWrites), so replies made in the same turn share one write.
   // (A callback hook, not an async one: this runs on every response.)
   const storage = deps.services.storage;
   app.decorate("flushJournal", () => storage.flushPending());
@@ -143,6 +144,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     if (req.method === "OPTIONS" && req.headers["access-control-request-private-network"] === "true") {
       reply.header("Access-Control-Allow-Private-Network", "true");
     }
+    // Synchronous on purpose: an async onSend would let Fastify send twice for handlers (ours or a user's
+    // http.app plugin) that call reply.send() without returning the reply.
     try {
       storage.flushPending();
     } catch (err) {
@@ -169,11 +172,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     if (req.body instanceof MalformedJson) throw req.body.error;
   });
   app.setNotFoundHandler(async (req, reply) => {
-    reply.code(404).type("text/plain; charset=utf-8").send(`Not Found: ${req.method} ${req.url.split("?", 1)[0]}`);
+    return reply.code(404).type("text/plain; charset=utf-8").send(`Not Found: ${req.method} ${req.url.split("?", 1)[0]}`);
   });
 
   const http = deps.http ?? {};
   await app.register(async (api) => {
+    api.addHook("onRoute", (route) => shareJournalWrites(route, storage));
     if (!http.disable_meta) await metaRoutes(api, deps);
     if (!http.disable_assistants) await assistantRoutes(api, deps);
     if (!http.disable_threads) await threadRoutes(api, deps);
@@ -187,6 +191,20 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Webhooks whose URL is a path are delivered to this app, without the network.
   deps.services.webhooks.bindLoopback(async (url, payload, headers) => (await app.inject({ method: "POST", url, payload, headers })).statusCode);
   return app;
+}
+
+/**
+ * Wrap an API handler so that, when it leaves changes waiting for the journal, its reply waits for the end of the
+ * turn: every request handled in that turn then shares one journal write (group commit), instead of one each.
+ * Handlers that send the reply themselves are covered by the synchronous flush in onSend.
+ */
+function shareJournalWrites(route: RouteOptions, storage: Services["storage"]): void {
+  const handler = route.handler as (this: FastifyInstance, req: FastifyRequest, reply: FastifyReply) => unknown;
+  route.handler = async function (this: FastifyInstance, req: FastifyRequest, reply: FastifyReply) {
+    const out = await handler.call(this, req, reply);
+    if (storage.hasPending && !reply.sent) await storage.whenFlushed();
+    return out;
+  };
 }
 
 /** The standard-Request view of a Fastify request for the user's authenticate(). */

@@ -24,7 +24,7 @@ export function createErrorHandler(logger: Logger) {
     const r = toResponse(err);
     if (r.log) logger.error(`${request.method} ${request.url} failed`, withCauses(err));
     if (reply.sent || reply.raw.headersSent) return;
-    reply.code(r.status).headers(r.headers).type("text/plain; charset=utf-8").send(r.body);
+    return reply.code(r.status).headers(r.headers).type("text/plain; charset=utf-8").send(r.body);
   };
 }
 

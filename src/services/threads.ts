@@ -2,11 +2,13 @@ import type { RunnableConfig } from "@langchain/core/runnables";
 import { ConflictError, NotFoundError, ValidationError } from "../errors.js";
 import type { CompiledGraphLike } from "../graphs/types.js";
 import type { StorageCheckpointer } from "../storage/checkpointer.js";
+import type { Collection } from "../storage/collection.js";
 import type { Storage } from "../storage/storage.js";
 import type { Metadata, ThreadRecord, ThreadStatus } from "../storage/types.js";
 import type { Authorizer, RequestContext } from "./context.js";
 import { emptyState, interruptsByTask, snapshotToState, type ThreadState } from "./state.js";
-import { contains, newId, nowIso, searchPage, toWire } from "./util.js";
+import { metadataIndexSets, pageSpec, searchCollection, type CollectionQuery } from "./search.js";
+import { contains, newId, nowIso, pick, searchPage, toWire } from "./util.js";
 
 /** How services reach a graph: by id, configured for one thread. */
 export interface GraphAccess {
@@ -132,12 +134,15 @@ export class ThreadsService {
   async search(ctx: RequestContext, q: ThreadSearch): Promise<{ items: Partial<ThreadRecord>[]; total: number }> {
     const value: Record<string, unknown> = { metadata: q.metadata ?? {}, values: q.values, status: q.status, limit: q.limit ?? 10, offset: q.offset ?? 0 };
     const filters = await this.authz.check(ctx, "threads", "search", value);
-    return searchPage(this.filter(q, filters), q);
+    if (q.ids) return searchPage(this.byIds(q.ids).filter(this.matcher(q, filters)), q);
+    const { page, total } = searchCollection(this.storage.threads, this.query(q, filters), pageSpec(q));
+    return { items: page.map((t) => pick(t, q.select)), total };
   }
 
   async count(ctx: RequestContext, q: ThreadSearch): Promise<number> {
     const filters = await this.authz.check(ctx, "threads", "search", { metadata: q.metadata ?? {}, values: q.values, status: q.status });
-    return this.filter(q, filters).length;
+    if (q.ids) return this.byIds(q.ids).filter(this.matcher(q, filters)).length;
+    return searchCollection(this.storage.threads, this.query(q, filters), pageSpec(q), false).total;
   }
 
   async copy(ctx: RequestContext, threadId: string): Promise<ThreadRecord> {
@@ -271,15 +276,36 @@ export class ThreadsService {
     if (thread && thread.status !== status) this.storage.threads.set(threadId, { ...thread, status, updated_at: nowIso() });
   }
 
-  private filter(q: ThreadSearch, filters: Record<string, unknown> | undefined): ThreadRecord[] {
-    const source = q.ids ? q.ids.map((id) => this.storage.threads.get(id)).filter((t): t is ThreadRecord => !!t) : [...this.storage.threads.values()];
-    return source.filter(
-      (t) =>
-        (!q.status || t.status === q.status) &&
-        (!q.metadata || contains(t.metadata, q.metadata)) &&
-        (!q.values || contains(t.values, toWire(q.values))) &&
-        this.authz.visible(t.metadata, filters),
-    );
+  /** The threads of `ids`, in that order (repeats kept, unknown ids skipped). */
+  private byIds(ids: string[]): ThreadRecord[] {
+    return ids.map((id) => this.storage.threads.get(id)).filter((t): t is ThreadRecord => !!t);
+  }
+
+  /** The complete test of a search: status, metadata and values containment, and the auth filters. */
+  private matcher(q: ThreadSearch, filters: Record<string, unknown> | undefined): (t: ThreadRecord) => boolean {
+    let wireValues: unknown;
+    return (t) =>
+      (!q.status || t.status === q.status) &&
+      (!q.metadata || contains(t.metadata, q.metadata)) &&
+      (!q.values || contains(t.values, (wireValues ??= toWire(q.values)))) &&
+      this.authz.visible(t.metadata, filters);
+  }
+
+  /**
+   * A search as index sets (status, top-level metadata entries, plain auth filter values) plus, unless those decide
+   * alone, the complete test. Kept in step with `matcher` and `Authorizer.visible` (matchesFilters).
+   */
+  private query(q: ThreadSearch, filters: Record<string, unknown> | undefined): CollectionQuery<ThreadRecord> {
+    const match = this.matcher(q, filters);
+    const meta = metadataIndexSets(this.storage.threads as Collection<unknown>, q.metadata, filters);
+    if (!meta) return { match, orderedBy: "created_at" };
+    const within = [...meta.sets];
+    let exact = meta.exact && !q.values;
+    if (q.status) {
+      if (typeof q.status === "string") within.push(this.storage.threads.keySetBy("status", q.status));
+      else exact = false;
+    }
+    return { within, match: exact ? undefined : match, orderedBy: "created_at" };
   }
 
   private async graphOf(thread: ThreadRecord): Promise<CompiledGraphLike | undefined> {

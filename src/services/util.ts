@@ -1,8 +1,16 @@
 import { createHash, randomUUID } from "node:crypto";
 import { ValidationError } from "../errors.js";
+import { pageSpec, selectPage } from "./search.js";
 
-/** A new random (v4) id. */
-export const newId = (): string => randomUUID();
+/**
+ * A new random (v4) id. randomUUID() returns a rope of short pieces, which V8 hashes and compares piece by piece on
+ * every Map lookup and sort (5-20x slower than a flat string); reading a character flattens it in place once.
+ */
+export const newId = (): string => {
+  const id = randomUUID();
+  id.charCodeAt(0);
+  return id;
+};
 
 /** Current time as ISO-8601. */
 export const nowIso = (): string => new Date().toISOString();
@@ -54,24 +62,16 @@ export function contains(target: unknown, subset: unknown): boolean {
   return Object.entries(subset).every(([k, v]) => k in (target as object) && contains((target as Record<string, unknown>)[k], v));
 }
 
-/** Sort, then page, a list of records; returns the page and the total before paging. */
+/**
+ * Sort, then page, a list of records (in source order: ties keep it); returns the page and the total before paging.
+ * Picks the page with a bounded heap rather than sorting everything (see search.ts).
+ */
 export function sortAndPage<T extends object>(
   items: T[],
   opts: { sortBy?: string; sortOrder?: "asc" | "desc"; limit?: number; offset?: number; defaultSort: string },
 ): { page: T[]; total: number } {
-  const key = opts.sortBy ?? opts.defaultSort;
-  const dir = (opts.sortOrder ?? "desc") === "asc" ? 1 : -1;
-  const sorted = items.slice().sort((a, b) => {
-    const av = (a as Record<string, unknown>)[key];
-    const bv = (b as Record<string, unknown>)[key];
-    if (av === bv) return 0;
-    if (av === undefined || av === null) return 1;
-    if (bv === undefined || bv === null) return -1;
-    return (av < bv ? -1 : 1) * dir;
-  });
-  const offset = opts.offset ?? 0;
-  const limit = opts.limit ?? 10;
-  return { page: sorted.slice(offset, offset + limit), total: items.length };
+  const spec = pageSpec({ sort_by: opts.sortBy, sort_order: opts.sortOrder, limit: opts.limit, offset: opts.offset }, opts.defaultSort);
+  return { page: selectPage(items, spec), total: items.length };
 }
 
 /** The paging, sorting and field selection every search endpoint takes. */

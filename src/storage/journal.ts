@@ -38,6 +38,7 @@ export class JournalSink implements MutationSink {
   private collected: Buffer[] = [];
   private collectedBytes = 0;
   private backstop: NodeJS.Immediate | undefined;
+  private waiters: Array<{ resolve(): void; reject(err: unknown): void }> = [];
 
   constructor(private readonly opts: JournalOptions) {}
 
@@ -94,7 +95,29 @@ export class JournalSink implements MutationSink {
     const buf = this.collected.length === 1 ? this.collected[0]! : Buffer.concat(this.collected, this.collectedBytes);
     this.collected = [];
     this.collectedBytes = 0;
-    this.append(buf);
+    const waiters = this.waiters;
+    this.waiters = [];
+    try {
+      this.append(buf);
+    } catch (err) {
+      for (const w of waiters) w.reject(err);
+      throw err;
+    }
+    for (const w of waiters) w.resolve();
+  }
+
+  /** True when records are collected but not written yet. */
+  get hasPending(): boolean {
+    return this.collected.length > 0;
+  }
+
+  /**
+   * Resolves once what is collected now has been written — at the end of this turn of the event loop, together with
+   * everything else collected in it. Replies wait on this, so concurrent requests share one write.
+   */
+  whenFlushed(): Promise<void> {
+    if (this.collected.length === 0) return Promise.resolve();
+    return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
   }
 
   /** Wait until everything written so far is on stable storage. */
@@ -123,7 +146,11 @@ export class JournalSink implements MutationSink {
     this.collectedBytes += line.length;
     this.backstop ??= setImmediate(() => {
       this.backstop = undefined;
-      this.flushPending();
+      try {
+        this.flushPending();
+      } catch {
+        // the waiters got the error; a background change is retried with the next write
+      }
     });
   }
 

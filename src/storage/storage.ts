@@ -1,4 +1,5 @@
 import { Collection, NULL_SINK, type CollectionName, type Mutation, type MutationSink } from "./collection.js";
+import { metadataIndexKeys } from "./metadata-index.js";
 import type {
   AssistantRecord,
   AssistantVersionRecord,
@@ -33,7 +34,11 @@ export class Storage {
   constructor(private readonly sink: MutationSink = NULL_SINK) {
     this.assistants = new Collection<AssistantRecord>("assistants", sink);
     this.assistantVersions = new Collection<AssistantVersionRecord>("assistant_versions", sink).index("assistant", (v) => v.assistant_id);
-    this.threads = new Collection<ThreadRecord>("threads", sink);
+    // Thread searches walk threads in insertion (= created_at) order and narrow by status and metadata entries.
+    this.threads = new Collection<ThreadRecord>("threads", sink)
+      .ordered((v) => v.created_at)
+      .index("status", (v) => (typeof v.status === "string" ? v.status : undefined))
+      .index("metadata", (v) => metadataIndexKeys(v.metadata));
     this.runs = new Collection<RunRecord>("runs", sink).index("thread", (v) => v.thread_id);
     this.checkpoints = new Collection<CheckpointRecord>("checkpoints", sink)
       .index("thread", (v) => v.thread_id)
@@ -55,6 +60,16 @@ export class Storage {
    * Run `fn` (synchronous: mutations after an `await` inside it are not part of the unit) so that the changes it makes
    * reach the journal as one record: one write instead of many, and all or none of them after a crash.
    */
+  /** True when changes wait for the journal's next write. */
+  get hasPending(): boolean {
+    return this.sink.hasPending ?? false;
+  }
+
+  /** Resolves once every change made so far is written, sharing one write with the rest of this turn. */
+  whenFlushed(): Promise<void> {
+    return this.sink.whenFlushed ? this.sink.whenFlushed() : Promise.resolve();
+  }
+
   /** Make every change so far durable against a process crash (one write); call before acknowledging it. */
   flushPending(): void {
     this.sink.flushPending?.();

@@ -33,6 +33,6 @@ export async function cronRoutes(app: FastifyInstance, { services }: AppDeps): P
 
   app.delete("/runs/crons/:cron_id", { schema: { tags, params: cronIdParams } }, async (req, reply) => {
     await crons.delete(req.ctx, (req.params as P).cron_id);
-    reply.code(204).send();
+    return reply.code(204).send();
   });
 }

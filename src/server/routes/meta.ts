@@ -28,6 +28,6 @@ export async function metaRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
     },
   }, async (req, reply) => {
     await deps.services.truncate((req.body ?? {}) as never);
-    reply.code(204).send();
+    return reply.code(204).send();
   });
 }

@@ -80,7 +80,7 @@ export async function runRoutes(app: FastifyInstance, { services }: AppDeps): Pr
   app.delete("/threads/:thread_id/runs/:run_id", { schema: { tags, params: threadRunParams } }, async (req, reply) => {
     const p = req.params as PR;
     await runs.delete(req.ctx, p.thread_id, p.run_id);
-    reply.code(204).send();
+    return reply.code(204).send();
   });
 
   app.get("/threads/:thread_id/runs/:run_id/join", { schema: { tags, params: threadRunParams } }, async (req) => {
@@ -114,7 +114,7 @@ export async function runRoutes(app: FastifyInstance, { services }: AppDeps): Pr
     const p = req.params as PR;
     const q = req.query as { wait?: unknown; action?: "interrupt" | "rollback" };
     await runs.cancel(req.ctx, p.thread_id, p.run_id, { wait: asBool(q.wait), action: q.action });
-    reply.code(asBool(q.wait) ? 204 : 202).send();
+    return reply.code(asBool(q.wait) ? 204 : 202).send();
   });
 
   app.get("/threads/:thread_id/stream", { schema: { tags, params: threadIdParams, querystring: { type: "object", properties: { stream_mode: qModes } } } }, async (req, reply) => {
@@ -156,6 +156,6 @@ export async function runRoutes(app: FastifyInstance, { services }: AppDeps): Pr
 
   app.post("/runs/cancel", { schema: { tags, body: cancelManyBody, querystring: cancelQuery } }, async (req, reply) => {
     await runs.cancelMany(req.ctx, { ...(req.body as object), action: (req.query as { action?: "interrupt" | "rollback" }).action });
-    reply.code(204).send();
+    return reply.code(204).send();
   });
 }

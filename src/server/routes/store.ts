@@ -24,7 +24,7 @@ export async function storeRoutes(app: FastifyInstance, { services }: AppDeps): 
     },
   }, async (req, reply) => {
     await store.put(req.ctx, req.body as never);
-    reply.code(204).send();
+    return reply.code(204).send();
   });
 
   app.get("/store/items", {
@@ -47,7 +47,7 @@ export async function storeRoutes(app: FastifyInstance, { services }: AppDeps): 
   }, async (req, reply) => {
     const b = req.body as { namespace: string[]; key: string };
     await store.delete(req.ctx, b.namespace, b.key);
-    reply.code(204).send();
+    return reply.code(204).send();
   });
 
   app.post("/store/items/search", {

@@ -90,7 +90,7 @@ export async function threadRoutes(app: FastifyInstance, { services }: AppDeps):
 
   app.delete("/threads/:thread_id", { schema: { tags, params: threadIdParams } }, async (req, reply) => {
     await threads.delete(req.ctx, (req.params as P).thread_id);
-    reply.code(204).send();
+    return reply.code(204).send();
   });
 
   app.post("/threads/:thread_id/copy", { schema: { tags, params: threadIdParams } }, async (req) => threads.copy(req.ctx, (req.params as P).thread_id));
@@ -111,7 +111,7 @@ export async function threadRoutes(app: FastifyInstance, { services }: AppDeps):
     schema: { tags, params: threadIdParams, body: { type: "object", required: ["metadata"], properties: { metadata } } },
   }, async (req, reply) => {
     await threads.patchState(req.ctx, (req.params as P).thread_id, (req.body as { metadata: Record<string, unknown> }).metadata);
-    reply.code(204).send();
+    return reply.code(204).send();
   });
 
   app.get("/threads/:thread_id/state/:checkpoint_id", {
