@@ -27,8 +27,9 @@ type Msg = { id?: string; concat?: (o: unknown) => unknown } & Record<string, un
  * the `messages` mode needs (partial messages accumulated per id) and the run's latest values.
  */
 export class ChunkMapper {
-  /** The latest full state values seen (the run's output for wait/join). */
-  lastValues: unknown = undefined;
+  private raw: unknown = undefined;
+  private wire: unknown = undefined;
+  private wireReady = true;
   private readonly partial = new Map<string, Msg>();
   private readonly completed = new Set<string>();
   private readonly requested: Set<string>;
@@ -40,34 +41,51 @@ export class ChunkMapper {
     this.requested = new Set(requested);
   }
 
+  /** The latest full state values seen (the run's output for wait/join), in wire form; serialised once, on demand. */
+  get lastValues(): unknown {
+    if (!this.wireReady) {
+      this.wire = toWire(this.raw);
+      this.wireReady = true;
+    }
+    return this.wire;
+  }
+
   /** Map one chunk: `[ns, mode, payload]` (subgraphs) or `[mode, payload]`. */
   map(chunk: unknown[]): OutEvent[] {
     const [ns, mode, payload] = (chunk.length === 3 ? chunk : [[], ...chunk]) as [string[], string, unknown];
     const isRoot = !ns || ns.length === 0;
     const suffix = isRoot ? "" : `|${ns.join("|")}`;
     const out: OutEvent[] = [];
-    if (mode === "values" && isRoot) this.trackValues(payload);
     if (mode === "messages") {
       if (this.requested.has("messages-tuple")) out.push({ event: `messages${suffix}`, data: toWire(payload) });
       if (this.requested.has("messages")) out.push(...this.partialMessages(payload));
       return out;
     }
     if (mode === "values" && this.requested.has("messages") && isRoot) out.push(...this.completeMessages(payload));
-    if (this.requested.has(mode) && (isRoot || this.subgraphs)) out.push({ event: `${mode}${suffix}`, data: toWire(payload) });
+    let data: unknown;
+    if (this.requested.has(mode) && (isRoot || this.subgraphs)) {
+      data = toWire(payload);
+      out.push({ event: `${mode}${suffix}`, data });
+    }
+    if (mode === "values" && isRoot) this.trackValues(payload, data);
     return out;
   }
 
-  private trackValues(payload: unknown): void {
+  /** Remember the state; `wire` is its serialised form when the client asked for values (reused, not redone). */
+  private trackValues(payload: unknown, wire: unknown): void {
     if (payload && typeof payload === "object" && !Array.isArray(payload)) {
       const keys = Object.keys(payload);
       // An interrupt arrives as `{__interrupt__: [...]}` alone: keep the values and add it.
       if (keys.length === 1 && keys[0] === "__interrupt__") {
         const prev = this.lastValues && typeof this.lastValues === "object" ? (this.lastValues as object) : {};
-        this.lastValues = toWire({ ...prev, ...(payload as object) });
+        this.wire = { ...prev, ...(wire ?? toWire(payload)) as object };
+        this.wireReady = true;
         return;
       }
     }
-    this.lastValues = toWire(payload);
+    this.raw = payload;
+    this.wire = wire;
+    this.wireReady = wire !== undefined;
   }
 
   private partialMessages(payload: unknown): OutEvent[] {

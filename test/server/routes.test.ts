@@ -121,6 +121,15 @@ describe("routes via inject", () => {
     expect((await app.inject({ method: "GET", url: "/store/items?namespace=u.prefs&key=k" })).json()).toBeNull();
   });
 
+  it("an oversized body is a 413 and the server keeps serving", async () => {
+    made = await makeApp();
+    const big = JSON.stringify({ metadata: { big: "x".repeat(51 * 1024 * 1024) } });
+    const res = await made.app.inject({ method: "POST", url: "/threads", headers: { "content-type": "application/json" }, payload: big });
+    expect(res.statusCode).toBe(413);
+    expect(res.body).toBe("Request body is too large");
+    expect((await made.app.inject({ method: "GET", url: "/ok" })).statusCode).toBe(200);
+  });
+
   it("serves /openapi.json and /docs", async () => {
     made = await makeApp();
     const spec = (await made.app.inject({ method: "GET", url: "/openapi.json" })).json();
