@@ -14,7 +14,10 @@ export function libStreamModes(requested: string[]): string[] {
   return [...modes];
 }
 
-/** An event ready to publish. */
+/**
+ * An event ready to publish. `data` is the graph's own payload (LangChain messages included): it is serialised
+ * once, by whoever writes it out (the SSE writer), and not at all when nobody listens (runs/wait).
+ */
 export interface OutEvent {
   event: string;
   data: unknown;
@@ -57,35 +60,30 @@ export class ChunkMapper {
     const suffix = isRoot ? "" : `|${ns.join("|")}`;
     const out: OutEvent[] = [];
     if (mode === "messages") {
-      if (this.requested.has("messages-tuple")) out.push({ event: `messages${suffix}`, data: toWire(payload) });
+      if (this.requested.has("messages-tuple")) out.push({ event: `messages${suffix}`, data: payload });
       if (this.requested.has("messages")) out.push(...this.partialMessages(payload));
       return out;
     }
     if (mode === "values" && this.requested.has("messages") && isRoot) out.push(...this.completeMessages(payload));
-    let data: unknown;
-    if (this.requested.has(mode) && (isRoot || this.subgraphs)) {
-      data = toWire(payload);
-      out.push({ event: `${mode}${suffix}`, data });
-    }
-    if (mode === "values" && isRoot) this.trackValues(payload, data);
+    if (this.requested.has(mode) && (isRoot || this.subgraphs)) out.push({ event: `${mode}${suffix}`, data: payload });
+    if (mode === "values" && isRoot) this.trackValues(payload);
     return out;
   }
 
-  /** Remember the state; `wire` is its serialised form when the client asked for values (reused, not redone). */
-  private trackValues(payload: unknown, wire: unknown): void {
+  /** Remember the state (serialised only if someone asks for `lastValues`). */
+  private trackValues(payload: unknown): void {
     if (payload && typeof payload === "object" && !Array.isArray(payload)) {
       const keys = Object.keys(payload);
       // An interrupt arrives as `{__interrupt__: [...]}` alone: keep the values and add it.
       if (keys.length === 1 && keys[0] === "__interrupt__") {
         const prev = this.lastValues && typeof this.lastValues === "object" ? (this.lastValues as object) : {};
-        this.wire = { ...prev, ...(wire ?? toWire(payload)) as object };
+        this.wire = { ...prev, ...(toWire(payload) as object) };
         this.wireReady = true;
         return;
       }
     }
     this.raw = payload;
-    this.wire = wire;
-    this.wireReady = wire !== undefined;
+    this.wireReady = false;
   }
 
   private partialMessages(payload: unknown): OutEvent[] {
@@ -95,14 +93,14 @@ export class ChunkMapper {
     const out: OutEvent[] = [];
     const prev = this.partial.get(id);
     if (!prev) {
-      out.push({ event: "messages/metadata", data: { [id]: { metadata: toWire(metadata) } } });
+      out.push({ event: "messages/metadata", data: { [id]: { metadata } } });
       this.partial.set(id, message);
     } else if (typeof prev.concat === "function") {
       this.partial.set(id, prev.concat(message) as Msg);
     } else {
       this.partial.set(id, message);
     }
-    out.push({ event: "messages/partial", data: toWire([this.partial.get(id)]) });
+    out.push({ event: "messages/partial", data: [this.partial.get(id)] });
     return out;
   }
 
@@ -111,6 +109,6 @@ export class ChunkMapper {
     if (!Array.isArray(msgs)) return [];
     const fresh = msgs.filter((m: Msg) => m && typeof m.id === "string" && !this.completed.has(m.id));
     for (const m of fresh) this.completed.add(m.id as string);
-    return fresh.length > 0 ? [{ event: "messages/complete", data: toWire(fresh) }] : [];
+    return fresh.length > 0 ? [{ event: "messages/complete", data: fresh }] : [];
   }
 }
