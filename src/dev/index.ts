@@ -170,8 +170,9 @@ async function startWithStorage(opts: DevOptions, logger: Logger, loaded: Loaded
   logger.debug(`ready in ${Math.round(performance.now() - started)} ms`);
   const unbindClient = bindInProcessClient(url);
   services.cronScheduler.start();
-  // The initial scan runs in the background: the ready banner does not wait for it.
-  const watcher = opts.reload ? startHotReload(reloader, logger) : undefined;
+  // The initial scan runs in the background: the ready banner does not wait for it. Files saved since start-up
+  // began (when langgraph.json, env and code were read) and before the scan is done reload once it is.
+  const watcher = opts.reload ? startHotReload(reloader, logger, undefined, performance.timeOrigin + started) : undefined;
 
   let closing: Promise<void> | undefined;
   return {

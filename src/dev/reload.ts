@@ -146,18 +146,25 @@ export function createReloader(o: ReloaderOptions): Reloader {
   };
 }
 
-/** Watch the project and reload on changes; the returned watcher's `close()` stops both. */
-export function startHotReload(reloader: Reloader, logger: Logger, debounceMs = 50): ProjectWatcher {
+/**
+ * Watch the project and reload on changes; the returned watcher's `close()` stops both. `loadedSince` (epoch ms):
+ * when the served code was read (start-up began); files saved after it but before the watcher's initial scan was
+ * done trigger one reload as soon as it is.
+ */
+export function startHotReload(reloader: Reloader, logger: Logger, debounceMs = 50, loadedSince?: number): ProjectWatcher {
   let targets = reloader.watchTargets();
   const watcher = watchProject({
     targets,
     debounceMs,
+    changedSince: loadedSince,
     async onChange(paths) {
+      const readFrom = Date.now();
       await reloader.reload(paths);
       const next = reloader.watchTargets();
       if (JSON.stringify(next) !== JSON.stringify(targets)) {
         targets = next;
-        void watcher.setTargets(next);
+        // Newly watched folders: edits there since this reload read the code are caught once they are watched.
+        void watcher.setTargets(next, readFrom);
       }
     },
     onError: (err) => logger.warn(`file watcher: ${err.message}`),

@@ -3,6 +3,7 @@
  * save, a git checkout) into one call at a time. Knows nothing about graphs: it hands batches of paths on.
  */
 import { extname, isAbsolute, relative, resolve, sep } from "node:path";
+import { stat } from "node:fs/promises";
 import type { Stats } from "node:fs";
 import { watch, type FSWatcher } from "chokidar";
 
@@ -29,14 +30,29 @@ export interface WatchOptions {
   debounceMs?: number;
   /** A watcher error (e.g. too many open files): reported, the watcher goes on. */
   onError?(err: Error): void;
+  /**
+   * When the code being served was read (epoch ms). The initial scan takes a moment and sees no edit made before
+   * it is done, so once it is, every watched file modified since then counts as changed (one batch).
+   */
+  changedSince?: number;
 }
+
+/**
+ * How far a file's mtime may lag the clock: file systems stamp with a coarse clock (a kernel tick on Linux, about
+ * 16 ms on Windows), so a file saved just after `Date.now()` can carry an earlier time. Erring late costs at most a
+ * needless reload of a file saved just before start-up.
+ */
+export const MTIME_SLACK_MS = 25;
 
 /** A running watcher. */
 export interface ProjectWatcher {
   /** Resolves once the initial scan is done and edits are seen (start-up does not wait for it). */
   ready: Promise<void>;
-  /** Watch other folders/files from now on (langgraph.json `dependencies` or `env` changed); resolves when seen. */
-  setTargets(targets: WatchTargets): Promise<void>;
+  /**
+   * Watch other folders/files from now on (langgraph.json `dependencies` or `env` changed); resolves when seen.
+   * Files modified since `changedSince` (epoch ms) count as changed once the new watcher is ready.
+   */
+  setTargets(targets: WatchTargets, changedSince?: number): Promise<void>;
   /** Stop watching; waits for a batch being handled. */
   close(): Promise<void>;
 }
@@ -108,7 +124,27 @@ export function watchProject(options: WatchOptions): ProjectWatcher {
     schedule();
   };
 
-  const open = (): { watcher: FSWatcher; ready: Promise<void> } => {
+  /** Queue every file the scan found that was modified after `since` (edits the scan could not see). */
+  const queueModifiedSince = async (watcher: FSWatcher, since: number) => {
+    const paths = Object.entries(watcher.getWatched()).flatMap(([dir, names]) => names.map((name) => resolve(dir, name)));
+    const found = await Promise.all(
+      paths
+        .filter((path) => isRelevantFile(path, targets.files))
+        .map(async (path) => {
+          const st = await stat(path).catch(() => undefined);
+          return st?.isFile() && st.mtimeMs > since - MTIME_SLACK_MS ? path : undefined;
+        }),
+    );
+    let any = false;
+    for (const path of found) {
+      if (path === undefined || closed) continue;
+      pending.add(path);
+      any = true;
+    }
+    if (any) schedule();
+  };
+
+  const open = (since?: number): { watcher: FSWatcher; ready: Promise<void> } => {
     const watcher = watch([...targets.roots, ...targets.files], {
       ignoreInitial: true,
       ignored: (path: string, stats?: Stats) => isIgnoredPath(path, targets, stats),
@@ -118,19 +154,24 @@ export function watchProject(options: WatchOptions): ProjectWatcher {
     });
     watcher.on("add", onEvent).on("change", onEvent).on("unlink", onEvent);
     watcher.on("error", (err) => options.onError?.(err as Error));
-    return { watcher, ready: new Promise<void>((res) => watcher.once("ready", () => res())) };
+    const scanned = new Promise<void>((res) => watcher.once("ready", () => res()));
+    const ready =
+      since === undefined
+        ? scanned
+        : scanned.then(() => queueModifiedSince(watcher, since)).catch((err: unknown) => options.onError?.(err instanceof Error ? err : new Error(String(err))));
+    return { watcher, ready };
   };
-  let current = open();
+  let current = open(options.changedSince);
   let retired: Promise<void> = Promise.resolve();
 
   return {
     ready: current.ready,
-    setTargets(next) {
+    setTargets(next, changedSince) {
       targets = { roots: resolveWatchRoots(next.dirs), files: new Set(next.files.map((f) => resolve(f))) };
       // A fresh watcher rather than unwatch/add: chokidar keeps ignoring what was unwatched, even when re-added.
       const old = current.watcher;
       retired = retired.then(() => old.close());
-      current = open();
+      current = open(changedSince);
       return current.ready;
     },
     async close() {

@@ -21,7 +21,10 @@ export class Authorizer {
     return filters && Object.keys(filters).length > 0 ? filters : undefined;
   }
 
-  /** True when metadata passes the filters (no filters: always). */
+  /**
+   * True when metadata passes the filters (no filters: always). Thread searches answer plain-value filters from the
+   * metadata index instead of calling this (services/search.ts metadataIndexSets): keep the two in step.
+   */
   visible(metadata: Record<string, unknown> | undefined, filters: AuthFilters | undefined): boolean {
     return filters === undefined || matchesFilters(metadata ?? {}, filters);
   }

@@ -99,7 +99,8 @@ const sortValue = (item: object, key: string): unknown => (item as Record<string
 
 /** The page of `items` (in source order) by `spec`: the same as stable-sorting them all, then slicing. */
 export function selectPage<T extends object>(items: readonly T[], spec: PageSpec): T[] {
-  if (!plainPaging(spec)) {
+  // Odd paging, or a page reaching past half the items: a plain (stable) sort is as good.
+  if (!plainPaging(spec) || (spec.offset + spec.limit) * 2 >= items.length) {
     const sorted = items.slice().sort((a, b) => compareSortValues(sortValue(a, spec.sortBy), sortValue(b, spec.sortBy), spec.desc));
     return sorted.slice(spec.offset, spec.offset + spec.limit);
   }

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test } from "vitest";
-import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, renameSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { isIgnoredPath, isRelevantFile, resolveWatchRoots, watchProject, type ProjectWatcher } from "../../src/dev/watch.js";
 import { makeTempDir, writeFiles } from "../helpers/spawn.js";
@@ -76,12 +76,13 @@ describe("watchProject", () => {
   function start(
     dir: string,
     onChange: (paths: string[]) => Promise<void>,
-    extra: { files?: string[]; dirs?: string[]; debounceMs?: number } = {},
+    extra: { files?: string[]; dirs?: string[]; debounceMs?: number; changedSince?: number } = {},
   ): ProjectWatcher {
     const watcher = watchProject({
       targets: { dirs: [dir, ...(extra.dirs ?? [])], files: [join(dir, "langgraph.json"), ...(extra.files ?? [])] },
       onChange,
       debounceMs: extra.debounceMs ?? 50,
+      changedSince: extra.changedSince,
     });
     cleanups.push(() => watcher.close());
     return watcher;
@@ -160,6 +161,34 @@ describe("watchProject", () => {
     writeFileSync(join(dir, "src/a.ts"), "3");
     await until("the project edit", () => batches.flat().includes(join(dir, "src/a.ts")));
     expect(batches.flat()).not.toContain(join(shared.dir, "util.ts"));
+  });
+
+  test("changedSince: files modified after it (before the scan was done) come as one batch once ready", async () => {
+    const dir = project();
+    const loadedAt = Date.now();
+    // Everything the project() wrote is older than the load; then two files are saved after it, before the watcher
+    // even starts (as a save right after the ready banner lands before the initial scan is done).
+    const old = new Date(loadedAt - 60_000);
+    for (const f of ["langgraph.json", "src/a.ts", "src/b.ts", "node_modules/pkg/index.js", "dist/out.js", "README.md"]) utimesSync(join(dir, f), old, old);
+    writeFileSync(join(dir, "src/a.ts"), "edited");
+    writeFileSync(join(dir, "src/new.ts"), "added");
+    writeFileSync(join(dir, "README.md"), "irrelevant");
+    writeFileSync(join(dir, "dist/out.js"), "ignored");
+    const batches: string[][] = [];
+    const watcher = start(dir, async (paths) => void batches.push(paths.sort()), { changedSince: loadedAt });
+    await watcher.ready;
+    await until("the batch", () => batches.length > 0);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(batches).toEqual([[join(dir, "src/a.ts"), join(dir, "src/new.ts")]]);
+  });
+
+  test("changedSince: nothing modified since, nothing reported", async () => {
+    const dir = project();
+    const batches: string[][] = [];
+    const watcher = start(dir, async (paths) => void batches.push(paths), { changedSince: Date.now() + 1000 });
+    await watcher.ready;
+    await new Promise((r) => setTimeout(r, 200));
+    expect(batches).toEqual([]);
   });
 
   test("close() stops reporting", async () => {

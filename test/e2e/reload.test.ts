@@ -74,6 +74,9 @@ describe("hot reload (lg-dev with watching on)", () => {
 
   it("serves the fixture as written", async () => {
     expect(await ask("a")).toBe("hello v1 [a]");
+    // Files untouched since start-up: the check for edits made before the watcher was ready reloads nothing.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(lines(server, RELOAD_LINE)).toEqual([]);
   });
 
   it("an edit of the graph file changes the answers, and the reload logs one line with the file and the time", async () => {
@@ -222,6 +225,32 @@ describe("hot reload (lg-dev with watching on)", () => {
     writeFileSync(file("langgraph.json"), "{ \"graphs\": ");
     await until("the invalid config to be reported", () => lines(server, /reload failed \(langgraph\.json\)/).length === 1);
     expect(await ask()).toMatch(/^bonjour v7/);
+  });
+});
+
+describe("an edit saved right after the ready banner (before the watcher's initial scan is done)", () => {
+  it("is picked up: files changed since start-up count as changed once the watcher is ready", async () => {
+    const fixture = copyFixture("reload");
+    const server = await startServer(fixture.dir, { args: ["--log-level", "debug"] });
+    try {
+      // startServer resolves on the banner: save at once, without waiting for the watcher.
+      rewrite(join(fixture.dir, "src/graph.ts"), 'VERSION = "v1"', 'VERSION = "v2"');
+      const client = new Client({ apiUrl: server.url });
+      const ask = async () => ((await client.runs.wait(null, "echo", { input: { text: "b" } })) as { answer: string }).answer;
+      await until("the edited graph to answer", async () => ((await ask()) === "hello v2 [b]" ? true : undefined));
+      const reloads = await until("the reload line", () => {
+        const found = lines(server, RELOAD_LINE);
+        return found.length > 0 ? found : undefined;
+      });
+      expect(reloads[0]).toMatch(/reloaded graphs echo, slow \(src\/graph\.ts\)/);
+      // Nothing more may happen (one reload for one save): give the watcher ten debounce periods to misbehave.
+      await new Promise((r) => setTimeout(r, 500));
+      expect(lines(server, RELOAD_LINE)).toHaveLength(1);
+    } finally {
+      const code = await server.stop();
+      fixture.cleanup();
+      expect(code).toBe(0);
+    }
   });
 });
 
