@@ -171,6 +171,50 @@ describe("lg-dev end to end (SDK client)", () => {
     expect((await client.runs.get(thread.thread_id, a.run_id)).status).toBe("success");
   });
 
+  /** Wait until a run is running (bounded). */
+  const untilRunning = async (threadId: string, runId: string) => {
+    for (let i = 0; i < 200; i += 1) {
+      if ((await client.runs.get(threadId, runId)).status === "running") return;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    throw new Error("run never started");
+  };
+
+  it("multitask interrupt: the running run is interrupted, the new one runs on the same state", async () => {
+    const thread = await client.threads.create();
+    const a = await client.runs.create(thread.thread_id, "slow", { input: { ms: 300 } });
+    await untilRunning(thread.thread_id, a.run_id);
+    const b = await client.runs.create(thread.thread_id, "slow", { input: { ms: 1 }, multitaskStrategy: "interrupt" });
+    const out = (await client.runs.join(thread.thread_id, b.run_id)) as { ticks: number[] };
+    expect((await client.runs.get(thread.thread_id, a.run_id)).status).toBe("interrupted");
+    expect((await client.runs.get(thread.thread_id, b.run_id)).status).toBe("success");
+    expect(out.ticks.slice(-3)).toEqual([1, 2, 3]);
+  });
+
+  it("multitask rollback: the running run and its checkpoints are gone, as if it never ran", async () => {
+    const thread = await client.threads.create();
+    const a = await client.runs.create(thread.thread_id, "slow", { input: { ms: 150 } });
+    await untilRunning(thread.thread_id, a.run_id);
+    await new Promise((r) => setTimeout(r, 200)); // let it write a checkpoint or two
+    const b = await client.runs.create(thread.thread_id, "slow", { input: { ms: 1 }, multitaskStrategy: "rollback" });
+    const out = (await client.runs.join(thread.thread_id, b.run_id)) as { ticks: number[] };
+    await expect(client.runs.get(thread.thread_id, a.run_id)).rejects.toThrow(/404/);
+    expect(out.ticks).toEqual([1, 2, 3]);
+    expect((await client.runs.list(thread.thread_id)).map((r) => r.run_id)).toEqual([b.run_id]);
+  });
+
+  it("cancel with action rollback deletes the run and what it wrote", async () => {
+    const thread = await client.threads.create();
+    const a = await client.runs.create(thread.thread_id, "slow", { input: { ms: 150 } });
+    await untilRunning(thread.thread_id, a.run_id);
+    await new Promise((r) => setTimeout(r, 200));
+    await client.runs.cancel(thread.thread_id, a.run_id, true, "rollback");
+    await expect(client.runs.get(thread.thread_id, a.run_id)).rejects.toThrow(/404/);
+    const state = await client.threads.getState(thread.thread_id);
+    expect(state.values).toEqual({});
+    expect((await client.threads.get(thread.thread_id)).status).toBe("idle");
+  });
+
   it("answers errors the SDK reads well", async () => {
     await expect(client.threads.get("00000000-0000-4000-8000-000000000000")).rejects.toThrow(
       /404.*Thread with ID 00000000-0000-4000-8000-000000000000 not found/,
