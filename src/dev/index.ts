@@ -7,7 +7,7 @@ import { graphSchemas, graphToJson, listSubgraphs } from "../graphs/introspect.j
 import { createModuleLoader } from "../graphs/loader.js";
 import { GraphRegistry } from "../graphs/registry.js";
 import { createLogger, type Logger, type LogLevel } from "../logger.js";
-import { buildApp, type Introspect } from "../server/app.js";
+import { buildApp, type AppDeps, type Introspect } from "../server/app.js";
 import { loadCustomApp } from "../server/custom-routes.js";
 import type { Ref } from "../services/context.js";
 import { buildServices, type Services } from "../services/index.js";
@@ -144,6 +144,7 @@ async function startWithStorage(opts: DevOptions, logger: Logger, loaded: Loaded
     },
     cors: loaded.config.http?.cors as never,
     studioOrigin: safeOrigin(opts.studioUrl),
+    openapiAuth: loaded.config.auth?.openapi as AppDeps["openapiAuth"],
     http: {
       app: customApp,
       customRouteAuth: http.enable_custom_route_auth !== false,

@@ -78,6 +78,8 @@ export interface AppDeps {
   /** Largest accepted request body, in bytes. */
   bodyLimit?: number;
   cors?: CorsConfig;
+  /** `auth.openapi` from langgraph.json: `{securitySchemes, security}` for the OpenAPI document. */
+  openapiAuth?: { securitySchemes?: Record<string, unknown>; security?: unknown[] };
   /** Origin of the Studio the banner links to (allowed by the default CORS policy). */
   studioOrigin?: string;
   http?: HttpOptions;
@@ -159,6 +161,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     openapi: {
       openapi: "3.1.0",
       info: { title: "lg-dev: LangGraph API", version: deps.info.version, description: "The LangGraph Platform API, served locally by lg-dev." },
+      // langgraph.json `auth.openapi`: how clients authenticate, shown in /docs ("Authorize") and /openapi.json.
+      ...(deps.openapiAuth?.securitySchemes ? { components: { securitySchemes: deps.openapiAuth.securitySchemes as never } } : {}),
+      ...(deps.openapiAuth?.security ? { security: deps.openapiAuth.security as never } : {}),
     },
   });
   await app.register(swaggerUi, { routePrefix: "/docs", uiConfig: { docExpansion: "list" } });
