@@ -8,5 +8,7 @@ export default defineConfig({
     pool: "forks",
     // Two cores: end-to-end files spawn servers, so keep file parallelism modest.
     maxWorkers: 2,
+    // The JSON report lets .ci/run print a plain "N passed, N failed" closing line.
+    reporters: ["default", ["json", { outputFile: "test-results/vitest.json" }]],
   },
 });
