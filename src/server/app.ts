@@ -4,7 +4,7 @@ import swaggerUi from "@fastify/swagger-ui";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type RouteOptions } from "fastify";
 import { isLoopbackAddress } from "../auth/index.js";
 import type { AuthRequestInfo, AuthService } from "../auth/types.js";
-import { BadRequestError } from "../errors.js";
+import { BadRequestError, LgDevError } from "../errors.js";
 import type { CompiledGraphLike } from "../graphs/types.js";
 import type { Logger } from "../logger.js";
 import type { Ref, RequestContext } from "../services/context.js";
@@ -169,11 +169,20 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: "/docs", uiConfig: { docExpansion: "list" } });
   app.get("/openapi.json", { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
 
-  app.addHook("preValidation", async (req) => {
+  app.addHook("preValidation", async (req, reply) => {
     req.ctx = {};
     const isPublic = req.routeOptions.config?.public === true || isDocsRoute(req.routeOptions.url);
     const auth = deps.auth.current;
-    if (!isPublic && auth.enabled) req.ctx = { auth: await auth.authenticate(requestInfo(req)) };
+    if (!isPublic && auth.enabled) {
+      try {
+        req.ctx = { auth: await auth.authenticate(requestInfo(req)) };
+      } catch (err) {
+        // A refusal (401/403 from the user's HTTPException) is answered here, not through Fastify's error path:
+        // refusing unauthenticated traffic is the common case and should cost no more than serving it.
+        if (!(err instanceof LgDevError)) throw err;
+        return reply.code(err.status).headers(err.headers).type("text/plain; charset=utf-8").send(err.message);
+      }
+    }
     if (req.body instanceof MalformedJson) throw req.body.error;
   });
   app.setNotFoundHandler(async (req, reply) => {
