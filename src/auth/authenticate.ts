@@ -45,8 +45,17 @@ const METHODS_WITHOUT_BODY = new Set(["GET", "HEAD"]);
 
 /** The standard `Request` handed to the user's authenticate function. Throws (-> 500) only on an invalid URL/method. */
 export function buildRequest(info: AuthRequestInfo): Request {
+  const method = info.method.toUpperCase();
+  const init: RequestInit = { method, headers: toHeaders(info.headers) };
+  // Our own Buffer is copied into the Request, so the user reading (consuming) it leaves the route's copy intact.
+  if (info.body !== undefined && !METHODS_WITHOUT_BODY.has(method)) init.body = toBodyInit(info.body);
+  return new Request(info.url, init);
+}
+
+/** Node's header object as a standard Headers (multi-value headers kept). */
+function toHeaders(raw: AuthRequestInfo["headers"]): Headers {
   const headers = new Headers();
-  for (const [name, value] of Object.entries(info.headers)) {
+  for (const [name, value] of Object.entries(raw)) {
     for (const item of Array.isArray(value) ? value : [value]) {
       if (item === undefined) continue;
       // Node already rejected malformed headers on the wire; skipping here keeps one odd header from being a 500.
@@ -57,11 +66,7 @@ export function buildRequest(info: AuthRequestInfo): Request {
       }
     }
   }
-  const method = info.method.toUpperCase();
-  const init: RequestInit = { method, headers };
-  // Our own Buffer is copied into the Request, so the user reading (consuming) it leaves the route's copy intact.
-  if (info.body !== undefined && !METHODS_WITHOUT_BODY.has(method)) init.body = toBodyInit(info.body);
-  return new Request(info.url, init);
+  return headers;
 }
 
 function toBodyInit(body: Buffer | string): BodyInit {
@@ -115,17 +120,7 @@ const LAZY_PROTO: object = (() => {
  * It is an instance of Request by prototype; passing it to `new Request()` or `fetch()` needs `.clone()` first.
  */
 export function createLazyRequest(info: AuthRequestInfo): Request {
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(info.headers)) {
-    for (const item of Array.isArray(value) ? value : [value]) {
-      if (item === undefined) continue;
-      try {
-        headers.append(name, item);
-      } catch {
-        // as in buildRequest: one odd header must not become a 500
-      }
-    }
-  }
+  const headers = toHeaders(info.headers);
   const req = Object.create(LAZY_PROTO) as Record<PropertyKey, unknown>;
   req[FIELDS] = { method: info.method.toUpperCase(), url: info.url, headers };
   req[INFO] = info;
