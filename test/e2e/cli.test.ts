@@ -1,6 +1,8 @@
+import { spawn } from "node:child_process";
+import { chmodSync, existsSync } from "node:fs";
 import { createServer } from "node:net";
 import { afterAll, describe, expect, it } from "vitest";
-import { copyFixture, makeTempDir, runLgDev, startServer, writeFiles, FIXTURES } from "../helpers/spawn.js";
+import { copyFixture, makeTempDir, runLgDev, startServer, writeFiles, FIXTURES, LG_DEV_BIN } from "../helpers/spawn.js";
 import { join } from "node:path";
 import { readFileSync } from "node:fs";
 
@@ -41,6 +43,40 @@ describe("lg-dev command line", () => {
       server.process.kill(signal);
       expect(await exited).toBe(0);
     }
+  });
+
+  it("opens the Studio URL in the browser unless --no-browser", async () => {
+    const fx = copyFixture("echo");
+    temps.push(fx);
+    // `open` hands the URL to $BROWSER on a machine without a desktop: a script that records what it got.
+    const marker = join(fx.dir, "opened.txt");
+    const browser = join(fx.dir, "fake-browser.sh");
+    writeFiles(fx.dir, { "fake-browser.sh": `#!/bin/sh\necho "$@" > '${marker}'\n` });
+    chmodSync(browser, 0o755);
+    const child = spawn(process.execPath, [LG_DEV_BIN, "--port", "0", "--no-reload", "--no-persist"], {
+      cwd: fx.dir,
+      env: { ...process.env, BROWSER: browser },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    child.stdout.on("data", (d) => (out += d));
+    try {
+      for (let i = 0; i < 200 && !existsSync(marker); i += 1) await new Promise((r) => setTimeout(r, 50));
+      const url = /API:\s+(http:\/\/\S+)/.exec(out)![1]!;
+      expect(readFileSync(marker, "utf8").trim()).toBe(`https://smith.langchain.com/studio/?baseUrl=${encodeURIComponent(url)}`);
+    } finally {
+      child.kill("SIGTERM");
+      await new Promise((r) => child.once("exit", r));
+    }
+    // With --no-browser nothing is opened (the server is up and answering before we look).
+    const quiet = join(fx.dir, "quiet.txt");
+    writeFiles(fx.dir, { "quiet-browser.sh": `#!/bin/sh\necho "$@" > '${quiet}'\n` });
+    chmodSync(join(fx.dir, "quiet-browser.sh"), 0o755);
+    const server = await startServer(fx.dir, { args: ["--no-reload", "--no-persist"], env: { BROWSER: join(fx.dir, "quiet-browser.sh") } });
+    await fetch(`${server.url}/ok`);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(existsSync(quiet)).toBe(false);
+    expect(await server.stop()).toBe(0);
   });
 
   it("a port already in use is a one-line error and exit 1", async () => {
