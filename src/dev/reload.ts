@@ -119,6 +119,10 @@ export function createReloader(o: ReloaderOptions): Reloader {
       o.logger.info(`reloaded ${what.join(", ")} (${[files, ...notes].join("; ")}) in ${ms()} ms`);
       const restart = restartNeeded(previous, next, changed);
       if (restart.length) o.logger.warn(`restart lg-dev to apply ${listNames(restart)} changes`);
+      else if (typeof next.config.http?.app === "string") {
+        // The custom app is mounted once: say so rather than leave a change silently unapplied to its routes.
+        o.logger.info(`custom routes (http.app) keep the code they started with; restart lg-dev if this change is theirs`);
+      }
       return { ok: true, ms: ms() };
     } catch (err) {
       const message = messageOf(err);

@@ -274,3 +274,27 @@ describe("--no-reload", () => {
     }
   });
 });
+
+describe("a project with custom routes (http.app)", () => {
+  it("reloads its graphs and says the custom routes keep their code until a restart", async () => {
+    const fixture = copyFixture("reload");
+    try {
+      writeFileSync(join(fixture.dir, "src", "routes.ts"), 'export const app = async (f: any) => { f.get("/hello", async () => ({ hello: "v1" })); };\n');
+      const config = JSON.parse(readFileSync(join(fixture.dir, "langgraph.json"), "utf8")) as Record<string, unknown>;
+      config.http = { app: "./src/routes.ts:app" };
+      writeFileSync(join(fixture.dir, "langgraph.json"), JSON.stringify(config, null, 2));
+      const server = await startWatching(fixture.dir);
+      try {
+        expect(await (await fetch(`${server.url}/hello`)).json()).toEqual({ hello: "v1" });
+        const before = lines(server, RELOAD_LINE).length;
+        rewrite(join(fixture.dir, "src", "helper.ts"), "`[${text}]`", "`<${text}>`");
+        await until("the reload line", () => lines(server, RELOAD_LINE).length > before || undefined);
+        await until("the custom routes note", () => lines(server, /custom routes \(http\.app\) keep the code they started with/).length === 1 || undefined);
+      } finally {
+        await server.stop();
+      }
+    } finally {
+      fixture.cleanup();
+    }
+  });
+});
