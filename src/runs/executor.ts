@@ -198,7 +198,7 @@ export class RunExecutor {
         ...(kwargs.config.tags ? { tags: kwargs.config.tags } : {}),
         ...(kwargs.config.recursion_limit ? { recursionLimit: kwargs.config.recursion_limit } : {}),
         configurable: kwargs.config.configurable,
-        metadata: kwargs.config.metadata,
+        metadata: { ...(kwargs.config.metadata as object), run_attempt: 1, langgraph_plan: "developer", langgraph_host: "self-hosted" },
         context: kwargs.context,
         interruptBefore: kwargs.interrupt_before,
         interruptAfter: kwargs.interrupt_after,

@@ -16,6 +16,8 @@ import { checkpointKey, type Storage } from "./storage.js";
 import type { CheckpointRecord, WriteRecord } from "./types.js";
 
 const decoder = new TextDecoder("utf-8", { fatal: true });
+/** Configurable keys that address the checkpoint itself rather than describe the run. */
+const CONFIG_KEYS_NOT_METADATA = new Set(["checkpoint_ns", "checkpoint_id", "run_id", "thread_id", "checkpoint_map"]);
 
 /** Serialised bytes as a JSON-friendly string: utf-8 text when it is text, base64 otherwise. */
 function encodeBytes(bytes: Uint8Array | string): { s: string; enc: "utf8" | "base64" } {
@@ -85,9 +87,15 @@ export class StorageCheckpointer extends BaseCheckpointSaver {
     const threadId = config.configurable?.thread_id as string | undefined;
     if (threadId === undefined) throw new Error('Cannot save a checkpoint without "thread_id" in config.configurable');
     const ns = (config.configurable?.checkpoint_ns as string | undefined) ?? "";
+    // As on LangGraph Platform, a checkpoint's metadata also carries the run's configurable and metadata
+    // (graph_id, assistant_id, run_id, user…): history filters and the Studio read them there.
+    const fromConfig = Object.fromEntries(
+      Object.entries(config.configurable ?? {}).filter(([k]) => !k.startsWith("__") && !CONFIG_KEYS_NOT_METADATA.has(k)),
+    );
+    const fullMetadata = { ...fromConfig, ...(config.metadata ?? {}), ...metadata };
     const [[cType, cBytes], [mType, mBytes]] = await Promise.all([
       this.serde.dumpsTyped(copyCheckpoint(checkpoint)),
-      this.serde.dumpsTyped(metadata),
+      this.serde.dumpsTyped(fullMetadata),
     ]);
     const c = encodeBytes(cBytes);
     const m = encodeBytes(mBytes);

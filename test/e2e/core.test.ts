@@ -54,6 +54,13 @@ describe("lg-dev end to end (SDK client)", () => {
     expect(t.metadata).toMatchObject({ purpose: "test", graph_id: "echo" });
     const history = await client.threads.getHistory(thread.thread_id);
     expect(history.length).toBeGreaterThanOrEqual(2);
+    // As on the platform, checkpoint metadata carries the run's ids, and history filters on it.
+    expect(state.metadata).toMatchObject({ graph_id: "echo", thread_id: thread.thread_id, source: "loop" });
+    expect(typeof (state.metadata as { run_id?: unknown }).run_id).toBe("string");
+    const looped = await client.threads.getHistory(thread.thread_id, { metadata: { source: "loop", graph_id: "echo" } });
+    expect(looped.length).toBeGreaterThanOrEqual(1);
+    expect(looped.every((h) => (h.metadata as { source?: string }).source === "loop")).toBe(true);
+    expect(await client.threads.getHistory(thread.thread_id, { metadata: { graph_id: "other" } })).toEqual([]);
   });
 
   it("creates a background run and joins it", async () => {
