@@ -155,9 +155,9 @@ export class RunsService {
   async cancel(ctx: RequestContext, threadId: string, runId: string, opts: { wait?: boolean; action?: "interrupt" | "rollback" }): Promise<void> {
     await this.threads.getFor(ctx, threadId, "update", { action: opts.action ?? "interrupt" });
     const run = this.runOf(threadId, runId);
-    if (run.status !== "pending" && run.status !== "running") {
-      throw new ConflictError(`Run ${runId} is ${run.status} and cannot be cancelled`);
-    }
+    // Cancelling a run that has already ended is a no-op, as on LangGraph Platform: a client racing the run's
+    // end (the Studio's stop button) must not get an error for it.
+    if (run.status !== "pending" && run.status !== "running") return;
     const done = this.executor.cancel(runId, opts.action ?? "interrupt");
     if (opts.wait) await done;
   }

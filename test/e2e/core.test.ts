@@ -71,6 +71,9 @@ describe("lg-dev end to end (SDK client)", () => {
     expect(joined.messages.at(-1)!.content).toBe("echo: bg");
     const after = await client.runs.get(thread.thread_id, run.run_id);
     expect(after.status).toBe("success");
+    // Cancelling a run that already ended is a no-op, not an error.
+    await client.runs.cancel(thread.thread_id, run.run_id, true);
+    expect((await client.runs.get(thread.thread_id, run.run_id)).status).toBe("success");
     const listed = await client.runs.list(thread.thread_id);
     expect(listed.map((r) => r.run_id)).toEqual([run.run_id]);
   });
