@@ -86,7 +86,8 @@ export class RunStreams {
   async *subscribe(runId: string, opts: SubscribeOptions = {}): AsyncGenerator<RunEvent> {
     const ch = this.channels.get(runId);
     if (!ch) return;
-    const after = opts.fromStart ? 0 : opts.lastEventId;
+    // A resumable run replays from its first event when the joiner names no Last-Event-ID (as on the platform).
+    const after = opts.fromStart ? 0 : (opts.lastEventId ?? (ch.resumable ? 0 : undefined));
     const queue: Array<RunEvent | null> = after === undefined ? [] : ch.events.filter((e) => e.id > after);
     if (ch.done) {
       yield* queue.filter((e): e is RunEvent => e !== null);

@@ -98,6 +98,18 @@ describe("lg-dev end to end (SDK client)", () => {
     expect(updates.data).toMatchObject({ respond: { messages: [{ type: "ai", content: "echo: s" }] } });
   });
 
+  it("joining a finished resumable run replays all its events; Last-Event-ID replays the rest", async () => {
+    const thread = await client.threads.create();
+    const run = await client.runs.create(thread.thread_id, "echo", { input: { messages: [{ role: "user", content: "r" }] }, streamResumable: true });
+    await client.runs.join(thread.thread_id, run.run_id);
+    const all: Array<{ event: string; id?: string }> = [];
+    for await (const e of client.runs.joinStream(thread.thread_id, run.run_id)) all.push(e as never);
+    expect(all.map((e) => e.event)).toEqual(["metadata", "values", "values"]);
+    const rest: string[] = [];
+    for await (const e of client.runs.joinStream(thread.thread_id, run.run_id, { lastEventId: "1" })) rest.push(e.event);
+    expect(rest).toEqual(["values", "values"]);
+  });
+
   it("streams subgraph events with namespaced event names", async () => {
     const names: string[] = [];
     for await (const chunk of client.runs.stream(null, "nested", { input: { trail: [] }, streamMode: ["updates"], streamSubgraphs: true })) {
