@@ -2,7 +2,7 @@ import { ConflictError, NotFoundError } from "../errors.js";
 import type { Storage } from "../storage/storage.js";
 import type { AssistantRecord, AssistantVersionRecord, Metadata } from "../storage/types.js";
 import type { Authorizer, RequestContext } from "./context.js";
-import { ASSISTANT_NAMESPACE, contains, isUuid, newId, nowIso, searchPage, uuid5 } from "./util.js";
+import { ASSISTANT_NAMESPACE, contains, isUuid, newId, nowIso, searchPage, uuid5, type SearchQuery } from "./util.js";
 
 export interface AssistantCreate {
   graph_id: string;
@@ -24,15 +24,10 @@ export interface AssistantPatch {
   description?: string | null;
 }
 
-export interface AssistantSearch {
+export interface AssistantSearch extends SearchQuery {
   graph_id?: string;
   name?: string;
   metadata?: Metadata;
-  limit?: number;
-  offset?: number;
-  sort_by?: string;
-  sort_order?: "asc" | "desc";
-  select?: string[];
 }
 
 /** Which graph ids exist right now (the graph registry, as the assistants service needs it). */

@@ -6,7 +6,7 @@ import type { AssistantsService } from "./assistants.js";
 import type { Authorizer, RequestContext } from "./context.js";
 import type { RunCreate, RunsService } from "./runs.js";
 import type { ThreadsService } from "./threads.js";
-import { contains, newId, nowIso, searchPage, toWire } from "./util.js";
+import { contains, newId, nowIso, searchPage, toWire, type SearchQuery } from "./util.js";
 
 /** The run fields a cron keeps in its `payload` and hands to every run it starts. */
 const PAYLOAD_KEYS = [
@@ -41,16 +41,11 @@ export interface CronCreate extends Partial<Record<(typeof PAYLOAD_KEYS)[number]
 /** Body of `PATCH /runs/crons/{cron_id}`: what is given changes; `end_time: null` clears the end. */
 export type CronPatch = Partial<Omit<CronCreate, "assistant_id">>;
 
-export interface CronSearch {
+export interface CronSearch extends SearchQuery {
   assistant_id?: string;
   thread_id?: string;
   enabled?: boolean;
   metadata?: Metadata;
-  limit?: number;
-  offset?: number;
-  sort_by?: string;
-  sort_order?: "asc" | "desc";
-  select?: string[];
 }
 
 /** A cron as the API returns it. */

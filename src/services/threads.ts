@@ -3,12 +3,12 @@ import { ConflictError, NotFoundError, ValidationError } from "../errors.js";
 import type { CompiledGraphLike } from "../graphs/types.js";
 import type { StorageCheckpointer } from "../storage/checkpointer.js";
 import type { Collection } from "../storage/collection.js";
-import type { Storage } from "../storage/storage.js";
+import { checkpointKey, type Storage } from "../storage/storage.js";
 import type { Metadata, ThreadRecord, ThreadStatus } from "../storage/types.js";
 import type { Authorizer, RequestContext } from "./context.js";
 import { emptyState, interruptsByTask, snapshotToState, type ThreadState } from "./state.js";
 import { metadataIndexSets, pageSpec, searchCollection, type CollectionQuery } from "./search.js";
-import { contains, newId, nowIso, pick, searchPage, toWire } from "./util.js";
+import { contains, newId, nowIso, pick, searchPage, toWire, type SearchQuery } from "./util.js";
 
 /** How services reach a graph: by id, configured for one thread. */
 export interface GraphAccess {
@@ -29,16 +29,11 @@ export interface ThreadCreate {
   supersteps?: Array<{ updates: Array<{ values?: unknown; command?: unknown; as_node: string }> }>;
 }
 
-export interface ThreadSearch {
+export interface ThreadSearch extends SearchQuery {
   metadata?: Metadata;
   ids?: string[];
   values?: Record<string, unknown>;
   status?: ThreadStatus;
-  limit?: number;
-  offset?: number;
-  sort_by?: string;
-  sort_order?: "asc" | "desc";
-  select?: string[];
 }
 
 export interface StateUpdate {
@@ -217,10 +212,7 @@ export class ThreadsService {
     const tuple = await this.checkpointer.getTuple({ configurable: { thread_id: threadId, checkpoint_id: latest.checkpoint_id } });
     const [type, bytes] = await this.checkpointer.serde.dumpsTyped({ ...(tuple!.metadata ?? {}), ...metadata });
     const text = typeof bytes === "string" ? bytes : Buffer.from(bytes).toString(latest.enc === "utf8" ? "utf8" : "base64");
-    this.storage.checkpoints.set(
-      [...this.storage.checkpoints.entries()].find(([, r]) => r === latest)![0],
-      { ...latest, metadata: [type, text] },
-    );
+    this.storage.checkpoints.set(checkpointKey(threadId, latest.checkpoint_ns, latest.checkpoint_id), { ...latest, metadata: [type, text] });
   }
 
   async history(

@@ -168,7 +168,8 @@ export class StorageCheckpointer extends BaseCheckpointSaver {
       const cur = latest.get(rec.checkpoint_ns);
       if (cur === undefined || rec.checkpoint_id > cur) latest.set(rec.checkpoint_ns, rec.checkpoint_id);
     }
-    for (const [key, rec] of [...this.storage.checkpoints.entries()].filter(([, r]) => r.thread_id === threadId)) {
+    for (const key of this.storage.checkpoints.keysBy("thread", threadId)) {
+      const rec = this.storage.checkpoints.get(key)!;
       if (latest.get(rec.checkpoint_ns) !== rec.checkpoint_id) this.storage.checkpoints.delete(key);
     }
     for (const key of this.storage.writes.keysBy("thread", threadId)) {
