@@ -1,25 +1,13 @@
-import { Client } from "@langchain/langgraph-sdk";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { copyFixture, startServer, type RunningServer } from "../helpers/spawn.js";
+import { describe, expect, it } from "vitest";
+import { serveFixture } from "../helpers/serve-fixture.js";
 
 /** Every stream mode through the SDK, on deterministic graphs. */
 describe("stream modes", () => {
-  let server: RunningServer;
-  let client: Client;
-  let fixture: { dir: string; cleanup(): void };
-  beforeAll(async () => {
-    fixture = copyFixture("echo");
-    server = await startServer(fixture.dir, { args: ["--no-reload"] });
-    client = new Client({ apiUrl: server.url });
-  });
-  afterAll(async () => {
-    await server?.stop();
-    fixture?.cleanup();
-  });
+  const served = serveFixture("echo");
 
   const collect = async (graph: string, streamMode: string[], input: Record<string, unknown>, extra: Record<string, unknown> = {}) => {
     const events: Array<{ event: string; data: any }> = [];
-    for await (const e of client.runs.stream(null, graph, { input, streamMode: streamMode as never, ...extra })) events.push(e);
+    for await (const e of served.client.runs.stream(null, graph, { input, streamMode: streamMode as never, ...extra })) events.push(e);
     return events;
   };
   const chatInput = { messages: [{ role: "user", content: "hi" }] };
@@ -69,7 +57,7 @@ describe("stream modes", () => {
     const one = await collect("echo", ["updates"], chatInput);
     expect(one.map((e) => e.event)).toEqual(["metadata", "updates"]);
     const dflt: string[] = [];
-    for await (const e of client.runs.stream(null, "echo", { input: chatInput })) dflt.push(e.event);
+    for await (const e of served.client.runs.stream(null, "echo", { input: chatInput })) dflt.push(e.event);
     expect(dflt[0]).toBe("metadata");
     expect(dflt.slice(1).every((n) => n === "values")).toBe(true);
   });
