@@ -228,33 +228,17 @@ export async function waitQuiet({ maxWaitMs = 30_000, threshold = 0.15 } = {}) {
 
 /** Sum of RSS (bytes) of a process and all its descendants, read from /proc. */
 export function treeRss(rootPid) {
-  const children = new Map();
-  for (const name of readdirSync("/proc")) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, "utf8");
-      // comm may hold spaces/parens: ppid is the 2nd field after the last ')'.
-      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      if (!children.has(ppid)) children.set(ppid, []);
-      children.get(ppid).push(Number(name));
-    } catch {
-      /* exited meanwhile */
-    }
-  }
   let total = 0;
   const pids = [];
-  const stack = [rootPid];
-  while (stack.length) {
-    const pid = stack.pop();
+  for (const pid of treePids(rootPid)) {
     try {
       const status = readFileSync(`/proc/${pid}/status`, "utf8");
       const m = /VmRSS:\s+(\d+) kB/.exec(status);
       if (m) total += Number(m[1]) * 1024;
       pids.push(pid);
     } catch {
-      continue;
+      /* exited meanwhile */
     }
-    stack.push(...(children.get(pid) ?? []));
   }
   return { bytes: total, processes: pids.length };
 }

@@ -288,56 +288,39 @@ export async function reloadTime(url, projectDir, { reps = 3, timeoutMs = 12_000
   return { ms: round(median(times), 0), samples: times.map((t) => round(t, 0)) };
 }
 
-/** Create `n` threads quickly with autocannon (POST /threads, 32 connections) with per-request metadata. */
-export async function bulkThreads(url, n, { start = 0, connections = 32 } = {}) {
+/**
+ * POST `n` requests with autocannon; `request(i)` gives the path and body of the i-th one (i counts from `start`).
+ * Throws on any non-2xx answer or error; returns the achieved rate.
+ */
+async function bulkPost(url, n, { start, connections, timeout, what }, request) {
   if (n <= 0) return { rps: 0 };
   let k = start;
   const r = await cannon({
     url,
     connections,
     amount: n,
+    ...(timeout ? { timeout } : {}),
     headers: { "content-type": "application/json", ...AUTH },
-    requests: [
-      {
-        method: "POST",
-        path: "/threads",
-        setupRequest: (req) => {
-          const i = k++;
-          return { ...req, body: JSON.stringify({ metadata: { group: `g${i % 100}`, n: i } }) };
-        },
-      },
-    ],
+    requests: [{ method: "POST", setupRequest: (req) => ({ ...req, ...request(k++) }) }],
   });
-  if (r.non2xx || r.errors) throw new Error(`bulk thread creation: ${r.non2xx} non-2xx, ${r.errors} errors`);
+  if (r.non2xx || r.errors) throw new Error(`${what}: ${r.non2xx} non-2xx, ${r.errors} errors`);
   return { rps: Math.round(r.requests.total / ((r.finish - r.start) / 1000)) };
 }
 
+/** Create `n` threads quickly with autocannon (POST /threads, 32 connections) with per-request metadata. */
+export function bulkThreads(url, n, { start = 0, connections = 32 } = {}) {
+  return bulkPost(url, n, { start, connections, what: "bulk thread creation" }, (i) => ({
+    path: "/threads",
+    body: JSON.stringify({ metadata: { group: `g${i % 100}`, n: i } }),
+  }));
+}
+
 /** Create `n` threads each with one finished echo run (POST /threads/{new id}/runs/wait, if_not_exists=create). */
-export async function bulkRuns(url, n, { start = 0, connections = 16 } = {}) {
-  if (n <= 0) return { rps: 0 };
-  let k = start;
-  const r = await cannon({
-    url,
-    connections,
-    amount: n,
-    timeout: 60,
-    headers: { "content-type": "application/json", ...AUTH },
-    requests: [
-      {
-        method: "POST",
-        setupRequest: (req) => {
-          const i = k++;
-          return {
-            ...req,
-            path: `/threads/${crypto.randomUUID()}/runs/wait`,
-            body: JSON.stringify({ assistant_id: "echo", input: INPUT, if_not_exists: "create", metadata: { group: `g${i % 100}`, n: i } }),
-          };
-        },
-      },
-    ],
-  });
-  if (r.non2xx || r.errors) throw new Error(`bulk runs: ${r.non2xx} non-2xx, ${r.errors} errors`);
-  return { rps: Math.round(r.requests.total / ((r.finish - r.start) / 1000)) };
+export function bulkRuns(url, n, { start = 0, connections = 16 } = {}) {
+  return bulkPost(url, n, { start, connections, timeout: 60, what: "bulk runs" }, (i) => ({
+    path: `/threads/${crypto.randomUUID()}/runs/wait`,
+    body: JSON.stringify({ assistant_id: "echo", input: INPUT, if_not_exists: "create", metadata: { group: `g${i % 100}`, n: i } }),
+  }));
 }
 
 /** Latency of `count` sequential calls of `fn` (SDK, concurrency 1). */
