@@ -245,7 +245,7 @@ export class RunExecutor {
     const endedAt = nowIso();
     const finalRun: RunRecord = { ...(storage.runs.get(run.run_id) ?? run), status: finalStatus, updated_at: endedAt };
     if (status === "rollback") storage.runs.delete(run.run_id);
-    else if (storage.runs.has(run.run_id)) storage.runs.set(run.run_id, { ...storage.runs.get(run.run_id)!, status: finalStatus, updated_at: nowIso() });
+    else if (storage.runs.has(run.run_id)) storage.runs.set(run.run_id, finalRun);
     this.active.delete(run.run_id);
     this.busyThreads.delete(run.thread_id);
     const serialized = error !== undefined ? serializeError(error) : undefined;
