@@ -178,8 +178,22 @@ function withGeneration(result: ResolveFnOutput, inherited: string, parentURL: s
   }
 }
 
+/** The scheme of loader.ts's resolution requests: `lg-dev-resolve:?s=<specifier>&p=<parent URL>`. */
+export const RESOLVE_SCHEME = "lg-dev-resolve:";
+
+/** A module whose default export is `url`: the answer to a resolution request. */
+function answer(url: string): ResolveFnOutput {
+  return { url: `data:text/javascript,export default ${encodeURIComponent(JSON.stringify(url))};`, format: "module", shortCircuit: true };
+}
+
 /** Give project files below a generation-tagged import their version (see the top of this file). */
 export const resolve: ResolveHook = (specifier: string, context: ResolveHookContext, nextResolve) => {
+  if (specifier.startsWith(RESOLVE_SCHEME)) {
+    // Resolve a specifier as if imported from another module, with every hook below (tsx) taking part.
+    const query = new URLSearchParams(specifier.slice(RESOLVE_SCHEME.length).replace(/^\?/, ""));
+    const result = nextResolve(query.get("s") ?? "", { ...context, parentURL: query.get("p") ?? undefined });
+    return result instanceof Promise ? result.then((r) => answer(r.url)) : answer(result.url);
+  }
   const generation = generationOf(specifier) ?? generationOf(context.parentURL);
   const result = nextResolve(specifier, context);
   if (generation === undefined) return result;

@@ -1,12 +1,17 @@
 /**
  * Importing user TypeScript/JavaScript without a build step, again and again as files change.
  *
- * A reload imports the graph file at a new generation (`graph.ts?lg_gen=<loader>.<N>`); hooks.ts gives each
- * project file below it a version, so project files are evaluated again while node_modules are shared. Told
- * which files changed (`invalidate`), a generation renews only those and the modules importing them; otherwise
- * it renews every project file. Old module instances stay in Node's module cache (it cannot evict), which keeps
- * runs that started on them working — and is why renewing only what changed matters: each renewed module is
- * memory kept for the life of the process (bench/reload.mjs measures it).
+ * Project files go through ProjectModules (project-modules.ts): compiled by esbuild and evaluated as modules this
+ * loader owns, so a version replaced by a reload is garbage-collected once nothing uses it. Packages are imported
+ * by Node's ES loader, resolved from the importing file through the hooks (hooks.ts, after tsx).
+ *
+ * Fallback: a project file with top-level await cannot be evaluated that way. The loader then switches, for the
+ * rest of the process, to Node's ES loader for project files too: a reload imports the graph file at a new
+ * generation (`graph.ts?lg_gen=<loader>.<N>`) and hooks.ts gives each project file below it a version. Those
+ * module instances stay in Node's module cache (it cannot evict), which is the memory ProjectModules avoids.
+ *
+ * Either way, told which files changed (`invalidate`), a generation renews only those and the modules importing
+ * them; otherwise it renews every project file.
  */
 import { existsSync, realpathSync } from "node:fs";
 import { createRequire, register } from "node:module";
@@ -16,7 +21,8 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { MessageChannel } from "node:worker_threads";
 import { register as registerTsxEsm } from "tsx/esm/api";
 import { register as registerTsxCjs } from "tsx/cjs/api";
-import { GENERATION_PARAM, type GenerationReply } from "./hooks.js";
+import { GENERATION_PARAM, RESOLVE_SCHEME, type GenerationReply } from "./hooks.js";
+import { NeedsNativeEsm, ProjectModules } from "./project-modules.js";
 
 /** Options for {@link createModuleLoader}. */
 export interface ModuleLoaderOptions {
@@ -57,12 +63,25 @@ export function createModuleLoader(options: ModuleLoaderOptions): ModuleLoader {
   const hooks = installHooks(options.projectDir);
   // Two loaders on the same files must not share module instances (and their module-level state).
   const loaderId = randomBytes(4).toString("hex");
+  const project = new ProjectModules({
+    projectDir: options.projectDir,
+    importNative: hooks.nativeImport,
+    resolveNative: async (specifier, parentURL) => {
+      const query = new URLSearchParams({ s: specifier, p: parentURL });
+      return (await hooks.nativeImport(`${RESOLVE_SCHEME}?${query}`)).default as string;
+    },
+  });
+  // Project files go through ProjectModules (forgettable) until one needs Node's own ES loader.
+  let native = false;
   let started = 0;
   let starting: Promise<unknown> = Promise.resolve();
   // undefined: nothing known about what changed, so the next generation renews everything.
   let changed: Set<string> | undefined;
   let renewAll = false;
   let failed = false;
+  const startNative = (generation: number, renew: string[] | null) => {
+    starting = hooks.announce(loaderId, generation, renew);
+  };
   return {
     async importModule(absFile, generation) {
       if (generation > started) {
@@ -72,8 +91,22 @@ export function createModuleLoader(options: ModuleLoaderOptions): ModuleLoader {
         changed = undefined;
         renewAll = false;
         failed = false;
-        // Before any import of this generation: hooks.ts must know which versions to hand out.
-        starting = hooks.announce(loaderId, generation, renew);
+        if (native) startNative(generation, renew);
+        else if (renew === null) project.renewAll();
+        else project.renew(renew);
+      }
+      if (!native) {
+        try {
+          return await project.import(absFile);
+        } catch (err) {
+          if (!(err instanceof NeedsNativeEsm)) {
+            failed = true;
+            throw err;
+          }
+          // Top-level await somewhere: from now on the whole project is loaded by Node's ES loader.
+          native = true;
+          startNative(generation, null);
+        }
       }
       await starting;
       const url = pathToFileURL(absFile);
