@@ -21,8 +21,29 @@ import { readFileSync, realpathSync, statSync } from "node:fs";
 import Module, { createRequire, isBuiltin } from "node:module";
 import { dirname, extname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { transform, type Loader, type TransformFailure, type TransformOptions } from "esbuild";
+import { stop as stopEsbuild, transform as esbuildTransform, type Loader, type TransformFailure, type TransformOptions } from "esbuild";
 import { init as lexerReady, parse as lexImports } from "es-module-lexer";
+
+/**
+ * esbuild compiles in a service process of its own (~15 MB). It is needed only while modules load (start-up, a
+ * reload), so it is stopped once idle for a second; the next transform starts it again (~5 ms).
+ */
+let transforming = 0;
+let idleTimer: NodeJS.Timeout | undefined;
+async function transform(source: string, options: TransformOptions) {
+  transforming++;
+  clearTimeout(idleTimer);
+  try {
+    return await esbuildTransform(source, options);
+  } finally {
+    if (--transforming === 0) {
+      idleTimer = setTimeout(() => {
+        if (transforming === 0) void Promise.resolve(stopEsbuild()).catch(() => undefined);
+      }, 1000);
+      idleTimer.unref();
+    }
+  }
+}
 
 /** A file needs Node's ES module loader (top-level await): the caller should load the project natively. */
 export class NeedsNativeEsm extends Error {
