@@ -31,7 +31,7 @@ export function generationOf(url: string | undefined): string | undefined {
 }
 
 /** Import/export statements at the start of a line; `import x = require()` and `export =` are CommonJS TS. */
-const ESM_SYNTAX =
+export const ESM_SYNTAX =
   /^\s*(?:import\s*(?:[{*"'`]|type\b|[\w$]+\s*(?:,|from\b))|import\.meta\b|export\s*(?:[{*]|(?:default|const|let|var|function|class|async|type|interface|enum|declare|abstract|namespace)\b))/m;
 
 /** A loader's announcement of a new generation; `changed: null` renews every file. */

@@ -23,6 +23,7 @@ import { dirname, extname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { stop as stopEsbuild, transform as esbuildTransform, type Loader, type TransformFailure, type TransformOptions } from "esbuild";
 import { init as lexerReady, parse as lexImports } from "es-module-lexer";
+import { ESM_SYNTAX } from "./hooks.js";
 
 /**
  * esbuild compiles in a service process of its own (~15 MB). It is needed only while modules load (start-up, a
@@ -115,10 +116,6 @@ const LOADERS: Record<string, Loader> = {
 };
 const EXTENSIONS = [".ts", ".tsx", ".js", ".jsx", ".mts", ".cts", ".mjs", ".cjs", ".json"];
 
-/** Import/export statements at the start of a line; `import x = require()` and `export =` are CommonJS TS. */
-export const ESM_SYNTAX =
-  /^\s*(?:import\s*(?:[{*"'`]|type\b|[\w$]+\s*(?:,|from\b))|import\.meta\b|export\s*(?:[{*]|(?:default|const|let|var|function|class|async|type|interface|enum|declare|abstract|namespace)\b))/m;
-
 /** `require("…")` in esbuild's output (it prints every string literal with double quotes). */
 const REQUIRE_CALL = /\brequire\(\s*("(?:[^"\\\n]|\\.)*")\s*\)/g;
 
@@ -143,11 +140,6 @@ export class ProjectModules {
     this.paths = this.tsconfigRaw === undefined ? undefined : readPathAliases(tsconfig);
     // Stack traces through compiled project files point at the user's sources.
     process.setSourceMapsEnabled(true);
-  }
-
-  /** Whether `file` (a resolved path) is a project file version this loader holds. */
-  has(file: string): boolean {
-    return this.units.has(file);
   }
 
   /** Forget every version: the next import compiles and evaluates everything again. */
