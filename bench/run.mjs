@@ -22,10 +22,10 @@ const option = (name, dflt) => {
 };
 if (flag("--help") || flag("-h")) {
   process.stdout.write(`node bench/run.mjs [options]
-  --quick                skip the 100,000-thread scaling step (and shorten capacity runs to 5 s)
+  --quick                skip the 100,000-thread scaling step (and make one capacity run instead of three)
   --no-official          do not install/run the official server (lg-dev and Fastify only)
   --no-scaling           skip the scaling phase
-  --capacity-seconds N   length of each autocannon capacity run (default 8, --quick 5)
+  --capacity-seconds N   length of each autocannon capacity run (default 5; 3 runs, median; --quick: 1 run of 5)
   --no-cache             always npm-install the official server into a temp dir (ignore /tmp/official)
   --only NAME            run only lg-dev, official, fastify or scaling (debugging; the table shows what ran)
 `);
@@ -35,7 +35,8 @@ const quick = flag("--quick");
 const onlyIdx = argv.indexOf("--only");
 const only = onlyIdx >= 0 ? argv[onlyIdx + 1] : undefined;
 const wants = (name) => !only || only === name;
-const capacitySeconds = option("--capacity-seconds", quick ? 5 : 8);
+const capacitySeconds = option("--capacity-seconds", 5);
+const capacityRounds = quick ? 1 : 3;
 const log = (msg) => process.stderr.write(`${msg}\n`);
 const started = performance.now();
 
@@ -58,7 +59,7 @@ const results = {
   ...(experiment ? { lgdev_bin: experiment } : {}),
   command: `npm run bench${argv.length ? ` -- ${argv.join(" ")}` : ""}`,
   machine: machine(),
-  settings: { quick, capacity_seconds: capacitySeconds, capacity_connections: 64 },
+  settings: { quick, capacity_seconds: capacitySeconds, capacity_rounds: capacityRounds, capacity_connections: 64 },
   official: {},
   servers: {},
   scaling: null,
@@ -87,7 +88,7 @@ async function benchServer(kind) {
   try {
     out.startup = await phase(`${kind.name}: start-up ×3`, () => startup(kind, proj.dir, 3));
     if (out.startup) log(`  start-up ${out.startup.samples.join(", ")} ms`);
-    out.main = await phase(`${kind.name}: workloads`, () => mainWorkloads(kind, proj.dir, { capacitySeconds, log }));
+    out.main = await phase(`${kind.name}: workloads`, () => mainWorkloads(kind, proj.dir, { capacitySeconds, capacityRounds, log }));
   } finally {
     proj.remove();
   }
@@ -134,9 +135,9 @@ async function benchCeiling() {
   await phase("fastify: capacity", async () => {
     const srv = await ceil.start({ projectDir: tmp.dir });
     try {
-      const auth = await capacity(srv.url, { auth: true, seconds: capacitySeconds, pid: srv.pid });
+      const auth = await capacity(srv.url, { auth: true, seconds: capacitySeconds, rounds: capacityRounds, pid: srv.pid });
       log(`  POST /threads (token): ${auth.rps} req/s`);
-      const unauth = await capacity(srv.url, { auth: false, seconds: capacitySeconds, pid: srv.pid });
+      const unauth = await capacity(srv.url, { auth: false, seconds: capacitySeconds, rounds: capacityRounds, pid: srv.pid });
       log(`  POST /threads (no token, 401): ${unauth.rps} req/s`);
       results.servers.fastify = { capacity_auth: auth, capacity_401: unauth };
     } finally {
@@ -199,7 +200,7 @@ function report() {
     `- Date: ${results.date}`,
     `- Command: \`${results.command}\``,
     `- Machine: ${machineLine}`,
-    `- Capacity: autocannon, 64 connections, ${capacitySeconds} s per run (after a 1 s warm-up); latency: @langchain/langgraph-sdk Client`,
+    `- Capacity: autocannon, 64 connections, ${capacityRounds === 1 ? "one run" : `median of ${capacityRounds} runs`} of ${capacitySeconds} s (after a 1 s warm-up); latency: @langchain/langgraph-sdk Client`,
     "",
     markdownTable(MAIN_HEADER, table),
     "",

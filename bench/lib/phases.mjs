@@ -34,7 +34,7 @@ export async function startup(kind, projectDir, reps = 3) {
 }
 
 /** The workload set on one long-lived instance: memory, latency, fan-out, capacity. */
-export async function mainWorkloads(kind, projectDir, { capacitySeconds, log }) {
+export async function mainWorkloads(kind, projectDir, { capacitySeconds, capacityRounds, log }) {
   const out = {};
   const srv = await kind.start({ projectDir });
   try {
@@ -52,10 +52,10 @@ export async function mainWorkloads(kind, projectDir, { capacitySeconds, log }) 
     log(`  runs.stream ttfe p50 ${out.stream.ttfe.p50} ms, end ${out.stream.end.p50} ms`);
     out.fanout = await fanOut(srv.url);
     log(`  fan-out: ${out.fanout.complete}/${out.fanout.joiners} joiners got all ${out.fanout.expected_events} events`);
-    out.capacity_auth = await capacity(srv.url, { auth: true, seconds: capacitySeconds, pid: srv.pid });
-    log(`  POST /threads (token): ${out.capacity_auth.rps} req/s`);
-    out.capacity_401 = await capacity(srv.url, { auth: false, seconds: capacitySeconds, pid: srv.pid });
-    log(`  POST /threads (no token, 401): ${out.capacity_401.rps} req/s`);
+    out.capacity_auth = await capacity(srv.url, { auth: true, seconds: capacitySeconds, rounds: capacityRounds, pid: srv.pid });
+    log(`  POST /threads (token): ${out.capacity_auth.rps} req/s (runs: ${out.capacity_auth.rounds_rps.join(", ")})`);
+    out.capacity_401 = await capacity(srv.url, { auth: false, seconds: capacitySeconds, rounds: capacityRounds, pid: srv.pid });
+    log(`  POST /threads (no token, 401): ${out.capacity_401.rps} req/s (runs: ${out.capacity_401.rounds_rps.join(", ")})`);
     out.memory_after_load_mb = round(treeRss(srv.pid).bytes / 1024 / 1024, 1);
   } finally {
     await srv.stop();
