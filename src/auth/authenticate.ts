@@ -69,6 +69,95 @@ function toHeaders(raw: AuthRequestInfo["headers"]): Headers {
   return headers;
 }
 
+/**
+ * A `Headers` over Node's header object: `get` and `has` read it directly (what authenticate functions call,
+ * ~0.04 µs instead of ~1 µs for copying every header into undici's Headers); any other use copies the headers
+ * in first and is then a plain Headers.
+ */
+const RAW_HEADERS = Symbol("lg-dev.rawHeaders");
+class NodeHeaders extends Headers {
+  private [RAW_HEADERS]: AuthRequestInfo["headers"] | undefined;
+
+  constructor(raw: AuthRequestInfo["headers"]) {
+    super();
+    this[RAW_HEADERS] = raw;
+  }
+
+  private materialise(): void {
+    const raw = this[RAW_HEADERS];
+    if (!raw) return;
+    this[RAW_HEADERS] = undefined;
+    for (const [name, value] of Object.entries(raw)) {
+      for (const item of Array.isArray(value) ? value : [value]) {
+        if (item === undefined) continue;
+        try {
+          super.append(name, item);
+        } catch {
+          // as in toHeaders: one odd header must not fail the request
+        }
+      }
+    }
+  }
+
+  override get(name: string): string | null {
+    const raw = this[RAW_HEADERS];
+    if (!raw) return super.get(name);
+    const value = raw[String(name).toLowerCase()];
+    if (value === undefined) return null;
+    return Array.isArray(value) ? value.join(", ") : value;
+  }
+
+  override has(name: string): boolean {
+    const raw = this[RAW_HEADERS];
+    return raw ? raw[String(name).toLowerCase()] !== undefined : super.has(name);
+  }
+
+  override append(name: string, value: string): void {
+    this.materialise();
+    super.append(name, value);
+  }
+
+  override set(name: string, value: string): void {
+    this.materialise();
+    super.set(name, value);
+  }
+
+  override delete(name: string): void {
+    this.materialise();
+    super.delete(name);
+  }
+
+  override getSetCookie(): string[] {
+    this.materialise();
+    return super.getSetCookie();
+  }
+
+  override forEach(callback: (value: string, key: string, parent: Headers) => void, thisArg?: unknown): void {
+    this.materialise();
+    super.forEach(callback, thisArg);
+  }
+
+  override entries(): HeadersIterator<[string, string]> {
+    this.materialise();
+    return super.entries();
+  }
+
+  override keys(): HeadersIterator<string> {
+    this.materialise();
+    return super.keys();
+  }
+
+  override values(): HeadersIterator<string> {
+    this.materialise();
+    return super.values();
+  }
+
+  override [Symbol.iterator](): HeadersIterator<[string, string]> {
+    this.materialise();
+    return super[Symbol.iterator]();
+  }
+}
+
 function toBodyInit(body: Buffer | string): BodyInit {
   return typeof body === "string" ? body : new Uint8Array(body);
 }
@@ -120,7 +209,7 @@ const LAZY_PROTO: object = (() => {
  * It is an instance of Request by prototype; passing it to `new Request()` or `fetch()` needs `.clone()` first.
  */
 export function createLazyRequest(info: AuthRequestInfo): Request {
-  const headers = toHeaders(info.headers);
+  const headers = new NodeHeaders(info.headers);
   const req = Object.create(LAZY_PROTO) as Record<PropertyKey, unknown>;
   req[FIELDS] = { method: info.method.toUpperCase(), url: info.url, headers };
   req[INFO] = info;

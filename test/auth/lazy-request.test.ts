@@ -33,4 +33,27 @@ describe("the lazy Request given to authenticate", () => {
     expect(await again.text()).toBe('{"a":1}');
     expect(copy.signal).toBeInstanceOf(AbortSignal);
   });
+
+  it("its headers read Node's header object for get/has, and behave as a full Headers for everything else", () => {
+    const req = createLazyRequest(info);
+    expect(req.headers).toBeInstanceOf(Headers);
+    expect(req.headers.get("Authorization")).toBe("Bearer t");
+    expect(req.headers.get("missing")).toBeNull();
+    expect(req.headers.has("CONTENT-TYPE")).toBe(true);
+    expect(req.headers.has("missing")).toBe(false);
+    expect([...req.headers]).toEqual([
+      ["authorization", "Bearer t"],
+      ["content-type", "application/json"],
+      ["x-multi", "a, b"],
+    ]);
+    expect(Object.fromEntries(new Headers(req.headers))).toEqual({ authorization: "Bearer t", "content-type": "application/json", "x-multi": "a, b" });
+    // Changes are the request's own: the server's header object is left alone.
+    const other = createLazyRequest(info);
+    other.headers.set("authorization", "changed");
+    other.headers.delete("x-multi");
+    expect(other.headers.get("authorization")).toBe("changed");
+    expect(other.headers.has("x-multi")).toBe(false);
+    expect(info.headers.authorization).toBe("Bearer t");
+    expect(createLazyRequest(info).headers.get("x-multi")).toBe("a, b");
+  });
 });
