@@ -111,6 +111,9 @@ class MalformedJson {
   ) {}
 }
 
+/** Where the JSON parser leaves a request's body text as received (a request decoration: one shape for all). */
+const RAW_JSON = "lgDevRawJson";
+
 /** Build the HTTP API. It never listens by itself: `app.listen()` or `app.inject()`. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
@@ -120,12 +123,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     forceCloseConnections: true,
   });
   app.decorateRequest("ctx", null as unknown as RequestContext);
+  app.decorateRequest(RAW_JSON, undefined);
   app.decorate("sseKeepAliveMs", deps.sseKeepAliveMs ?? 15_000);
   app.setErrorHandler(createErrorHandler(deps.logger));
 
   // JSON bodies: an empty body is "no body", broken JSON is a 400 that says where.
   app.removeContentTypeParser("application/json");
-  app.addContentTypeParser("application/json", { parseAs: "string" }, (_req, body, done) => {
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (req, body, done) => {
+    // The exact bytes, for the Request that authenticate() may read (instead of re-serialising the parsed body).
+    (req as FastifyRequest & { [RAW_JSON]?: string })[RAW_JSON] = body as string;
     const text = body as string;
     if (text.trim() === "") return done(null, undefined);
     try {
@@ -225,14 +231,17 @@ function shareJournalWrites(route: RouteOptions, storage: Services["storage"]): 
 function requestInfo(req: FastifyRequest): AuthRequestInfo {
   const host = req.headers.host ?? "localhost";
   const proto = (req.headers["x-forwarded-proto"] as string | undefined) === "https" ? "https" : "http";
+  const raw = (req as FastifyRequest & { [RAW_JSON]?: string })[RAW_JSON];
   const body =
     req.body === undefined
       ? undefined
-      : req.body instanceof MalformedJson
-        ? req.body.raw
-        : typeof req.body === "string" || Buffer.isBuffer(req.body)
-          ? req.body
-          : JSON.stringify(req.body);
+      : raw !== undefined
+        ? raw
+        : req.body instanceof MalformedJson
+          ? req.body.raw
+          : typeof req.body === "string" || Buffer.isBuffer(req.body)
+            ? req.body
+            : JSON.stringify(req.body);
   return {
     method: req.method,
     url: `${proto}://${host}${req.url}`,
