@@ -9,7 +9,7 @@ import { cpus, loadavg, totalmem } from "node:os";
 import { join } from "node:path";
 import { ensureOfficial } from "./lib/official.mjs";
 import { cleanupAll, machineBusy } from "./lib/proc.mjs";
-import { mainWorkloads, reload, restartWithHistory, scaling, startup } from "./lib/phases.mjs";
+import { interleavedCapacity, mainWorkloads, reload, restartWithHistory, scaling, startup } from "./lib/phases.mjs";
 import { buildScalingTable, buildTable, growth, MAIN_HEADER, markdownTable, SCALING_HEADER, textTable } from "./lib/report.mjs";
 import { BENCH_DIR, ceiling, fixtureCopy, lgDev, official, REPO_ROOT } from "./lib/servers.mjs";
 import { capacity } from "./lib/workloads.mjs";
@@ -80,7 +80,7 @@ async function phase(label, fn) {
 }
 
 /** Every phase for one server kind (lg-dev or official), each on its own temp copy of the fixture. */
-async function benchServer(kind) {
+async function benchServer(kind, { capacityLater = false } = {}) {
   log(`\n== ${kind.name}`);
   const out = {};
   results.servers[kind.name] = out;
@@ -88,7 +88,8 @@ async function benchServer(kind) {
   try {
     out.startup = await phase(`${kind.name}: start-up ×3`, () => startup(kind, proj.dir, 3));
     if (out.startup) log(`  start-up ${out.startup.samples.join(", ")} ms`);
-    out.main = await phase(`${kind.name}: workloads`, () => mainWorkloads(kind, proj.dir, { capacitySeconds, capacityRounds, log }));
+    const rounds = capacityLater ? 0 : capacityRounds;
+    out.main = await phase(`${kind.name}: workloads`, () => mainWorkloads(kind, proj.dir, { capacitySeconds, capacityRounds: rounds, log }));
   } finally {
     proj.remove();
   }
@@ -117,13 +118,31 @@ async function main() {
     }
   }
 
-  if (wants("lg-dev")) await benchServer(lgDev());
-  if (officialKind) await benchServer(officialKind);
-  if (wants("fastify")) await benchCeiling();
+  // With every server in the run, capacity is measured at the end with the servers taking turns (see
+  // interleavedCapacity); a partial run (--only, no official server) measures it per server as before.
+  const together = Boolean(officialKind) && only === undefined;
+  results.settings.capacity_interleaved = together;
+  if (wants("lg-dev")) await benchServer(lgDev(), { capacityLater: together });
+  if (officialKind) await benchServer(officialKind, { capacityLater: together });
+  if (together) await benchCapacityTogether([lgDev(), officialKind, ceiling()]);
+  else if (wants("fastify")) await benchCeiling();
   if (!flag("--no-scaling") && (wants("lg-dev") || only === "scaling")) {
     log(`\n== scaling (lg-dev)`);
     const sizes = quick ? [1_000, 10_000] : [1_000, 10_000, 100_000];
     results.scaling = (await phase("lg-dev: scaling", () => scaling(lgDev(), join(REPO_ROOT, "node_modules"), { sizes, log }))) ?? null;
+  }
+}
+
+/** Capacity of lg-dev, the official server and the bare Fastify ceiling, in turns (`capacityRounds` rounds). */
+async function benchCapacityTogether(kinds) {
+  log(`\n== capacity, the servers taking turns`);
+  const got = await phase("capacity (interleaved)", () => interleavedCapacity(kinds, { seconds: capacitySeconds, rounds: capacityRounds, log }));
+  if (!got) return;
+  for (const [name, { auth, unauth }] of Object.entries(got)) {
+    const target = name === "fastify" ? (results.servers.fastify = {}) : (results.servers[name].main ??= {});
+    target.capacity_auth = auth;
+    target.capacity_401 = unauth;
+    log(`  ${name}: token ${auth.rps} req/s, 401 ${unauth.rps} req/s (medians)`);
   }
 }
 
@@ -200,7 +219,7 @@ function report() {
     `- Date: ${results.date}`,
     `- Command: \`${results.command}\``,
     `- Machine: ${machineLine}`,
-    `- Capacity: autocannon, 64 connections, ${capacityRounds === 1 ? "one run" : `median of ${capacityRounds} runs`} of ${capacitySeconds} s (after a 1 s warm-up); latency: @langchain/langgraph-sdk Client`,
+    `- Capacity: autocannon, 64 connections, ${capacityRounds === 1 ? "one run" : `median of ${capacityRounds} runs`} of ${capacitySeconds} s (after a 1 s warm-up)${results.settings.capacity_interleaved ? ", the three servers running side by side and measured in turns (one round each, rotated order)" : ""}; latency: @langchain/langgraph-sdk Client`,
     "",
     markdownTable(MAIN_HEADER, table),
     "",

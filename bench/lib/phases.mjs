@@ -9,6 +9,9 @@ import {
   bulkRuns,
   bulkThreads,
   capacity,
+  capacityRun,
+  capacityWarmUp,
+  combineCapacity,
   createLatency,
   fanOut,
   idleMemory,
@@ -52,10 +55,12 @@ export async function mainWorkloads(kind, projectDir, { capacitySeconds, capacit
     log(`  runs.stream ttfe p50 ${out.stream.ttfe.p50} ms, end ${out.stream.end.p50} ms`);
     out.fanout = await fanOut(srv.url);
     log(`  fan-out: ${out.fanout.complete}/${out.fanout.joiners} joiners got all ${out.fanout.expected_events} events`);
-    out.capacity_auth = await capacity(srv.url, { auth: true, seconds: capacitySeconds, rounds: capacityRounds, pid: srv.pid });
-    log(`  POST /threads (token): ${out.capacity_auth.rps} req/s (runs: ${out.capacity_auth.rounds_rps.join(", ")})`);
-    out.capacity_401 = await capacity(srv.url, { auth: false, seconds: capacitySeconds, rounds: capacityRounds, pid: srv.pid });
-    log(`  POST /threads (no token, 401): ${out.capacity_401.rps} req/s (runs: ${out.capacity_401.rounds_rps.join(", ")})`);
+    if (capacityRounds > 0) {
+      out.capacity_auth = await capacity(srv.url, { auth: true, seconds: capacitySeconds, rounds: capacityRounds, pid: srv.pid });
+      log(`  POST /threads (token): ${out.capacity_auth.rps} req/s (runs: ${out.capacity_auth.rounds_rps.join(", ")})`);
+      out.capacity_401 = await capacity(srv.url, { auth: false, seconds: capacitySeconds, rounds: capacityRounds, pid: srv.pid });
+      log(`  POST /threads (no token, 401): ${out.capacity_401.rps} req/s (runs: ${out.capacity_401.rounds_rps.join(", ")})`);
+    }
     out.memory_after_load_mb = round(treeRss(srv.pid).bytes / 1024 / 1024, 1);
   } finally {
     await srv.stop();
@@ -181,4 +186,42 @@ export async function scaling(kind, nodeModules, { sizes, log }) {
     proj.remove();
   }
   return rows;
+}
+
+/**
+ * Capacity of several servers measured in turns: all run at once (idle ones cost ~0-2% of a core), and each round
+ * measures every server once, in a rotated order, so that a machine that gets faster or slower during the
+ * benchmark moves every server's figures alike instead of skewing the ratios. Returns { [name]: { auth, unauth } }.
+ */
+export async function interleavedCapacity(kinds, { seconds, rounds, log }) {
+  const running = [];
+  const out = {};
+  try {
+    for (const kind of kinds) {
+      const proj = fixtureCopy(`lg-bench-capacity-${kind.name}-`, kind.nodeModules);
+      running.push({ kind, proj, srv: await kind.start({ projectDir: proj.dir }) });
+    }
+    for (const { srv } of running) {
+      await capacityWarmUp(srv.url, { auth: true });
+      await capacityWarmUp(srv.url, { auth: false });
+    }
+    const runs = new Map(running.map(({ kind }) => [kind.name, { auth: [], unauth: [] }]));
+    for (let round = 0; round < rounds; round++) {
+      const order = running.map((_, i) => running[(i + round) % running.length]);
+      for (const { kind, srv } of order) {
+        const a = await capacityRun(srv.url, { auth: true, seconds, pid: srv.pid });
+        const u = await capacityRun(srv.url, { auth: false, seconds, pid: srv.pid });
+        runs.get(kind.name).auth.push(a);
+        runs.get(kind.name).unauth.push(u);
+        log(`  round ${round + 1}: ${kind.name} token ${a.rps} req/s, 401 ${u.rps} req/s`);
+      }
+    }
+    for (const [name, r] of runs) out[name] = { auth: combineCapacity(r.auth), unauth: combineCapacity(r.unauth) };
+  } finally {
+    for (const { srv, proj } of running) {
+      await srv.stop();
+      proj.remove();
+    }
+  }
+  return out;
 }

@@ -78,6 +78,7 @@ export function ceiling() {
   const script = join(BENCH_DIR, "lib", "ceiling-server.mjs");
   return {
     name: "fastify",
+    nodeModules: join(REPO_ROOT, "node_modules"),
     async start({ projectDir }) {
       const port = await freePort();
       return startWith("fastify", projectDir, port, process.execPath, [script, String(port)], {});

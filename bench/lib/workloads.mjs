@@ -23,58 +23,68 @@ export function cannon(opts) {
 
 /**
  * Capacity of POST /threads at 64 connections: with the token (expect 200s) or without (expect 401s).
- * A 1 s warm-up run precedes the measured one. Reports responses/s of the expected status.
+ * A 1 s warm-up run, then `rounds` measured runs of `seconds`, each after the machine is quiet; the median run is
+ * the figure (a shared 2-core machine moves single runs by 10-20%). CPU figures are over all runs.
  */
-export async function capacity(url, { auth, seconds = 8, rounds = 3, connections = 64, pid }) {
-  const opts = {
+export async function capacity(url, { auth, seconds = 5, rounds = 3, pid }) {
+  await capacityWarmUp(url, { auth });
+  const runs = [];
+  for (let i = 0; i < rounds; i++) runs.push(await capacityRun(url, { auth, seconds, pid }));
+  return combineCapacity(runs);
+}
+
+function capacityOptions(url, auth) {
+  return {
     url: `${url}/threads`,
     method: "POST",
-    connections,
+    connections: 64,
     headers: { "content-type": "application/json", ...(auth ? AUTH : {}) },
     body: "{}",
   };
+}
+
+/** One second of the capacity load, not measured (JIT, connections, first allocations). */
+export async function capacityWarmUp(url, { auth }) {
+  await waitQuiet();
+  await cannon({ ...capacityOptions(url, auth), duration: 1 });
+}
+
+/** One measured capacity run (after the machine is quiet): the raw figures `combineCapacity` takes. */
+export async function capacityRun(url, { auth, seconds = 5, pid }) {
   const busyBefore = await waitQuiet();
-  await cannon({ ...opts, duration: 1 });
-  // `rounds` runs of `seconds` each, each after the machine is quiet; the median round is the figure (a shared
-  // 2-core machine moves single runs by 10-20%). CPU figures are over all rounds.
-  const runs = [];
-  let totalRequests = 0;
-  let totalSecs = 0;
-  let clientCpu = 0;
-  let serverCpu = 0;
-  for (let round = 0; round < rounds; round++) {
-    if (round > 0) await waitQuiet();
-    const cpu0 = process.cpuUsage();
-    const srvCpu0 = pid ? treeCpuSeconds(pid) : undefined;
-    const r = await cannon({ ...opts, duration: seconds });
-    if (pid) serverCpu += treeCpuSeconds(pid) - srvCpu0;
-    const secs = (r.finish - r.start) / 1000;
-    const cpu = process.cpuUsage(cpu0);
-    clientCpu += (cpu.user + cpu.system) / 1e6;
-    totalRequests += r.requests.total;
-    totalSecs += secs;
-    const expected = Number(auth ? r["2xx"] : r.statusCodeStats?.["401"]?.count ?? 0);
-    runs.push({ r, secs, expected, rps: Math.round(expected / secs) });
-  }
-  const sorted = [...runs].sort((a, b) => a.rps - b.rps);
-  const mid = sorted[Math.floor(sorted.length / 2)];
-  const { r, secs, expected } = mid;
+  const cpu0 = process.cpuUsage();
+  const srvCpu0 = pid ? treeCpuSeconds(pid) : undefined;
+  const r = await cannon({ ...capacityOptions(url, auth), duration: seconds });
+  const serverCpu = pid ? treeCpuSeconds(pid) - srvCpu0 : undefined;
+  const cpu = process.cpuUsage(cpu0);
+  const secs = (r.finish - r.start) / 1000;
+  const expected = Number(auth ? r["2xx"] : r.statusCodeStats?.["401"]?.count ?? 0);
+  return { r, secs, expected, rps: Math.round(expected / secs), clientCpu: (cpu.user + cpu.system) / 1e6, serverCpu, busyBefore };
+}
+
+/** The median run's throughput and latency; errors, and CPU per request, over all runs. */
+export function combineCapacity(runs) {
+  const mid = [...runs].sort((a, b) => a.rps - b.rps)[Math.floor(runs.length / 2)];
+  const totalSecs = runs.reduce((n, x) => n + x.secs, 0);
+  const totalRequests = runs.reduce((n, x) => n + x.r.requests.total, 0);
+  const hasServerCpu = runs.every((x) => x.serverCpu !== undefined);
+  const serverCpu = runs.reduce((n, x) => n + (x.serverCpu ?? 0), 0);
   return {
     rps: mid.rps,
     rounds_rps: runs.map((x) => x.rps),
-    total_rps: Math.round(r.requests.total / secs),
+    total_rps: Math.round(mid.r.requests.total / mid.secs),
     unexpected: runs.reduce((n, x) => n + x.r.requests.total - x.expected, 0),
     errors: runs.reduce((n, x) => n + x.r.errors, 0),
     timeouts: runs.reduce((n, x) => n + x.r.timeouts, 0),
-    latency_p50_ms: r.latency.p50,
-    latency_p99_ms: r.latency.p99,
-    seconds: round(secs, 1),
+    latency_p50_ms: mid.r.latency.p50,
+    latency_p99_ms: mid.r.latency.p99,
+    seconds: round(mid.secs, 1),
     // CPU the load generator itself used (100% = one core): near 100% means the figure is client-bound.
-    client_cpu_pct: Math.round((clientCpu / totalSecs) * 100),
+    client_cpu_pct: Math.round((runs.reduce((n, x) => n + x.clientCpu, 0) / totalSecs) * 100),
     // CPU the server's process tree used per answered request: robust to other load on the machine.
-    server_cpu_pct: pid ? Math.round((serverCpu / totalSecs) * 100) : null,
-    server_cpu_us_per_req: pid ? Math.round((serverCpu * 1e6) / Math.max(1, totalRequests)) : null,
-    machine_busy_before_pct: busyBefore,
+    server_cpu_pct: hasServerCpu ? Math.round((serverCpu / totalSecs) * 100) : null,
+    server_cpu_us_per_req: hasServerCpu ? Math.round((serverCpu * 1e6) / Math.max(1, totalRequests)) : null,
+    machine_busy_before_pct: Math.max(...runs.map((x) => x.busyBefore)),
   };
 }
 
