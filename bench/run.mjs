@@ -118,8 +118,8 @@ async function main() {
     }
   }
 
-  // With every server in the run, capacity is measured at the end with the servers taking turns (see
-  // interleavedCapacity); a partial run (--only, no official server) measures it per server as before.
+  // With every server in the run, capacity is measured at the end with the servers taking turns, each run on a
+  // fresh instance (see interleavedCapacity); a partial run (--only, no official server) measures it per server.
   const together = Boolean(officialKind) && only === undefined;
   results.settings.capacity_interleaved = together;
   if (wants("lg-dev")) await benchServer(lgDev(), { capacityLater: together });
@@ -219,7 +219,7 @@ function report() {
     `- Date: ${results.date}`,
     `- Command: \`${results.command}\``,
     `- Machine: ${machineLine}`,
-    `- Capacity: autocannon, 64 connections, ${capacityRounds === 1 ? "one run" : `median of ${capacityRounds} runs`} of ${capacitySeconds} s (after a 1 s warm-up)${results.settings.capacity_interleaved ? ", the three servers running side by side and measured in turns (one round each, rotated order)" : ""}; latency: @langchain/langgraph-sdk Client`,
+    `- Capacity: autocannon, 64 connections, ${capacityRounds === 1 ? "one run" : `median of ${capacityRounds} runs`} of ${capacitySeconds} s (after a 1 s warm-up)${results.settings.capacity_interleaved ? ", the three servers measured in turns (rotated order), a fresh instance for every run" : ""}; latency: @langchain/langgraph-sdk Client`,
     "",
     markdownTable(MAIN_HEADER, table),
     "",

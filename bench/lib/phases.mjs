@@ -189,39 +189,37 @@ export async function scaling(kind, nodeModules, { sizes, log }) {
 }
 
 /**
- * Capacity of several servers measured in turns: all run at once (idle ones cost ~0-2% of a core), and each round
- * measures every server once, in a rotated order, so that a machine that gets faster or slower during the
- * benchmark moves every server's figures alike instead of skewing the ratios. Returns { [name]: { auth, unauth } }.
+ * Capacity of several servers measured in turns: each round measures every server once, in a rotated order, so
+ * that a machine getting faster or slower during the benchmark moves every server's figures alike instead of
+ * skewing the ratios. Every measured run gets a fresh instance on a fresh copy of the fixture (after a 1 s warm-up):
+ * a run of POST /threads at full speed stores a few hundred thousand threads, and a store that keeps growing from
+ * run to run would make later runs slower than earlier ones for a reason that is not the server's speed.
+ * Returns { [name]: { auth, unauth } }.
  */
 export async function interleavedCapacity(kinds, { seconds, rounds, log }) {
-  const running = [];
-  const out = {};
-  try {
-    for (const kind of kinds) {
-      const proj = fixtureCopy(`lg-bench-capacity-${kind.name}-`, kind.nodeModules);
-      running.push({ kind, proj, srv: await kind.start({ projectDir: proj.dir }) });
-    }
-    for (const { srv } of running) {
-      await capacityWarmUp(srv.url, { auth: true });
-      await capacityWarmUp(srv.url, { auth: false });
-    }
-    const runs = new Map(running.map(({ kind }) => [kind.name, { auth: [], unauth: [] }]));
-    for (let round = 0; round < rounds; round++) {
-      const order = running.map((_, i) => running[(i + round) % running.length]);
-      for (const { kind, srv } of order) {
-        const a = await capacityRun(srv.url, { auth: true, seconds, pid: srv.pid });
-        const u = await capacityRun(srv.url, { auth: false, seconds, pid: srv.pid });
-        runs.get(kind.name).auth.push(a);
-        runs.get(kind.name).unauth.push(u);
-        log(`  round ${round + 1}: ${kind.name} token ${a.rps} req/s, 401 ${u.rps} req/s`);
-      }
-    }
-    for (const [name, r] of runs) out[name] = { auth: combineCapacity(r.auth), unauth: combineCapacity(r.unauth) };
-  } finally {
-    for (const { srv, proj } of running) {
+  const runs = new Map(kinds.map((kind) => [kind.name, { auth: [], unauth: [] }]));
+  const measure = async (kind, auth) => {
+    const proj = fixtureCopy(`lg-bench-capacity-${kind.name}-`, kind.nodeModules);
+    const srv = await kind.start({ projectDir: proj.dir });
+    try {
+      await capacityWarmUp(srv.url, { auth });
+      return await capacityRun(srv.url, { auth, seconds, pid: srv.pid });
+    } finally {
       await srv.stop();
       proj.remove();
     }
+  };
+  for (let round = 0; round < rounds; round++) {
+    const order = kinds.map((_, i) => kinds[(i + round) % kinds.length]);
+    for (const kind of order) {
+      const a = await measure(kind, true);
+      const u = await measure(kind, false);
+      runs.get(kind.name).auth.push(a);
+      runs.get(kind.name).unauth.push(u);
+      log(`  round ${round + 1}: ${kind.name} token ${a.rps} req/s, 401 ${u.rps} req/s`);
+    }
   }
+  const out = {};
+  for (const [name, r] of runs) out[name] = { auth: combineCapacity(r.auth), unauth: combineCapacity(r.unauth) };
   return out;
 }
