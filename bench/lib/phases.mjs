@@ -19,6 +19,7 @@ import {
   reloadTime,
   sdk,
   seqLatency,
+  steadyState,
   streamLatency,
   waitLatency,
   warmUp,
@@ -45,6 +46,9 @@ export async function mainWorkloads(kind, projectDir, { capacitySeconds, capacit
     await warmUp(srv.url);
     out.idle_memory = await idleMemory(srv.pid);
     log(`  idle memory ${out.idle_memory.mb} MB (${out.idle_memory.processes} processes)`);
+    await steadyState(srv.url);
+    out.memory_after_1000_runs = await idleMemory(srv.pid);
+    log(`  steady state: 1,000 runs at concurrency 16; memory then ${out.memory_after_1000_runs.mb} MB`);
     out.create_c1 = await createLatency(srv.url, 1, 400);
     out.create_c16 = await createLatency(srv.url, 16, 3200);
     log(`  threads.create p50 c1 ${out.create_c1.p50} ms, c16 ${out.create_c16.p50} ms`);
