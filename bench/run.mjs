@@ -9,7 +9,7 @@ import { cpus, loadavg, totalmem } from "node:os";
 import { join } from "node:path";
 import { ensureOfficial } from "./lib/official.mjs";
 import { cleanupAll, machineBusy } from "./lib/proc.mjs";
-import { interleavedCapacity, mainWorkloads, reload, restartWithHistory, scaling, startup } from "./lib/phases.mjs";
+import { interleavedCapacity, interleavedStartup, mainWorkloads, reload, restartWithHistory, scaling, startup } from "./lib/phases.mjs";
 import { buildScalingTable, buildTable, growth, MAIN_HEADER, markdownTable, SCALING_HEADER, textTable } from "./lib/report.mjs";
 import { BENCH_DIR, ceiling, fixtureCopy, lgDev, official, REPO_ROOT } from "./lib/servers.mjs";
 import { capacity } from "./lib/workloads.mjs";
@@ -86,8 +86,10 @@ async function benchServer(kind, { capacityLater = false } = {}) {
   results.servers[kind.name] = out;
   const proj = fixtureCopy(`lg-bench-${kind.name}-`, kind.nodeModules);
   try {
-    out.startup = await phase(`${kind.name}: start-up ×3`, () => startup(kind, proj.dir, 3));
-    if (out.startup) log(`  start-up ${out.startup.samples.join(", ")} ms`);
+    if (!capacityLater) {
+      out.startup = await phase(`${kind.name}: start-up ×3`, () => startup(kind, proj.dir, 3));
+      if (out.startup) log(`  start-up ${out.startup.samples.join(", ")} ms`);
+    }
     const rounds = capacityLater ? 0 : capacityRounds;
     out.main = await phase(`${kind.name}: workloads`, () => mainWorkloads(kind, proj.dir, { capacitySeconds, capacityRounds: rounds, log }));
   } finally {
@@ -124,7 +126,15 @@ async function main() {
   results.settings.capacity_interleaved = together;
   if (wants("lg-dev")) await benchServer(lgDev(), { capacityLater: together });
   if (officialKind) await benchServer(officialKind, { capacityLater: together });
-  if (together) await benchCapacityTogether([lgDev(), officialKind, ceiling()]);
+  if (together) {
+    log(`\n== start-up, the servers taking turns`);
+    const got = await phase("start-up (interleaved)", () => interleavedStartup([lgDev(), officialKind], { rounds: 3 }));
+    for (const [name, s] of Object.entries(got ?? {})) {
+      results.servers[name].startup = s;
+      log(`  ${name}: ${s.samples.join(", ")} ms`);
+    }
+    await benchCapacityTogether([lgDev(), officialKind, ceiling()]);
+  }
   else if (wants("fastify")) await benchCeiling();
   if (!flag("--no-scaling") && (wants("lg-dev") || only === "scaling")) {
     log(`\n== scaling (lg-dev)`);

@@ -25,6 +25,26 @@ import {
   warmUp,
 } from "./workloads.mjs";
 
+/**
+ * Start-up of several servers in turns: `rounds` rounds, each starting every server once (rotated order), on its
+ * own project copy; median per server. Start-up is mostly CPU, and this machine's speed drifts over minutes.
+ */
+export async function interleavedStartup(kinds, { rounds = 3 } = {}) {
+  const projects = kinds.map((kind) => fixtureCopy(`lg-bench-startup-${kind.name}-`, kind.nodeModules));
+  const samples = kinds.map(() => []);
+  try {
+    for (let round = 0; round < rounds; round++) {
+      for (let j = 0; j < kinds.length; j++) {
+        const i = (j + round) % kinds.length;
+        samples[i].push((await startup(kinds[i], projects[i].dir, 1)).samples[0]);
+      }
+    }
+  } finally {
+    for (const p of projects) p.remove();
+  }
+  return Object.fromEntries(kinds.map((kind, i) => [kind.name, { ms: round(median(samples[i]), 0), samples: samples[i].map((t) => round(t, 0)) }]));
+}
+
 /** Spawn -> first 200 on /ok (with the token), `reps` times on the same project; median. */
 export async function startup(kind, projectDir, reps = 3) {
   const times = [];
