@@ -4,16 +4,15 @@
 // other, each on fresh temp copies of bench/fixture, started exactly as bench/run.mjs starts them. See bench/README.md.
 //
 //   node bench/robustness.mjs [--rounds 5] [--saves 5] [--only lg-dev|official] [--seed S] [--json path]
-import { execSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { cpus, loadavg, totalmem } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { ensureOfficial } from "./lib/official.mjs";
-import { AUTH, cleanupAll, machineBusy, sleep, treePids, waitReady } from "./lib/proc.mjs";
+import { AUTH, cleanupAll, groupAlive, machineInfo, machineLine, machineLoad, phaseRunner, sleep, treePids, waitReady } from "./lib/proc.mjs";
 import { markdownTable, textTable } from "./lib/report.mjs";
 import { BENCH_DIR, fixtureCopy, lgDev, official, REPO_ROOT } from "./lib/servers.mjs";
 import { median, round } from "./lib/stats.mjs";
+import { lastText } from "./lib/workloads.mjs";
 
 const { values: opts } = parseArgs({
   options: {
@@ -101,10 +100,6 @@ async function call(base, method, path, body, timeoutMs = REQUEST_TIMEOUT_MS) {
 const why = (r) => (r.status ? `HTTP ${r.status}${r.text ? ` ${r.text.slice(0, 120)}` : ""}` : r.error);
 
 const userInput = (content) => ({ messages: [{ role: "user", content }] });
-const lastText = (values) => {
-  const m = values?.messages?.at?.(-1);
-  return typeof m?.content === "string" ? m.content : undefined;
-};
 
 /** Run `fn(item)` over `items`, `concurrency` at a time. */
 async function mapPool(items, concurrency, fn) {
@@ -121,15 +116,7 @@ async function mapPool(items, concurrency, fn) {
   return out;
 }
 
-/** Is any process of group `pgid` (or any of `pids`) still there? */
-const groupAlive = (pgid) => {
-  try {
-    process.kill(-pgid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
+/** Is this process still there (a zombie counts as gone)? */
 const pidAlive = (pid) => {
   try {
     process.kill(pid, 0);
@@ -481,21 +468,11 @@ async function killRounds(kind, durations) {
 
 // ---------------------------------------------------------------------------------------------------------------
 
-function machine() {
-  let nproc = cpus().length;
-  try {
-    nproc = Number(execSync("nproc", { encoding: "utf8" }).trim());
-  } catch {
-    /* os.cpus() */
-  }
-  return { nproc, cpu: (cpus()[0]?.model ?? "unknown").trim(), node: process.version, memory_gb: Math.round(totalmem() / 1e9), platform: `${process.platform} ${process.arch}` };
-}
-
 const argv = process.argv.slice(2);
 const results = {
   date: new Date().toISOString(),
   command: `npm run bench:robustness${argv.length ? ` -- ${argv.join(" ")}` : ""}`,
-  machine: machine(),
+  machine: machineInfo(),
   settings: {
     seed: SEED,
     rounds: ROUNDS,
@@ -511,23 +488,12 @@ const results = {
   errors: [],
 };
 
-async function phase(label, fn) {
-  log(`- ${label}`);
-  try {
-    return await fn();
-  } catch (err) {
-    const message = `${label}: ${String(err?.stack ?? err).split("\n").slice(0, 8).join("\n")}`;
-    log(`  FAILED ${message}`);
-    results.errors.push(message);
-    return undefined;
-  }
-}
+const phase = phaseRunner({ log, errors: results.errors, stackLines: 8 });
 
 async function main() {
   const m = results.machine;
   log(`lg-dev robustness benchmark: ${m.nproc} CPUs (${m.cpu}), node ${m.node}; seed ${SEED} (--seed S to change)`);
-  m.busy_before_pct = Math.round((await machineBusy(2000)) * 100);
-  m.loadavg_before = loadavg().map((x) => round(x, 2));
+  ({ busy_pct: m.busy_before_pct, loadavg: m.loadavg_before } = await machineLoad());
   // The kill moments: one per round, the same for both servers.
   const rng = mulberry32(SEED);
   const durations = Array.from({ length: ROUNDS }, () => KILL_MIN_MS + rng() * (KILL_MAX_MS - KILL_MIN_MS));
@@ -633,12 +599,11 @@ function report() {
   results.duration_s = Math.round((performance.now() - started) / 1000);
   const { a, b, r } = tables();
   const m = results.machine;
-  const machineLine = `${m.nproc} CPUs (nproc), ${m.cpu}, ${m.memory_gb} GB RAM, Node ${m.node}, ${m.platform}; other load: ${m.busy_before_pct ?? "?"}% busy before, ${m.busy_after_pct ?? "?"}% after`;
   const ns = notes();
   const aTitle = `A. ${SAVES} saves of src/echo.ts (PREFIX changed) under load: ${LOAD_CONCURRENCY} workers looping POST /runs/wait (echo); time from the write to the first reply with the new prefix; ${SEED_THREADS} threads with a finished run checked at the end`;
   const bTitle = `B. SIGKILL of the server's process group ${KILL_MIN_MS / 1000}–${KILL_MAX_MS / 1000} s into ${WRITERS} concurrent writers (POST /threads, PUT /store/items, POST /threads/{id}/runs/wait); restart on the same directory; acknowledged (2xx) writes checked; seed ${SEED}`;
   const jsonRel = JSON_PATH.startsWith(`${REPO_ROOT}/`) ? relative(REPO_ROOT, JSON_PATH) : JSON_PATH;
-  let text = `\nlg-dev robustness benchmark — ${results.date}\n${machineLine}\n\n${aTitle}\n\n${textTable(A_HEADER, a)}\n\n${bTitle}\n\n${textTable(B_HEADER, b)}\n\nPer round\n\n${textTable(ROUND_HEADER, r)}\n`;
+  let text = `\nlg-dev robustness benchmark — ${results.date}\n${machineLine(m)}\n\n${aTitle}\n\n${textTable(A_HEADER, a)}\n\n${bTitle}\n\n${textTable(B_HEADER, b)}\n\nPer round\n\n${textTable(ROUND_HEADER, r)}\n`;
   if (ns.length) text += `\nNotes:\n${ns.map((n) => `- ${n}`).join("\n")}\n`;
   text += `\nTotal ${results.duration_s} s. JSON: ${jsonRel}\n`;
   process.stdout.write(text);
@@ -653,7 +618,7 @@ function report() {
     "",
     `- Date: ${results.date}`,
     `- Command: \`${results.command}\``,
-    `- Machine: ${machineLine}`,
+    `- Machine: ${machineLine(m)}`,
     "",
     `## ${aTitle}`,
     "",
@@ -694,7 +659,6 @@ try {
   cleanupAll();
 }
 clearTimeout(watchdog);
-results.machine.busy_after_pct = Math.round((await machineBusy(2000)) * 100);
-results.machine.loadavg_after = loadavg().map((x) => round(x, 2));
+({ busy_pct: results.machine.busy_after_pct, loadavg: results.machine.loadavg_after } = await machineLoad());
 report();
 process.exit(results.errors.length && !Object.keys(results.servers).length ? 1 : 0);

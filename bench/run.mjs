@@ -3,12 +3,10 @@
 // same fixture (bench/fixture: echo graph + token auth). See bench/README.md.
 //
 //   node bench/run.mjs [--quick] [--no-official] [--no-scaling] [--capacity-seconds N] [--no-cache]
-import { execSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
-import { cpus, loadavg, totalmem } from "node:os";
 import { join } from "node:path";
 import { ensureOfficial } from "./lib/official.mjs";
-import { cleanupAll, machineBusy } from "./lib/proc.mjs";
+import { cleanupAll, machineInfo, machineLine, machineLoad, phaseRunner } from "./lib/proc.mjs";
 import { interleavedCapacity, interleavedStartup, mainWorkloads, reload, restartWithHistory, scaling, startup } from "./lib/phases.mjs";
 import { buildScalingTable, buildTable, growth, MAIN_HEADER, markdownTable, SCALING_HEADER, textTable } from "./lib/report.mjs";
 import { BENCH_DIR, ceiling, fixtureCopy, lgDev, official, REPO_ROOT } from "./lib/servers.mjs";
@@ -40,25 +38,13 @@ const capacityRounds = quick ? 1 : 3;
 const log = (msg) => process.stderr.write(`${msg}\n`);
 const started = performance.now();
 
-function machine() {
-  let cpu = cpus()[0]?.model ?? "unknown";
-  let nproc = cpus().length;
-  try {
-    nproc = Number(execSync("nproc", { encoding: "utf8" }).trim());
-  } catch {
-    /* keep os.cpus() */
-  }
-  cpu = cpu.trim();
-  return { nproc, cpu, node: process.version, memory_gb: Math.round(totalmem() / 1e9), platform: `${process.platform} ${process.arch}` };
-}
-
 // LG_BENCH_LGDEV_BIN: measure another lg-dev build (an A/B experiment); such a run does not replace RESULTS.md.
 const experiment = process.env.LG_BENCH_LGDEV_BIN;
 const results = {
   date: new Date().toISOString(),
   ...(experiment ? { lgdev_bin: experiment } : {}),
   command: `npm run bench${argv.length ? ` -- ${argv.join(" ")}` : ""}`,
-  machine: machine(),
+  machine: machineInfo(),
   settings: { quick, capacity_seconds: capacitySeconds, capacity_rounds: capacityRounds, capacity_connections: 64 },
   official: {},
   servers: {},
@@ -67,17 +53,7 @@ const results = {
 };
 
 /** Run a phase; on failure record the error and carry on with the rest of the benchmark. */
-async function phase(label, fn) {
-  log(`- ${label}`);
-  try {
-    return await fn();
-  } catch (err) {
-    const message = `${label}: ${String(err?.stack ?? err).split("\n").slice(0, 6).join("\n")}`;
-    log(`  FAILED ${message}`);
-    results.errors.push(message);
-    return undefined;
-  }
-}
+const phase = phaseRunner({ log, errors: results.errors, stackLines: 6 });
 
 /** Every phase for one server kind (lg-dev or official), each on its own temp copy of the fixture. */
 async function benchServer(kind, { capacityLater = false } = {}) {
@@ -102,8 +78,7 @@ async function benchServer(kind, { capacityLater = false } = {}) {
 async function main() {
   log(`lg-dev benchmark: ${results.machine.nproc} CPUs (${results.machine.cpu}), node ${results.machine.node}`);
   // Other work on the machine skews every figure: record how busy it was before we started (and after, in report()).
-  results.machine.busy_before_pct = Math.round((await machineBusy(2000)) * 100);
-  results.machine.loadavg_before = loadavg().map((x) => Math.round(x * 100) / 100);
+  ({ busy_pct: results.machine.busy_before_pct, loadavg: results.machine.loadavg_before } = await machineLoad());
   log(`  machine busy before start: ${results.machine.busy_before_pct}% of all CPUs (load average ${results.machine.loadavg_before.join(", ")})`);
   let officialKind;
   if (flag("--no-official") || !wants("official")) {
@@ -211,8 +186,7 @@ function report() {
   }
 
   const m = results.machine;
-  const machineLine = `${m.nproc} CPUs (nproc), ${m.cpu}, ${m.memory_gb} GB RAM, Node ${m.node}, ${m.platform}; other load: ${m.busy_before_pct ?? "?"}% busy before, ${m.busy_after_pct ?? "?"}% after`;
-  let text = `\nlg-dev benchmark — ${results.date}\n${machineLine}\n\n${textTable(MAIN_HEADER, table)}\n`;
+  let text = `\nlg-dev benchmark — ${results.date}\n${machineLine(m)}\n\n${textTable(MAIN_HEADER, table)}\n`;
   if (scal.length) text += `\nScaling (lg-dev; 90% bare threads, 10% threads with one echo run; search = limit 10)\n\n${textTable(SCALING_HEADER, scal)}\n\nGrowth exponents of p50 (1 = linear, 2 = quadratic): ${growthNotes.join("; ")}\n`;
   if (notes.length) text += `\nNotes:\n${notes.map((n) => `- ${n}`).join("\n")}\n`;
   text += `\nTotal ${results.duration_s} s. JSON: bench/results/${experiment ? "experiment" : "latest"}.json\n`;
@@ -228,7 +202,7 @@ function report() {
     "",
     `- Date: ${results.date}`,
     `- Command: \`${results.command}\``,
-    `- Machine: ${machineLine}`,
+    `- Machine: ${machineLine(m)}`,
     `- Capacity: autocannon, 64 connections, ${capacityRounds === 1 ? "one run" : `median of ${capacityRounds} runs`} of ${capacitySeconds} s (after a 1 s warm-up)${results.settings.capacity_interleaved ? ", the three servers measured in turns (rotated order), a fresh instance for every run" : ""}; latency: @langchain/langgraph-sdk Client`,
     "",
     markdownTable(MAIN_HEADER, table),
@@ -250,7 +224,6 @@ try {
 } finally {
   cleanupAll();
 }
-results.machine.busy_after_pct = Math.round((await machineBusy(2000)) * 100);
-results.machine.loadavg_after = loadavg().map((x) => Math.round(x * 100) / 100);
+({ busy_pct: results.machine.busy_after_pct, loadavg: results.machine.loadavg_after } = await machineLoad());
 report();
 process.exit(results.errors.length && !Object.keys(results.servers).length ? 1 : 0);

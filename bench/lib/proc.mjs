@@ -3,7 +3,7 @@
 import { execSync, spawn } from "node:child_process";
 import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
-import { tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 
 export const TOKEN = "bench-token";
@@ -66,7 +66,8 @@ export function freePort() {
   });
 }
 
-const groupAlive = (pgid) => {
+/** Is any process of group `pgid` still there? */
+export const groupAlive = (pgid) => {
   try {
     process.kill(-pgid, 0);
     return true;
@@ -241,4 +242,43 @@ export function treeRss(rootPid) {
     }
   }
   return { bytes: total, processes: pids.length };
+}
+
+/** The machine a benchmark runs on: CPUs as `nproc` counts them (cgroup limits), model, Node, memory, platform. */
+export function machineInfo() {
+  let nproc = cpus().length;
+  try {
+    nproc = Number(execSync("nproc", { encoding: "utf8" }).trim());
+  } catch {
+    /* keep os.cpus() */
+  }
+  return { nproc, cpu: (cpus()[0]?.model ?? "unknown").trim(), node: process.version, memory_gb: Math.round(totalmem() / 1e9), platform: `${process.platform} ${process.arch}` };
+}
+
+/** How busy the machine is with other work right now (% of all CPUs over 2 s) and its load average. */
+export async function machineLoad() {
+  return { busy_pct: Math.round((await machineBusy(2000)) * 100), loadavg: loadavg().map((x) => Math.round(x * 100) / 100) };
+}
+
+/** One line for a report: the machine and how busy it was before and after the run. */
+export function machineLine(m) {
+  return `${m.nproc} CPUs (nproc), ${m.cpu}, ${m.memory_gb} GB RAM, Node ${m.node}, ${m.platform}; other load: ${m.busy_before_pct ?? "?"}% busy before, ${m.busy_after_pct ?? "?"}% after`;
+}
+
+/**
+ * A runner of benchmark phases: a phase that fails is logged and recorded in `errors` (its first `stackLines`
+ * lines), and the benchmark carries on with the rest.
+ */
+export function phaseRunner({ log, errors, stackLines }) {
+  return async (label, fn) => {
+    log(`- ${label}`);
+    try {
+      return await fn();
+    } catch (err) {
+      const message = `${label}: ${String(err?.stack ?? err).split("\n").slice(0, stackLines).join("\n")}`;
+      log(`  FAILED ${message}`);
+      errors.push(message);
+      return undefined;
+    }
+  };
 }

@@ -124,7 +124,8 @@ export async function createThreads(client, n, metadata) {
   return ids;
 }
 
-const lastText = (values) => {
+/** The text of the last message in a thread's values (the echo graph's answer). */
+export const lastText = (values) => {
   const m = values?.messages?.at?.(-1);
   return typeof m?.content === "string" ? m.content : undefined;
 };
