@@ -149,14 +149,14 @@ export class ProjectModules {
   }
 
   /**
-   * Forget the versions of `files` and of every project file importing them (directly or not). Returns false,
-   * forgetting everything, when one of them is not a file this loader holds (nothing tells who imports it).
+   * Forget the versions of `files` and of every project file importing them (directly or not); everything when one
+   * of them is not a file this loader holds (nothing tells who imports it).
    */
-  renew(files: Iterable<string>): boolean {
+  renew(files: Iterable<string>): void {
     const changed = [...files];
     if (changed.some((file) => !this.units.has(file))) {
       this.renewAll();
-      return false;
+      return;
     }
     const importers = new Map<string, string[]>();
     for (const unit of this.units.values()) {
@@ -173,20 +173,18 @@ export class ProjectModules {
       if (!this.units.delete(file)) continue;
       stack.push(...(importers.get(file) ?? []));
     }
-    return true;
   }
 
   /** Import a project file: compile what is new, then evaluate it (once per version). Like `import()`. */
   async import(file: string): Promise<Record<string, unknown>> {
     const entry = await this.prepare(realFile(file));
-    await this.whenReady(entry);
-    this.link(entry);
+    this.link(await this.whenReady(entry));
     const exports = this.evaluate(entry);
     return entry.esm ? (exports as Record<string, unknown>) : commonJsNamespace(exports);
   }
 
-  /** Wait until every project file reachable from `entry` is prepared (cycles included). */
-  private async whenReady(entry: Unit): Promise<void> {
+  /** Wait until every project file reachable from `entry` is prepared (cycles included); returns them all. */
+  private async whenReady(entry: Unit): Promise<Set<Unit>> {
     const seen = new Set<Unit>();
     const stack = [entry];
     while (stack.length > 0) {
@@ -200,23 +198,15 @@ export class ProjectModules {
         stack.push(next);
       }
     }
+    return seen;
   }
 
   /**
    * Check, as Node does when it links ES modules, that every name imported from a project file or a package
    * exists there: a save that drops an export must fail the reload, not the first run that calls it.
    */
-  private link(entry: Unit): void {
-    const seen = new Set<Unit>();
-    const stack = [entry];
-    while (stack.length > 0) {
-      const unit = stack.pop()!;
-      if (seen.has(unit)) continue;
-      seen.add(unit);
-      for (const dep of unit.deps.values()) {
-        const next = dep.kind === "project" ? this.units.get(dep.file) : undefined;
-        if (next) stack.push(next);
-      }
+  private link(units: Iterable<Unit>): void {
+    for (const unit of units) {
       if (unit.linked || !unit.shape) continue;
       for (const { specifier, names } of unit.shape.imports) {
         const available = this.exportNamesOf(unit.deps.get(specifier), new Set());
