@@ -55,18 +55,23 @@ export function buildRequest(info: AuthRequestInfo): Request {
 /** Node's header object as a standard Headers (multi-value headers kept). */
 function toHeaders(raw: AuthRequestInfo["headers"]): Headers {
   const headers = new Headers();
+  appendNodeHeaders(headers, raw);
+  return headers;
+}
+
+/** Append every header of Node's header object to `headers` (Headers' own append, even on a subclass). */
+function appendNodeHeaders(headers: Headers, raw: AuthRequestInfo["headers"]): void {
   for (const [name, value] of Object.entries(raw)) {
     for (const item of Array.isArray(value) ? value : [value]) {
       if (item === undefined) continue;
       // Node already rejected malformed headers on the wire; skipping here keeps one odd header from being a 500.
       try {
-        headers.append(name, item);
+        Headers.prototype.append.call(headers, name, item);
       } catch {
         // ignored on purpose
       }
     }
   }
-  return headers;
 }
 
 /**
@@ -87,16 +92,7 @@ class NodeHeaders extends Headers {
     const raw = this[RAW_HEADERS];
     if (!raw) return;
     this[RAW_HEADERS] = undefined;
-    for (const [name, value] of Object.entries(raw)) {
-      for (const item of Array.isArray(value) ? value : [value]) {
-        if (item === undefined) continue;
-        try {
-          super.append(name, item);
-        } catch {
-          // as in toHeaders: one odd header must not fail the request
-        }
-      }
-    }
+    appendNodeHeaders(this, raw);
   }
 
   override get(name: string): string | null {

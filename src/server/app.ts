@@ -105,13 +105,13 @@ const isDocsRoute = (routeUrl: string | undefined) => routeUrl === "/docs" || (r
  * without credentials gets 401, not a hint about how the server parses bodies.
  */
 class MalformedJson {
-  constructor(
-    readonly raw: string,
-    readonly error: BadRequestError,
-  ) {}
+  constructor(readonly error: BadRequestError) {}
 }
 
-/** Where the JSON parser leaves a request's body text as received (a request decoration: one shape for all). */
+/**
+ * Where the JSON parser leaves a request's body text as received, malformed or not (a request decoration: one
+ * shape for all): authenticate() reads these bytes, not a re-serialisation of the parsed body.
+ */
 const RAW_JSON = "lgDevRawJson";
 
 /** Build the HTTP API. It never listens by itself: `app.listen()` or `app.inject()`. */
@@ -130,14 +130,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // JSON bodies: an empty body is "no body", broken JSON is a 400 that says where.
   app.removeContentTypeParser("application/json");
   app.addContentTypeParser("application/json", { parseAs: "string" }, (req, body, done) => {
-    // The exact bytes, for the Request that authenticate() may read (instead of re-serialising the parsed body).
     (req as FastifyRequest & { [RAW_JSON]?: string })[RAW_JSON] = body as string;
     const text = body as string;
     if (text.trim() === "") return done(null, undefined);
     try {
       done(null, JSON.parse(text));
     } catch (err) {
-      done(null, new MalformedJson(text, new BadRequestError(`Malformed JSON body: ${(err as Error).message}`)));
+      done(null, new MalformedJson(new BadRequestError(`Malformed JSON body: ${(err as Error).message}`)));
     }
   });
 
@@ -237,11 +236,9 @@ function requestInfo(req: FastifyRequest): AuthRequestInfo {
       ? undefined
       : raw !== undefined
         ? raw
-        : req.body instanceof MalformedJson
-          ? req.body.raw
-          : typeof req.body === "string" || Buffer.isBuffer(req.body)
-            ? req.body
-            : JSON.stringify(req.body);
+        : typeof req.body === "string" || Buffer.isBuffer(req.body)
+          ? req.body
+          : JSON.stringify(req.body);
   return {
     method: req.method,
     url: `${proto}://${host}${req.url}`,
