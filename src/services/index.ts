@@ -72,8 +72,9 @@ export function buildServices(o: ServicesOptions) {
     logger: o.logger,
     concurrency: o.concurrency,
     onRunFinished: (run, outcome) => {
-      // A webhook announces the run's end to the outside world: make that end durable first.
-      storage.flushPending();
+      // A webhook announces the run's end to the outside world: make that end durable first. Without one, the
+      // records join the next group write (the reply to a waiting client flushes before it is sent).
+      if (run.kwargs.webhook || o.onRunFinished) storage.flushPending();
       webhooks.onRunFinished(run, outcome);
       o.onRunFinished?.(run, outcome);
     },
