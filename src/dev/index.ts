@@ -4,12 +4,13 @@ import { parseAssistantDefaults } from "../config/assistant-defaults.js";
 import { applyEnv, loadConfig, type LoadedConfig } from "../config/index.js";
 import { ConfigError } from "../errors.js";
 import { graphSchemas, graphToJson, listSubgraphs } from "../graphs/introspect.js";
-import { createModuleLoader } from "../graphs/loader.js";
+import { createModuleLoader, type ModuleLoader } from "../graphs/loader.js";
 import { GraphRegistry } from "../graphs/registry.js";
 import { createLogger, type Logger, type LogLevel } from "../logger.js";
 import { buildApp, type AppDeps, type Introspect } from "../server/app.js";
 import { loadCustomApp } from "../server/custom-routes.js";
 import type { Ref } from "../services/context.js";
+import { useEventDrivenBatching } from "../runs/batched-store.js";
 import { buildServices, type Services } from "../services/index.js";
 import { openStorage } from "../storage/durable.js";
 import { StorageLockedError } from "../storage/lock.js";
@@ -64,6 +65,24 @@ function safeOrigin(url: string): string | undefined {
     return new URL(url).origin;
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * LangGraph's per-run store wrapper polls with setTimeout(0) for as long as a run lasts (see runs/batched-store.ts):
+ * make it flush on demand instead, in lg-dev's copy of LangGraph and in the project's, when that is another copy.
+ */
+async function fasterStoreBatching(loader: ModuleLoader, logger: Logger): Promise<void> {
+  const classes: unknown[] = [undefined];
+  try {
+    classes.push((await loader.importPackage("@langchain/langgraph")).AsyncBatchedStore);
+  } catch {
+    // The project has no @langchain/langgraph of its own: its graphs use lg-dev's.
+  }
+  for (const cls of classes) {
+    if (cls !== undefined && typeof cls !== "function") continue;
+    const done = useEventDrivenBatching(cls as Parameters<typeof useEventDrivenBatching>[0]);
+    if (!done) logger.debug("LangGraph's AsyncBatchedStore has an unexpected shape: left polling as it is");
   }
 }
 
@@ -122,6 +141,7 @@ async function startWithStorage(opts: DevOptions, logger: Logger, loaded: Loaded
     logger,
   });
   await reloader.load();
+  await fasterStoreBatching(loader, logger);
   const recovered = await services.executor.recover();
   if (recovered.requeued + recovered.failed > 0) {
     logger.info(`after restart: ${recovered.requeued} pending runs queued again, ${recovered.failed} interrupted runs marked as errors`);

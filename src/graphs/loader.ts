@@ -45,6 +45,8 @@ export interface ModuleLoader {
    * no module imported so far, a failed import in the previous generation, or `"all"` renews everything.
    */
   invalidate(files: Iterable<string> | "all"): void;
+  /** Import a package as the project's own files would (resolved from the project root), e.g. its LangGraph. */
+  importPackage(specifier: string): Promise<Record<string, unknown>>;
 }
 
 type NativeImport = (url: string) => Promise<Record<string, unknown>>;
@@ -63,14 +65,11 @@ export function createModuleLoader(options: ModuleLoaderOptions): ModuleLoader {
   const hooks = installHooks(options.projectDir);
   // Two loaders on the same files must not share module instances (and their module-level state).
   const loaderId = randomBytes(4).toString("hex");
-  const project = new ProjectModules({
-    projectDir: options.projectDir,
-    importNative: hooks.nativeImport,
-    resolveNative: async (specifier, parentURL) => {
-      const query = new URLSearchParams({ s: specifier, p: parentURL });
-      return (await hooks.nativeImport(`${RESOLVE_SCHEME}?${query}`)).default as string;
-    },
-  });
+  const resolveNative = async (specifier: string, parentURL: string) => {
+    const query = new URLSearchParams({ s: specifier, p: parentURL });
+    return (await hooks.nativeImport(`${RESOLVE_SCHEME}?${query}`)).default as string;
+  };
+  const project = new ProjectModules({ projectDir: options.projectDir, importNative: hooks.nativeImport, resolveNative });
   // Project files go through ProjectModules (forgettable) until one needs Node's own ES loader.
   let native = false;
   let started = 0;
@@ -118,6 +117,9 @@ export function createModuleLoader(options: ModuleLoaderOptions): ModuleLoader {
         failed = true;
         throw err;
       }
+    },
+    async importPackage(specifier) {
+      return hooks.nativeImport(await resolveNative(specifier, pathToFileURL(join(options.projectDir, "package.json")).href));
     },
     invalidate(files) {
       if (files === "all") {
