@@ -8,6 +8,7 @@ import {
   createAuthContext,
   createStudioUser,
   isStudioRequest,
+  AuthenticateTraces,
   runAuthenticate,
 } from "./authenticate.js";
 import { runHandler, selectHandler } from "./authorize.js";
@@ -68,6 +69,7 @@ export function createDisabledAuthService(): AuthService {
 export function createAuthService(opts: AuthServiceOptions): AuthService {
   const { module, disableStudioAuth = false } = opts;
   const { auth, file } = module;
+  const traces = new AuthenticateTraces();
   return {
     enabled: true,
     file,
@@ -79,7 +81,7 @@ export function createAuthService(opts: AuthServiceOptions): AuthService {
       // The official JS server skips the handlers too in this case (fail open); we keep them running for an
       // anonymous user so that a module with only `.on(...)` rules still enforces them.
       if (!authenticate) return createAuthContext(createAnonymousUser());
-      return runAuthenticate(authenticate, request, file);
+      return runAuthenticate(authenticate, request, file, traces);
     },
     async authorize(ctx, event) {
       const selected = selectHandler(readHandlers(auth).callbacks, event.resource, event.action);
