@@ -11,6 +11,7 @@ import type { Ref, RequestContext } from "../services/context.js";
 import type { Services } from "../services/index.js";
 import { mountCustomApp, type CustomApp } from "./custom-routes.js";
 import { createErrorHandler } from "./errors.js";
+import { lazyValidators } from "./lazy-validators.js";
 import { assistantRoutes } from "./routes/assistants.js";
 import { cronRoutes } from "./routes/crons.js";
 import { metaRoutes } from "./routes/meta.js";
@@ -121,6 +122,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     bodyLimit: deps.bodyLimit ?? 50 * 1024 * 1024,
     ajv: { customOptions: { coerceTypes: "array", removeAdditional: false, allErrors: false } },
     forceCloseConnections: true,
+    schemaController: { compilersFactory: { buildValidator: lazyValidators() } },
   });
   app.decorateRequest("ctx", null as unknown as RequestContext);
   app.decorateRequest(RAW_JSON, undefined);
