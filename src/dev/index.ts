@@ -7,10 +7,10 @@ import { graphSchemas, graphToJson, listSubgraphs } from "../graphs/introspect.j
 import { createModuleLoader, type ModuleLoader } from "../graphs/loader.js";
 import { GraphRegistry } from "../graphs/registry.js";
 import { createLogger, type Logger, type LogLevel } from "../logger.js";
+import { useEventDrivenBatching } from "../runs/batched-store.js";
 import { buildApp, type AppDeps, type Introspect } from "../server/app.js";
 import { loadCustomApp } from "../server/custom-routes.js";
 import type { Ref } from "../services/context.js";
-import { useEventDrivenBatching } from "../runs/batched-store.js";
 import { buildServices, type Services } from "../services/index.js";
 import { openStorage } from "../storage/durable.js";
 import { StorageLockedError } from "../storage/lock.js";
