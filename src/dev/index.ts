@@ -73,17 +73,14 @@ function safeOrigin(url: string): string | undefined {
  * make it flush on demand instead, in lg-dev's copy of LangGraph and in the project's, when that is another copy.
  */
 async function fasterStoreBatching(loader: ModuleLoader, logger: Logger): Promise<void> {
-  const classes: unknown[] = [undefined];
+  const patched = [useEventDrivenBatching()];
   try {
-    classes.push((await loader.importPackage("@langchain/langgraph")).AsyncBatchedStore);
+    const projects = (await loader.importPackage("@langchain/langgraph")).AsyncBatchedStore;
+    if (typeof projects === "function") patched.push(useEventDrivenBatching(projects));
   } catch {
     // The project has no @langchain/langgraph of its own: its graphs use lg-dev's.
   }
-  for (const cls of classes) {
-    if (cls !== undefined && typeof cls !== "function") continue;
-    const done = useEventDrivenBatching(cls as Parameters<typeof useEventDrivenBatching>[0]);
-    if (!done) logger.debug("LangGraph's AsyncBatchedStore has an unexpected shape: left polling as it is");
-  }
+  if (patched.includes(false)) logger.debug("LangGraph's AsyncBatchedStore has an unexpected shape: left polling as it is");
 }
 
 /** config -> env -> storage -> graphs -> auth -> app -> listen. Throws ConfigError for user mistakes. */
