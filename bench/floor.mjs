@@ -7,30 +7,15 @@
 //   node bench/floor.mjs [--rounds N]
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { cleanupAll, freePort, machineInfo, machineLine, machineLoad, spawnGroup, treeCpuSeconds, waitQuiet, waitReady } from "./lib/proc.mjs";
-import { BENCH_DIR, fixtureCopy, lgDev } from "./lib/servers.mjs";
-import { median, round, summary } from "./lib/stats.mjs";
-import { createThreads, INPUT, lastText, pool, sdk, steadyState } from "./lib/workloads.mjs";
+import { cleanupAll, machineInfo, machineLine, machineLoad } from "./lib/proc.mjs";
+import { BENCH_DIR, fixtureCopy, floor, lgDev } from "./lib/servers.mjs";
+import { median, round } from "./lib/stats.mjs";
+import { steadyState, waitLatency } from "./lib/workloads.mjs";
 
 const argv = process.argv.slice(2);
 const roundsIdx = argv.indexOf("--rounds");
 const rounds = roundsIdx >= 0 ? Number(argv[roundsIdx + 1]) : 3;
 const log = (msg) => process.stderr.write(`${msg}\n`);
-
-function floor(mode) {
-  const script = join(BENCH_DIR, "lib", "floor-server.mjs");
-  return {
-    name: `floor (${mode === "worker" ? "graph on a worker thread" : "graph on the HTTP thread"})`,
-    nodeModules: join(BENCH_DIR, "..", "node_modules"),
-    async start({ projectDir }) {
-      const port = await freePort();
-      const url = `http://127.0.0.1:${port}`;
-      const proc = spawnGroup(process.execPath, [script, String(port), mode], { cwd: projectDir, env: { ...process.env, LANGSMITH_TRACING: "false" }, logFile: join(projectDir, "floor.log") });
-      await waitReady(url, { proc });
-      return { url, pid: proc.pid, stop: (graceMs) => proc.stop(graceMs) };
-    },
-  };
-}
 
 /** A fresh instance: 1,000 runs to steady state, then 640 measured runs at concurrency 16 (p50, p99, CPU per run). */
 async function measure(kind) {
@@ -38,22 +23,9 @@ async function measure(kind) {
   const srv = await kind.start({ projectDir: proj.dir });
   try {
     await steadyState(srv.url);
-    const c = sdk(srv.url);
-    const threads = await createThreads(c, 640);
-    await waitQuiet();
-    let wrong = 0;
-    const cpu0 = treeCpuSeconds(srv.pid);
-    const r = await pool({
-      concurrency: 16,
-      count: threads.length,
-      maxMs: 60_000,
-      fn: async (i) => {
-        if (lastText(await c.runs.wait(threads[i], "echo", { input: INPUT })) !== "echo: hi") wrong += 1;
-      },
-    });
-    const cpuMs = ((treeCpuSeconds(srv.pid) - cpu0) * 1000) / threads.length;
-    if (r.errors || wrong) throw new Error(`${kind.name}: ${r.errors} failed runs, ${wrong} wrong answers (${r.firstError ?? ""})`);
-    return { ...summary(r.samples), server_cpu_ms_per_run: round(cpuMs, 3) };
+    const r = await waitLatency(srv.url, 16, 640, { pid: srv.pid });
+    if (r.errors) throw new Error(`${kind.name}: ${r.errors} failed or wrong runs (${r.firstError})`);
+    return r;
   } finally {
     await srv.stop();
     proj.remove();

@@ -7,6 +7,8 @@
 import { isMainThread, parentPort, Worker } from "node:worker_threads";
 import { AIMessage } from "@langchain/core/messages";
 import { MemorySaver, MessagesAnnotation, StateGraph } from "@langchain/langgraph";
+// The API's own wire form (messages as {...data, type}); `npm run bench:floor` builds dist/ first.
+import { toWire } from "../../dist/services/util.js";
 
 function buildGraph() {
   const respond = (state) => {
@@ -22,17 +24,7 @@ async function runOnce(graph, threadId, input) {
   let last;
   const config = { configurable: { thread_id: threadId, graph_id: "echo" }, streamMode: ["values"], signal: new AbortController().signal };
   for await (const [, values] of await graph.stream(input, config)) last = values;
-  // Messages as the API sends them ({...data, type}); the replacer must look at the raw value, before its toJSON().
-  return JSON.parse(
-    JSON.stringify(last, function (key, v) {
-      const raw = this[key];
-      if (raw && typeof raw.toDict === "function") {
-        const { type, data } = raw.toDict();
-        return { ...data, type };
-      }
-      return v;
-    }),
-  );
+  return toWire(last);
 }
 
 if (!isMainThread) {

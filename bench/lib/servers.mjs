@@ -85,3 +85,19 @@ export function ceiling() {
     },
   };
 }
+
+/**
+ * The floor for runs.wait: the same echo graph behind a bare Fastify route (lib/floor-server.mjs), on the HTTP thread
+ * ("inproc") or on one worker thread ("worker").
+ */
+export function floor(mode) {
+  const script = join(BENCH_DIR, "lib", "floor-server.mjs");
+  return {
+    name: `floor (${mode === "worker" ? "graph on a worker thread" : "graph on the HTTP thread"})`,
+    nodeModules: join(REPO_ROOT, "node_modules"),
+    async start({ projectDir }) {
+      const port = await freePort();
+      return startWith("floor", projectDir, port, process.execPath, [script, String(port), mode], {});
+    },
+  };
+}

@@ -182,12 +182,16 @@ export async function createLatency(url, concurrency, count) {
   return { ...summary(r.samples), errors: r.errors, firstError: r.firstError, machine_busy_before_pct: busyBefore };
 }
 
-/** runs.wait on the echo graph at a concurrency; each run on its own fresh thread (created before timing). */
-export async function waitLatency(url, concurrency, count) {
+/**
+ * runs.wait on the echo graph at a concurrency; each run on its own fresh thread (created before timing). With the
+ * server's `pid`, also its CPU per run (process tree) over the timed runs.
+ */
+export async function waitLatency(url, concurrency, count, { pid } = {}) {
   const c = sdk(url);
   const threads = await createThreads(c, count);
   const busyBefore = await waitQuiet();
   let wrong = 0;
+  const cpu0 = pid ? treeCpuSeconds(pid) : undefined;
   const r = await pool({
     concurrency,
     count,
@@ -197,7 +201,8 @@ export async function waitLatency(url, concurrency, count) {
       if (lastText(v) !== "echo: hi") wrong += 1;
     },
   });
-  return { ...summary(r.samples), errors: r.errors + wrong, firstError: r.firstError ?? (wrong ? `${wrong} wrong answers` : undefined), machine_busy_before_pct: busyBefore };
+  const cpu = pid ? { server_cpu_ms_per_run: round(((treeCpuSeconds(pid) - cpu0) * 1000) / count, 3) } : {};
+  return { ...summary(r.samples), errors: r.errors + wrong, firstError: r.firstError ?? (wrong ? `${wrong} wrong answers` : undefined), machine_busy_before_pct: busyBefore, ...cpu };
 }
 
 /** runs.stream on the echo graph at concurrency 1: time to the first event and to the end of the stream. */
