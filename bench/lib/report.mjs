@@ -132,3 +132,18 @@ export function textTable(header, rows) {
   const line = (r) => r.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join("  ");
   return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)].join("\n");
 }
+
+/** The notes under a terminal report ("" when there are none). */
+export function notesText(notes) {
+  return notes.length ? `\nNotes:\n${notes.map((n) => `- ${n}`).join("\n")}\n` : "";
+}
+
+/** The notes section of a Markdown report (no lines when there are none). */
+export function notesMarkdown(notes) {
+  return notes.length ? ["## Notes", "", ...notes.map((n) => `- ${n}`), ""] : [];
+}
+
+/** The date, command and machine lines that open a Markdown report. */
+export function runFacts(results, machineText) {
+  return [`- Date: ${results.date}`, `- Command: \`${results.command}\``, `- Machine: ${machineText}`];
+}
