@@ -114,10 +114,11 @@ export class RunStreams {
       const e = endEvent(ch.runId, ch.nextId, how);
       for (const l of tl) l(e);
     }
-    const unread = ch.events.filter((e) => e.id > ch.read);
     if (!ch.resumable) {
-      if (unread.length === 0 || ch.consumed) return this.forget(ch);
-      ch.events.splice(0, ch.events.length, ...unread);
+      // What was read can never be replayed: keep the unread tail only, or nothing.
+      const firstUnread = ch.events.findIndex((e) => e.id > ch.read);
+      if (firstUnread < 0 || ch.consumed) return this.forget(ch);
+      ch.events.splice(0, firstUnread);
     }
     this.finished.push(runId);
     while (this.finished.length > this.keepFinished) {
