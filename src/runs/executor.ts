@@ -5,7 +5,8 @@ import { nowIso, serializeError } from "../services/util.js";
 import type { StorageCheckpointer } from "../storage/checkpointer.js";
 import type { Storage } from "../storage/storage.js";
 import type { RunRecord, RunStatus } from "../storage/types.js";
-import { ChunkMapper, eventStreamModes, libStreamModes, needsEventStream, wantsCheckpointEnvelopes } from "./modes.js";
+import { ChunkMapper, libStreamModes } from "./modes.js";
+import { streamRun } from "./run-stream.js";
 import type { RunStreams } from "./streams.js";
 
 /** How a run ended, for `wait` and `join`. */
@@ -197,13 +198,8 @@ export class RunExecutor {
     const checkpointsBefore = new Set(storage.checkpoints.keysBy("thread", run.thread_id));
     const kwargs = run.kwargs;
     const modes = kwargs.stream_mode;
-    const onValues = (values: unknown) => {
-      if (streams.hasThreadListeners(run.thread_id)) streams.stateUpdate(run.thread_id, { run_id: run.run_id, values });
-    };
-    const mapper = new ChunkMapper(modes, kwargs.stream_subgraphs, onValues);
-    const publish = (out: Array<{ event: string; data: unknown }>) => {
-      for (const o of out) streams.publish(run.run_id, o.event, o.data);
-    };
+    // Each new state of the run's graph is a `state_update` for those following its thread.
+    const mapper = new ChunkMapper(modes, kwargs.stream_subgraphs, (values) => streams.stateUpdate(run.thread_id, { run_id: run.run_id, values }));
     streams.publish(run.run_id, "metadata", { run_id: run.run_id, attempt: 1 });
     let error: unknown;
     try {
@@ -226,23 +222,7 @@ export class RunExecutor {
         durability: kwargs.durability,
       };
       for (const k of Object.keys(options)) if (options[k] === undefined) delete options[k];
-      if (needsEventStream(modes)) {
-        const wantEvents = modes.includes("events");
-        for await (const ev of graph.streamEvents(input, { ...options, streamMode: eventStreamModes(modes), version: "v2" })) {
-          if (ev.tags?.includes("langsmith:hidden")) continue;
-          if (ev.event === "on_chain_stream" && ev.run_id === run.run_id) {
-            publish(mapper.map(ev.data.chunk));
-          } else {
-            if (wantEvents) streams.publish(run.run_id, "events", ev);
-            publish(mapper.mapEvent(ev));
-          }
-        }
-      } else {
-        // LangGraph passes on the checkpoint envelopes the official server forwards only when it believes it
-        // serves an event stream, which it tells by a `version` option.
-        if (wantsCheckpointEnvelopes(modes, kwargs.stream_subgraphs)) options.version = "v2";
-        for await (const chunk of await graph.stream(input, options)) publish(mapper.map(chunk));
-      }
+      await streamRun(graph, input, options, { runId: run.run_id, modes, subgraphs: kwargs.stream_subgraphs, mapper, publish: (event, data) => streams.publish(run.run_id, event, data) });
     } catch (err) {
       error = err;
     }
