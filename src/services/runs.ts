@@ -304,15 +304,8 @@ export class RunsService {
         // As on the official server, a run's metadata (which graphs, streams and checkpoints see) also carries the
         // assistant's and the thread's metadata.
         metadata: {
-          ...((aConfig.metadata as object) ?? {}),
-          ...((body.config?.metadata as object) ?? {}),
-          ...(assistant.metadata ?? {}),
-          ...threadMetadata,
-          ...(body.metadata ?? {}),
-          run_id: runId,
-          thread_id: threadId,
-          graph_id: assistant.graph_id,
-          assistant_id: assistant.assistant_id,
+          ...((aConfig.metadata as object) ?? {}), ...((body.config?.metadata as object) ?? {}), ...assistant.metadata, ...threadMetadata, ...body.metadata,
+          run_id: runId, thread_id: threadId, graph_id: assistant.graph_id, assistant_id: assistant.assistant_id,
         },
       },
       context: Object.keys(context).length > 0 ? context : undefined,
