@@ -187,6 +187,8 @@ async function startWithStorage(opts: DevOptions, logger: Logger, loaded: Loaded
   const url = `http://${hostForUrl}:${port}`;
   logger.debug(`ready in ${Math.round(performance.now() - started)} ms`);
   const unbindClient = bindInProcessClient(url);
+  // Every run's metadata names the LangGraph version and the server's URL, as the official dev server's do.
+  services.executor.setRunMetadata({ langgraph_version: resolvedVersion("@langchain/langgraph", loaded.configDir) ?? "0.0.0", langgraph_api_url: url });
   services.cronScheduler.start();
   // The initial scan runs in the background: the ready banner does not wait for it. Files saved since start-up
   // began (when langgraph.json, env and code were read) and before the scan is done reload once it is.

@@ -6,6 +6,7 @@ import type { StorageCheckpointer } from "../storage/checkpointer.js";
 import type { Storage } from "../storage/storage.js";
 import type { RunRecord, RunStatus } from "../storage/types.js";
 import { ChunkMapper, libStreamModes } from "./modes.js";
+import { streamRun } from "./run-stream.js";
 import type { RunStreams } from "./streams.js";
 
 /** How a run ended, for `wait` and `join`. */
@@ -52,8 +53,17 @@ export class RunExecutor {
   private readonly outcomes = new Map<string, RunOutcome>();
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
+  private runMetadata: Record<string, unknown> = {};
 
   constructor(private readonly o: ExecutorOptions) {}
+
+  /**
+   * Metadata every run carries besides its own (`langgraph_version`, `langgraph_api_url`), as the official server
+   * adds them; known once the project is loaded and the server listens.
+   */
+  setRunMetadata(extra: Record<string, unknown>): void {
+    this.runMetadata = { ...extra };
+  }
 
   /**
    * After a restart: queue the runs that were still pending, and end the ones that were running when the
@@ -104,6 +114,7 @@ export class RunExecutor {
 
   /** Resolve when the run has ended (immediately when it already has). */
   wait(runId: string): Promise<RunOutcome> {
+    this.o.streams.consume(runId);
     const run = this.o.storage.runs.get(runId);
     const done = this.outcomes.get(runId);
     if (done) return Promise.resolve(done);
@@ -186,7 +197,9 @@ export class RunExecutor {
     this.o.threads.setStatus(run.thread_id, "busy");
     const checkpointsBefore = new Set(storage.checkpoints.keysBy("thread", run.thread_id));
     const kwargs = run.kwargs;
-    const mapper = new ChunkMapper(kwargs.stream_mode, kwargs.stream_subgraphs);
+    const modes = kwargs.stream_mode;
+    // Each new state of the run's graph is a `state_update` for those following its thread.
+    const mapper = new ChunkMapper(modes, kwargs.stream_subgraphs, (values) => streams.stateUpdate(run.thread_id, { run_id: run.run_id, values }));
     streams.publish(run.run_id, "metadata", { run_id: run.run_id, attempt: 1 });
     let error: unknown;
     try {
@@ -198,30 +211,18 @@ export class RunExecutor {
         ...(kwargs.config.tags ? { tags: kwargs.config.tags } : {}),
         ...(kwargs.config.recursion_limit ? { recursionLimit: kwargs.config.recursion_limit } : {}),
         configurable: kwargs.config.configurable,
-        metadata: { ...(kwargs.config.metadata as object), run_attempt: 1, langgraph_plan: "developer", langgraph_host: "self-hosted" },
+        metadata: { ...(kwargs.config.metadata as object), run_attempt: 1, ...this.runMetadata, langgraph_plan: "developer", langgraph_host: "self-hosted" },
         context: kwargs.context,
         interruptBefore: kwargs.interrupt_before,
         interruptAfter: kwargs.interrupt_after,
-        streamMode: libStreamModes(kwargs.stream_mode),
+        streamMode: libStreamModes(modes),
         subgraphs: kwargs.stream_subgraphs,
         signal: controller.signal,
         runId: run.run_id,
         durability: kwargs.durability,
       };
       for (const k of Object.keys(options)) if (options[k] === undefined) delete options[k];
-      if (kwargs.stream_mode.includes("events")) {
-        for await (const ev of graph.streamEvents(input, { ...options, version: "v2" })) {
-          if (ev.event === "on_chain_stream" && ev.run_id === run.run_id) {
-            for (const out of mapper.map(ev.data.chunk)) streams.publish(run.run_id, out.event, out.data);
-          } else if (!ev.tags?.includes("langsmith:hidden")) {
-            streams.publish(run.run_id, "events", ev);
-          }
-        }
-      } else {
-        for await (const chunk of await graph.stream(input, options)) {
-          for (const out of mapper.map(chunk)) streams.publish(run.run_id, out.event, out.data);
-        }
-      }
+      await streamRun(graph, input, options, { runId: run.run_id, modes, subgraphs: kwargs.stream_subgraphs, mapper, publish: (event, data) => streams.publish(run.run_id, event, data) });
     } catch (err) {
       error = err;
     }
@@ -274,7 +275,8 @@ export class RunExecutor {
       ended_at: endedAt,
     };
     this.remember(run.run_id, outcome);
-    streams.end(run.run_id);
+    const interrupted = finalStatus === "success" && typeof values === "object" && values !== null && "__interrupt__" in values;
+    streams.end(run.run_id, { status: finalStatus, interrupted, ...(outcome.error ? { error: outcome.error } : {}) });
     for (const w of this.waiters.get(run.run_id) ?? []) w(outcome);
     this.waiters.delete(run.run_id);
     this.o.onRunFinished?.(finalRun, outcome);

@@ -1,6 +1,6 @@
 import { ConflictError, NotFoundError, ValidationError } from "../errors.js";
 import type { RunExecutor, RunOutcome } from "../runs/executor.js";
-import type { RunStreams, RunEvent } from "../runs/streams.js";
+import type { RunStreams, RunEvent, SubscribeOptions } from "../runs/streams.js";
 import type { Storage } from "../storage/storage.js";
 import type { Metadata, MultitaskStrategy, RunKwargs, RunRecord, ThreadRecord } from "../storage/types.js";
 import type { AssistantsService } from "./assistants.js";
@@ -32,6 +32,14 @@ export interface RunCreate {
   feedback_keys?: string[];
   durability?: "sync" | "async" | "exit";
   checkpoint_during?: boolean;
+}
+
+/** An event of a joined stream (an error about the join itself has no id, as on the official server). */
+export type JoinedEvent = Omit<RunEvent, "id"> & { id?: number };
+/** A joined stream; `followed` is false when it only says why the run cannot be followed. */
+export interface Joined {
+  events: AsyncIterable<JoinedEvent>;
+  followed: boolean;
 }
 
 /** The public shape of a run (internal fields left out). */
@@ -106,7 +114,7 @@ export class RunsService {
       updated_at: now,
       status: "pending",
       metadata: value.metadata as Metadata,
-      kwargs: this.buildKwargs(ctx, body, runId, tid, assistant, stateless),
+      kwargs: this.buildKwargs(ctx, body, runId, tid, assistant, stateless, thread.metadata),
       multitask_strategy: strategy,
       ...(body.after_seconds ? { not_before: new Date(Date.now() + body.after_seconds * 1000).toISOString() } : {}),
     };
@@ -201,26 +209,34 @@ export class RunsService {
     return this.executor.wait(runId);
   }
 
-  /** Follow a run's events (joining an existing run). */
-  async joinStream(ctx: RequestContext, threadId: string, runId: string, opts: { lastEventId?: number; signal?: AbortSignal }): Promise<AsyncGenerator<RunEvent>> {
-    await this.threads.getFor(ctx, threadId, "read");
-    this.runOf(threadId, runId);
-    return this.streams.subscribe(runId, opts);
-  }
-
   /**
-   * Follow a run known by its id alone (GET /runs/{run_id}/stream). A run on a thread the caller cannot see is an
-   * unknown run: the 404 names the run, never its thread.
+   * Follow a run's events (joining an existing run). As on the official server the answer is always a stream: a
+   * thread the caller cannot see, or a run that is not on it, is an `error` event in it (hidden and unknown threads
+   * alike once custom auth is on, so that the answer does not tell them apart).
    */
-  async joinStreamByRun(ctx: RequestContext, runId: string, opts: { lastEventId?: number; signal?: AbortSignal }): Promise<AsyncGenerator<RunEvent>> {
-    const threadId = this.threadOf(runId);
+  async joinStream(ctx: RequestContext, threadId: string, runId: string, opts: SubscribeOptions): Promise<Joined> {
     try {
       await this.threads.getFor(ctx, threadId, "read");
     } catch (err) {
-      if (err instanceof NotFoundError) throw new NotFoundError("run", runId);
+      if (!(err instanceof NotFoundError)) throw err;
+      if (ctx.auth || this.storage.threads.has(threadId)) return { events: errorStream({ error: "Error", message: "404: Thread not found" }), followed: false };
+    }
+    const run = this.storage.runs.get(runId);
+    if (!run || run.thread_id !== threadId) return { events: errorStream("Run not found"), followed: false };
+    return { events: this.streams.subscribe(runId, opts), followed: true };
+  }
+
+  /** Follow a run known by its id alone (GET /runs/{run_id}/stream): an unknown or hidden run is an empty stream. */
+  async joinStreamByRun(ctx: RequestContext, runId: string, opts: SubscribeOptions): Promise<Joined> {
+    const run = this.storage.runs.get(runId);
+    if (!run) return { events: errorStream(), followed: false };
+    try {
+      await this.threads.getFor(ctx, run.thread_id, "read");
+    } catch (err) {
+      if (err instanceof NotFoundError) return { events: errorStream(), followed: false };
       throw err;
     }
-    return this.streams.subscribe(runId, opts);
+    return { events: this.streams.subscribe(runId, opts), followed: true };
   }
 
   /** Follow a run this request just created: from its first event. */
@@ -251,8 +267,9 @@ export class RunsService {
     body: RunCreate,
     runId: string,
     threadId: string,
-    assistant: { assistant_id: string; graph_id: string; config: Record<string, unknown>; context: Record<string, unknown> },
+    assistant: { assistant_id: string; graph_id: string; config: Record<string, unknown>; context: Record<string, unknown>; metadata?: Metadata },
     stateless: boolean,
+    threadMetadata: Metadata = {},
   ): RunKwargs {
     const aConfig = assistant.config as RunCreate["config"] & object;
     const user = ctx.auth?.user;
@@ -284,7 +301,12 @@ export class RunsService {
         ...aConfig,
         ...(body.config ?? {}),
         configurable,
-        metadata: { ...((aConfig.metadata as object) ?? {}), ...((body.config?.metadata as object) ?? {}), ...(body.metadata ?? {}), run_id: runId, thread_id: threadId, graph_id: assistant.graph_id, assistant_id: assistant.assistant_id },
+        // As on the official server, a run's metadata (which graphs, streams and checkpoints see) also carries the
+        // assistant's and the thread's metadata.
+        metadata: {
+          ...((aConfig.metadata as object) ?? {}), ...((body.config?.metadata as object) ?? {}), ...assistant.metadata, ...threadMetadata, ...body.metadata,
+          run_id: runId, thread_id: threadId, graph_id: assistant.graph_id, assistant_id: assistant.assistant_id,
+        },
       },
       context: Object.keys(context).length > 0 ? context : undefined,
       stream_mode: streamMode,
@@ -299,4 +321,9 @@ export class RunsService {
       durability: body.durability ?? (body.checkpoint_during === false ? "exit" : undefined),
     };
   }
+}
+
+/** A stream of one `error` event (or of nothing): how joining a stream that cannot be followed answers. */
+async function* errorStream(data?: unknown): AsyncGenerator<JoinedEvent> {
+  if (data !== undefined) yield { event: "error", data };
 }

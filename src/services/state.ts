@@ -4,8 +4,8 @@ import { toWire } from "./util.js";
 export interface CheckpointRef {
   thread_id: string;
   checkpoint_ns: string;
-  checkpoint_id: string;
-  checkpoint_map?: Record<string, unknown> | null;
+  checkpoint_id: string | null;
+  checkpoint_map: Record<string, unknown> | null;
 }
 
 /** The thread state shape of the API: `{values, next, tasks, metadata, created_at, checkpoint, parent_checkpoint}`. */
@@ -13,11 +13,10 @@ export interface ThreadState {
   values: unknown;
   next: string[];
   tasks: unknown[];
-  metadata: unknown;
+  metadata?: unknown;
   created_at: string | null;
   checkpoint: CheckpointRef | null;
   parent_checkpoint: CheckpointRef | null;
-  interrupts?: unknown[];
 }
 
 type AnyConfig = { configurable?: Record<string, unknown> } | undefined | null;
@@ -25,25 +24,25 @@ type AnyConfig = { configurable?: Record<string, unknown> } | undefined | null;
 /** `config.configurable` -> checkpoint reference (null when it names no checkpoint). */
 export function configToCheckpoint(config: AnyConfig): CheckpointRef | null {
   const c = config?.configurable;
-  if (!c || typeof c.thread_id !== "string" || typeof c.checkpoint_id !== "string") return null;
+  if (!c || typeof c.thread_id !== "string" || !c.thread_id || typeof c.checkpoint_id !== "string") return null;
   return {
     thread_id: c.thread_id,
-    checkpoint_ns: (c.checkpoint_ns as string) || "",
     checkpoint_id: c.checkpoint_id,
-    checkpoint_map: (c.checkpoint_map as Record<string, unknown>) ?? null,
+    checkpoint_ns: (c.checkpoint_ns as string) || "",
+    checkpoint_map: (c.checkpoint_map as Record<string, unknown>) || null,
   };
 }
 
-/** Checkpoint reference of a task's config (a subgraph task may have no checkpoint id yet). */
-function taskCheckpoint(config: AnyConfig): CheckpointRef | null {
+/** Checkpoint reference of a task's config, as `debug` and `tasks` events show it (a subgraph task may have no id yet). */
+export function taskConfigToCheckpoint(config: AnyConfig): CheckpointRef | null {
   const c = config?.configurable;
-  if (!c || typeof c.thread_id !== "string") return null;
+  if (!c || typeof c.thread_id !== "string" || !c.thread_id) return null;
   return {
     thread_id: c.thread_id,
+    checkpoint_id: (c.checkpoint_id as string) || null,
     checkpoint_ns: (c.checkpoint_ns as string) || "",
-    checkpoint_id: (c.checkpoint_id as string) ?? null,
-    checkpoint_map: (c.checkpoint_map as Record<string, unknown>) ?? null,
-  } as CheckpointRef;
+    checkpoint_map: (c.checkpoint_map as Record<string, unknown>) || null,
+  };
 }
 
 interface SnapshotLike {
@@ -58,32 +57,51 @@ interface SnapshotLike {
 
 const isSnapshot = (s: unknown): s is SnapshotLike => typeof s === "object" && s !== null && "values" in s && "next" in s;
 
-/** LangGraph's StateSnapshot -> the API's thread state (plain JSON, messages flattened). */
+/**
+ * A pending subgraph task's state is the config to read it with: the thread state shows its `configurable`
+ * (`{thread_id, checkpoint_ns}`) without empty keys, so a client can send it back as a `checkpoint` as it is.
+ */
+function taskCheckpoint(state: unknown): Record<string, unknown> | null {
+  const c = (state as AnyConfig)?.configurable;
+  if (!c || typeof c !== "object") return null;
+  return Object.fromEntries(Object.entries(c).filter(([, v]) => v !== null && v !== undefined));
+}
+
+/**
+ * A task's error as the official server words it: an Error's message, or else the stored error as JSON (a
+ * checkpointed error comes back as `{message, name}`, which the SDK's `useStream` parses into a StreamError).
+ */
+const errorMessage = (e: unknown): string | null => (e == null ? null : e instanceof Error ? e.message : JSON.stringify(e));
+
+/** LangGraph's StateSnapshot -> the API's thread state (plain JSON, messages flattened), as the official server builds it. */
 export function snapshotToState(snapshot: SnapshotLike): ThreadState {
-  return toWire<ThreadState>({
+  return toWire<ThreadState>(stateOf(snapshot));
+}
+
+function stateOf(snapshot: SnapshotLike): ThreadState {
+  return {
     values: snapshot.values ?? {},
     next: snapshot.next ?? [],
     tasks: (snapshot.tasks ?? []).map((t) => ({
       id: t.id,
       name: t.name,
-      error: t.error == null ? null : t.error instanceof Error ? t.error.message : String((t.error as { message?: string }).message ?? t.error),
+      error: errorMessage(t.error),
       interrupts: t.interrupts ?? [],
       path: t.path ?? null,
-      checkpoint: isSnapshot(t.state) ? null : taskCheckpoint(t.state as AnyConfig),
-      state: isSnapshot(t.state) ? snapshotToState(t.state) : null,
+      checkpoint: isSnapshot(t.state) ? null : taskCheckpoint(t.state),
+      state: isSnapshot(t.state) ? stateOf(t.state) : null,
       result: t.result ?? null,
     })),
-    metadata: snapshot.metadata ?? {},
+    metadata: snapshot.metadata ?? undefined,
     created_at: snapshot.createdAt ?? null,
     checkpoint: configToCheckpoint(snapshot.config),
     parent_checkpoint: configToCheckpoint(snapshot.parentConfig),
-    interrupts: (snapshot.tasks ?? []).flatMap((t) => t.interrupts ?? []),
-  });
+  };
 }
 
-/** The state of a thread that has never run. */
+/** The state of a thread that has never run (no metadata, as the official server answers). */
 export function emptyState(): ThreadState {
-  return { values: {}, next: [], tasks: [], metadata: {}, created_at: null, checkpoint: null, parent_checkpoint: null, interrupts: [] };
+  return { values: {}, next: [], tasks: [], created_at: null, checkpoint: null, parent_checkpoint: null };
 }
 
 /** Interrupts of a state, keyed by task id (the thread record's `interrupts`). */

@@ -16,8 +16,10 @@ import { checkpointKey, type Storage } from "./storage.js";
 import type { CheckpointRecord, WriteRecord } from "./types.js";
 
 const decoder = new TextDecoder("utf-8", { fatal: true });
+/** The channel LangGraph writes a failed task's error to (`ERROR` of @langchain/langgraph-checkpoint). */
+const ERROR_CHANNEL = "__error__";
 /** Configurable keys that address the checkpoint itself rather than describe the run. */
-const CONFIG_KEYS_NOT_METADATA = new Set(["checkpoint_ns", "checkpoint_id", "run_id", "thread_id", "checkpoint_map"]);
+const CONFIG_KEYS_NOT_METADATA = new Set(["checkpoint_ns", "checkpoint_id", "run_id", "thread_id"]);
 
 /** Serialised bytes as a JSON-friendly string: utf-8 text when it is text, base64 otherwise. */
 function encodeBytes(bytes: Uint8Array | string): { s: string; enc: "utf8" | "base64" } {
@@ -122,6 +124,10 @@ export class StorageCheckpointer extends BaseCheckpointSaver {
       throw new Error('Cannot save writes without "thread_id" and "checkpoint_id" in config.configurable');
     }
     const base = checkpointKey(threadId, ns, checkpointId);
+    // A node failed. LangGraph waits for this write, then errors the run's stream, which drops the chunks its
+    // reader has not taken yet (the failed task's `task_result`, the last `tasks` event). One turn of the event
+    // loop lets the reader take them first, as it has time to with slower checkpointers.
+    if (writes.some(([channel]) => channel === ERROR_CHANNEL)) await new Promise((resolve) => setImmediate(resolve));
     await Promise.all(
       writes.map(async ([channel, value], i) => {
         const idx = (WRITES_IDX_MAP as Record<string, number>)[channel] ?? i;

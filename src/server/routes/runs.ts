@@ -6,7 +6,7 @@ import type { RunRecord } from "../../storage/types.js";
 import type { AppDeps } from "../app.js";
 import { cancelManyBody, cancelQuery, runBatchBody, runCreateBody, runListQuery, snakeCaseBatchItems } from "../schemas/runs.js";
 import { asBool, qbool, qModes, threadIdParams, threadRunParams, uuid } from "../schemas/common.js";
-import type { RunEvent } from "../../runs/streams.js";
+import type { RunEvent, ThreadEvent } from "../../runs/streams.js";
 import { sendSse } from "../sse.js";
 
 type P = { thread_id: string };
@@ -15,18 +15,47 @@ type PR = { thread_id: string; run_id: string };
 const location = (run: RunRecord) => `/threads/${run.thread_id}/runs/${run.run_id}`;
 /** What wait and join answer: the final values, or `{__error__}` for a failed run. */
 const outcomeBody = (o: RunOutcome) => (o.error ? { __error__: o.error } : (o.values ?? null));
+const asList = (modes: string | string[] | undefined): string[] | undefined => (modes === undefined ? undefined : Array.isArray(modes) ? modes : [modes]);
+/** The mode an event belongs to: `messages/partial` and `messages|ns` are `messages` events. */
+const baseMode = (event: string) => event.split("|", 1)[0]!.split("/", 1)[0]!;
 /** Keep only the events of the requested modes (join streams' `stream_mode`); metadata and errors always pass. */
-async function* onlyModes(events: AsyncIterable<RunEvent>, modes: string | string[] | undefined): AsyncGenerator<RunEvent> {
-  const wanted = modes === undefined ? undefined : new Set((Array.isArray(modes) ? modes : [modes]).map((m) => (m === "messages-tuple" ? "messages" : m)));
-  // A thread stream's "run_modes" (the SDK's ThreadStreamMode) means: each run's events as that run asked for them.
-  const all = !wanted || wanted.has("run_modes");
+async function* onlyModes<E extends { event: string }>(events: AsyncIterable<E>, modes: string | string[] | undefined): AsyncGenerator<E> {
+  const list = asList(modes);
+  const wanted = list && new Set(list.map((m) => (m === "messages-tuple" ? "messages" : m)));
   for await (const e of events) {
-    const base = e.event.split("|", 1)[0]!.split("/", 1)[0]!;
-    if (all || base === "metadata" || base === "error" || wanted.has(base)) yield e;
+    const base = baseMode(e.event);
+    if (!wanted || base === "metadata" || base === "error" || wanted.has(base)) yield e;
   }
 }
+/**
+ * Which events a thread stream's `stream_mode` lets through: `run_modes` (the default) each run's events as the run
+ * asked for them, `lifecycle` the start and end of runs, `state_update` changes of the thread's state; a run stream
+ * mode by name keeps those events of the runs (with their metadata and errors).
+ */
+function threadModes(modes: string[] | undefined): (e: ThreadEvent) => boolean {
+  const wanted = new Set((modes ?? ["run_modes"]).map((m) => (m === "messages-tuple" ? "messages" : m)));
+  const runEvents = [...wanted].some((m) => m !== "lifecycle" && m !== "state_update");
+  return (e) => {
+    if (e.event === "lifecycle" || e.event === "state_update") return wanted.has(e.event);
+    const base = baseMode(e.event);
+    return wanted.has("run_modes") || wanted.has(base) || (runEvents && (base === "metadata" || base === "error"));
+  };
+}
+// Request headers a run's graph sees in `config.configurable`, as the official server passes them: `user-agent` and
+// every `x-*` header but the credentials below.
+const HIDDEN_HEADERS = new Set(["x-api-key", "x-tenant-id", "x-service-key"]);
+function withHeaders(body: RunCreate, headers: FastifyRequest["headers"]): RunCreate {
+  const fromHeaders: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(headers)) {
+    if (typeof value !== "string") continue;
+    if ((key.startsWith("x-") && !HIDDEN_HEADERS.has(key)) || key === "user-agent") fromHeaders[key] = value;
+  }
+  if (Object.keys(fromHeaders).length === 0) return body;
+  return { ...body, config: { ...body.config, configurable: { ...body.config?.configurable, ...fromHeaders } } };
+}
+const runBody = (req: FastifyRequest) => withHeaders(req.body as RunCreate, req.headers);
 const joinQuery = { type: "object", properties: { cancel_on_disconnect: qbool, stream_mode: qModes } } as const;
-type JoinQuery = { cancel_on_disconnect?: unknown; stream_mode?: string | string[] };
+type JoinQuery = { cancel_on_disconnect?: unknown; stream_mode?: string | string[]; stream_modes?: string | string[] };
 const lastEventId = (req: FastifyRequest): number | undefined => {
   const raw = req.headers["last-event-id"];
   const n = typeof raw === "string" ? Number.parseInt(raw, 10) : NaN;
@@ -38,8 +67,9 @@ export async function runRoutes(app: FastifyInstance, { services }: AppDeps): Pr
   const { runs } = services;
   const tags = ["Runs"];
 
-  const streamNew = (req: FastifyRequest, reply: FastifyReply, run: RunRecord) =>
-    sendSse(req, reply, (signal) => runs.streamOf(run.run_id, signal), {
+  /** Stream a run this request created. A stateless run's events carry no ids, as on the official server. */
+  const streamNew = (req: FastifyRequest, reply: FastifyReply, run: RunRecord, stateless = false) =>
+    sendSse(req, reply, (signal) => (stateless ? withoutIds(runs.streamOf(run.run_id, signal)) : runs.streamOf(run.run_id, signal)), {
       headers: { "Content-Location": location(run), Location: `${location(run)}/stream` },
       onDisconnect: () => {
         if (run.kwargs.on_disconnect === "cancel") void runs.cancelUnchecked(run.run_id);
@@ -54,18 +84,18 @@ export async function runRoutes(app: FastifyInstance, { services }: AppDeps): Pr
 
   // --- on a thread ---
   app.post("/threads/:thread_id/runs", { schema: { tags, params: threadIdParams, body: runCreateBody } }, async (req, reply) => {
-    const run = await runs.create(req.ctx, (req.params as P).thread_id, req.body as RunCreate);
+    const run = await runs.create(req.ctx, (req.params as P).thread_id, runBody(req));
     reply.header("Content-Location", location(run));
     return viewRun(run);
   });
 
   app.post("/threads/:thread_id/runs/stream", { schema: { tags, params: threadIdParams, body: runCreateBody } }, async (req, reply) => {
-    const run = await runs.create(req.ctx, (req.params as P).thread_id, req.body as RunCreate);
+    const run = await runs.create(req.ctx, (req.params as P).thread_id, runBody(req));
     await streamNew(req, reply, run);
   });
 
   app.post("/threads/:thread_id/runs/wait", { schema: { tags, params: threadIdParams, body: runCreateBody } }, async (req, reply) => {
-    const run = await runs.create(req.ctx, (req.params as P).thread_id, req.body as RunCreate);
+    const run = await runs.create(req.ctx, (req.params as P).thread_id, runBody(req));
     return waitNew(reply, run);
   });
 
@@ -91,11 +121,13 @@ export async function runRoutes(app: FastifyInstance, { services }: AppDeps): Pr
   /** `threadId` undefined: the run is named by its id alone (GET /runs/{run_id}/stream). */
   const joinStream = async (req: FastifyRequest, reply: FastifyReply, threadId: string | undefined, runId: string) => {
     const q = req.query as JoinQuery;
-    const opts = { lastEventId: lastEventId(req) };
-    const events = threadId === undefined ? await runs.joinStreamByRun(req.ctx, runId, opts) : await runs.joinStream(req.ctx, threadId, runId, opts);
+    const abort = new AbortController();
+    const opts = { lastEventId: lastEventId(req), signal: abort.signal };
+    const { events, followed } = threadId === undefined ? await runs.joinStreamByRun(req.ctx, runId, opts) : await runs.joinStream(req.ctx, threadId, runId, opts);
     await sendSse(req, reply, () => onlyModes(events, q.stream_mode), {
       onDisconnect: () => {
-        if (asBool(q.cancel_on_disconnect)) void runs.cancelUnchecked(runId);
+        abort.abort();
+        if (followed && asBool(q.cancel_on_disconnect)) void runs.cancelUnchecked(runId);
       },
     });
   };
@@ -117,40 +149,39 @@ export async function runRoutes(app: FastifyInstance, { services }: AppDeps): Pr
     return reply.code(asBool(q.wait) ? 204 : 202).send();
   });
 
-  app.get("/threads/:thread_id/stream", { schema: { tags, params: threadIdParams, querystring: { type: "object", properties: { stream_mode: qModes } } } }, async (req, reply) => {
+  app.get("/threads/:thread_id/stream", {
+    schema: { tags, params: threadIdParams, querystring: { type: "object", properties: { stream_mode: qModes, stream_modes: qModes } } },
+  }, async (req, reply) => {
     const threadId = (req.params as P).thread_id;
     await services.threads.getFor(req.ctx, threadId, "read");
-    const modes = (req.query as JoinQuery).stream_mode;
+    const q = req.query as JoinQuery;
+    const pass = threadModes(asList(q.stream_mode ?? q.stream_modes));
+    const from = req.headers["last-event-id"];
     await sendSse(req, reply, async function* (signal) {
-      let n = 0;
-      // A thread stream spans runs: number its events itself so ids stay increasing.
-      const all = async function* () {
-        for await (const { e } of services.streams.subscribeThread(threadId, signal)) yield { ...e, id: ++n };
-      };
-      yield* onlyModes(all(), modes);
+      for await (const e of services.streams.subscribeThread(threadId, signal, typeof from === "string" ? from : undefined)) if (pass(e)) yield e;
     });
   });
 
   // --- stateless ---
   app.post("/runs", { schema: { tags, body: runCreateBody } }, async (req, reply) => {
-    const run = await runs.create(req.ctx, undefined, req.body as RunCreate);
+    const run = await runs.create(req.ctx, undefined, runBody(req));
     reply.header("Content-Location", location(run));
     return viewRun(run);
   });
 
   app.post("/runs/stream", { schema: { tags, body: runCreateBody } }, async (req, reply) => {
-    const run = await runs.create(req.ctx, undefined, req.body as RunCreate);
-    await streamNew(req, reply, run);
+    const run = await runs.create(req.ctx, undefined, runBody(req));
+    await streamNew(req, reply, run, true);
   });
 
   app.post("/runs/wait", { schema: { tags, body: runCreateBody } }, async (req, reply) => {
-    const run = await runs.create(req.ctx, undefined, req.body as RunCreate);
+    const run = await runs.create(req.ctx, undefined, runBody(req));
     return waitNew(reply, run);
   });
 
   app.post("/runs/batch", { schema: { tags, body: runBatchBody }, preValidation: async (req) => void (req.body = snakeCaseBatchItems(req.body)) }, async (req) => {
     const out = [];
-    for (const body of req.body as RunCreate[]) out.push(viewRun(await runs.create(req.ctx, undefined, body)));
+    for (const body of req.body as RunCreate[]) out.push(viewRun(await runs.create(req.ctx, undefined, withHeaders(body, req.headers))));
     return out;
   });
 
@@ -158,4 +189,8 @@ export async function runRoutes(app: FastifyInstance, { services }: AppDeps): Pr
     await runs.cancelMany(req.ctx, { ...(req.body as object), action: (req.query as { action?: "interrupt" | "rollback" }).action });
     return reply.code(204).send();
   });
+}
+
+async function* withoutIds(events: AsyncIterable<RunEvent>): AsyncGenerator<Omit<RunEvent, "id">> {
+  for await (const { event, data } of events) yield { event, data };
 }

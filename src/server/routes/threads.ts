@@ -5,10 +5,21 @@ import { anyObject, asBool, limit, metadata, offset, qbool, select, sortOrder, t
 const FIELDS = ["thread_id", "created_at", "updated_at", "metadata", "config", "status", "values", "interrupts"] as const;
 const statuses = { type: "string", enum: ["idle", "busy", "interrupted", "error"] } as const;
 const searchProps = { metadata, values: anyObject, status: statuses, ids: { type: "array", items: uuid } } as const;
+// Null members are allowed (as on the official server) so that a checkpoint the API returned can be sent back as is.
 const checkpointObj = {
   type: "object",
-  properties: { checkpoint_id: { type: "string" }, checkpoint_ns: { type: "string" }, checkpoint_map: anyObject, thread_id: { type: "string" } },
+  properties: {
+    checkpoint_id: { type: ["string", "null"] },
+    checkpoint_ns: { type: ["string", "null"] },
+    checkpoint_map: { type: ["object", "null"] },
+    thread_id: { type: ["string", "null"] },
+  },
 } as const;
+/** A checkpoint from a body without its null members (they mean "not given"). */
+const cleanCheckpoint = <T>(c: T): T =>
+  (c && typeof c === "object" ? Object.fromEntries(Object.entries(c).filter(([, v]) => v !== null && v !== undefined)) : c) as T;
+/** A body whose `checkpoint` (a checkpoint reference) is cleaned. */
+const withCleanCheckpoint = <T extends { checkpoint?: unknown }>(b: T): T => (b.checkpoint ? { ...b, checkpoint: cleanCheckpoint(b.checkpoint) } : b);
 type P = { thread_id: string };
 
 /** /threads: CRUD, search, copy, state and history. */
@@ -105,7 +116,16 @@ export async function threadRoutes(app: FastifyInstance, { services }: AppDeps):
       params: threadIdParams,
       body: { type: "object", properties: { values: {}, as_node: { type: "string" }, checkpoint_id: { type: "string" }, checkpoint: checkpointObj } },
     },
-  }, async (req) => threads.updateState(req.ctx, (req.params as P).thread_id, (req.body ?? {}) as never));
+  }, async (req) => {
+    const threadId = (req.params as P).thread_id;
+    const out = await threads.updateState(req.ctx, threadId, withCleanCheckpoint((req.body ?? {}) as { checkpoint?: unknown }) as never);
+    // Thread streams announce the new state (read only when someone follows the thread).
+    if (services.streams.hasThreadListeners(threadId)) {
+      const state = await threads.getState(req.ctx, threadId);
+      services.streams.stateUpdate(threadId, { values: state.values, checkpoint: out.checkpoint });
+    }
+    return out;
+  });
 
   app.patch("/threads/:thread_id/state", {
     schema: { tags, params: threadIdParams, body: { type: "object", required: ["metadata"], properties: { metadata } } },
@@ -129,7 +149,7 @@ export async function threadRoutes(app: FastifyInstance, { services }: AppDeps):
     schema: { tags, params: threadIdParams, body: { type: "object", properties: { checkpoint: checkpointObj, subgraphs: { type: "boolean" } } } },
   }, async (req) => {
     const b = (req.body ?? {}) as { checkpoint?: Record<string, unknown>; subgraphs?: boolean };
-    return threads.getState(req.ctx, (req.params as P).thread_id, { checkpoint: b.checkpoint, subgraphs: b.subgraphs });
+    return threads.getState(req.ctx, (req.params as P).thread_id, { checkpoint: cleanCheckpoint(b.checkpoint), subgraphs: b.subgraphs });
   });
 
   const historyProps = { limit: limit(1000, 10), before: { anyOf: [{ type: "string" }, checkpointObj] }, metadata, checkpoint: checkpointObj } as const;
@@ -137,5 +157,5 @@ export async function threadRoutes(app: FastifyInstance, { services }: AppDeps):
     schema: { tags, params: threadIdParams, querystring: { type: "object", properties: { limit: limit(1000, 10), before: { type: "string" } } } },
   }, async (req) => threads.history(req.ctx, (req.params as P).thread_id, req.query as never));
   app.post("/threads/:thread_id/history", { schema: { tags, params: threadIdParams, body: { type: "object", properties: historyProps } } }, async (req) =>
-    threads.history(req.ctx, (req.params as P).thread_id, (req.body ?? {}) as never));
+    threads.history(req.ctx, (req.params as P).thread_id, withCleanCheckpoint((req.body ?? {}) as { checkpoint?: unknown }) as never));
 }

@@ -1,6 +1,6 @@
 import { anyObject, metadata, qbool, stringArray, uuid } from "./common.js";
 
-const streamModes = ["values", "updates", "messages", "messages-tuple", "custom", "events", "debug", "tasks", "checkpoints"];
+const streamModes = ["values", "updates", "messages", "messages-tuple", "custom", "events", "debug", "tasks", "checkpoints", "tools"];
 const interruptList = { anyOf: [{ type: "string", enum: ["*"] }, stringArray] };
 
 /** Body of every run-creating endpoint (thread and stateless). */
