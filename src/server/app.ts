@@ -10,6 +10,7 @@ import type { Logger } from "../logger.js";
 import type { Ref, RequestContext } from "../services/context.js";
 import type { Services } from "../services/index.js";
 import { parseBody, RAW_BODY, readBodiesAsJson, UnreadableBody } from "./body.js";
+import { serializeListsSafely } from "./serialize.js";
 import { mountCustomApp, type CustomApp } from "./custom-routes.js";
 import { createErrorHandler } from "./errors.js";
 import { lazyValidators } from "./lazy-validators.js";
@@ -182,6 +183,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(async (api) => {
     api.addHook("onRoute", (route) => shareJournalWrites(route, storage));
     readBodiesAsJson(api);
+    serializeListsSafely(api, deps.logger);
     if (!http.disable_meta) await metaRoutes(api, deps);
     if (!http.disable_assistants) await assistantRoutes(api, deps);
     if (!http.disable_threads) await threadRoutes(api, deps);

@@ -69,6 +69,5 @@ export function toStorable<T = unknown>(value: unknown, what: string): T {
 
 /** Throw an UnstorableValueError naming `what` when a plain-JSON value nests deeper than MAX_STORED_DEPTH. */
 export function assertStorable(value: unknown, what: string): void {
-  const deep = tooDeep(value, MAX_STORED_DEPTH, what);
-  if (deep !== undefined) throw new UnstorableValueError(`${deep} nests deeper than ${MAX_STORED_DEPTH} levels of objects and arrays, the most lg-dev stores`);
+  if (tooDeep(value, MAX_STORED_DEPTH) !== undefined) throw new UnstorableValueError(`${what} nests deeper than ${MAX_STORED_DEPTH} levels of objects and arrays, the most lg-dev stores`);
 }

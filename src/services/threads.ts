@@ -8,7 +8,8 @@ import type { Metadata, ThreadRecord, ThreadStatus } from "../storage/types.js";
 import type { Authorizer, RequestContext } from "./context.js";
 import { emptyState, interruptsByTask, snapshotToState, type ThreadState } from "./state.js";
 import { metadataIndexSets, pageSpec, searchCollection, type CollectionQuery } from "./search.js";
-import { contains, newId, nowIso, pick, searchPage, toWire, type SearchQuery } from "./util.js";
+import { assertStorable } from "./json-limits.js";
+import { contains, newId, nowIso, pick, searchPage, serializeError, toWire, type SearchQuery } from "./util.js";
 
 /** How services reach a graph: by id, configured for one thread. */
 export interface GraphAccess {
@@ -241,16 +242,27 @@ export class ThreadsService {
     } catch {
       state = undefined; // graph gone (reload removed it): keep the last known values
     }
-    const interrupts = state ? interruptsByTask(state) : thread.interrupts;
+    let interrupts = state ? interruptsByTask(state) : thread.interrupts;
+    let values = state ? state.values : thread.values;
+    // A state the graph made too deep to serve back is not copied onto the thread (its lists would fail): the
+    // thread keeps its last values and reports the error.
+    let unstorable: Error | undefined;
+    try {
+      if (state) assertStorable({ values, interrupts }, "the thread's state");
+    } catch (err) {
+      unstorable = err as Error;
+      values = thread.values;
+      interrupts = thread.interrupts;
+    }
     // As on LangGraph Platform: pending next nodes (an interrupt, or interrupt_before/after) mean "interrupted".
     const pending = state ? state.next.length > 0 : Object.keys(interrupts).length > 0;
-    const status: ThreadStatus = override?.status ?? (pending ? "interrupted" : "idle");
+    const status: ThreadStatus = override?.status ?? (unstorable ? "error" : pending ? "interrupted" : "idle");
     this.storage.threads.set(threadId, {
       ...this.storage.threads.get(threadId)!,
-      values: state ? state.values : thread.values,
+      values,
       interrupts,
       status,
-      error: override?.error,
+      error: override?.error ?? (unstorable ? serializeError(unstorable) : undefined),
       updated_at: nowIso(),
     });
   }
