@@ -56,7 +56,7 @@ export class RunsService {
 
   /** Create a run on a thread (threadId) or a stateless one (threadId undefined), enforcing the multitask strategy. */
   async create(ctx: RequestContext, threadId: string | undefined, body: RunCreate): Promise<RunRecord> {
-    const assistant = this.assistants.getForRun(body.assistant_id);
+    const assistant = await this.assistants.getForRun(ctx, body.assistant_id);
     const stateless = threadId === undefined;
     const runId = newId();
     const strategy = body.multitask_strategy ?? "reject";

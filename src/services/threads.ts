@@ -143,7 +143,9 @@ export class ThreadsService {
 
   async copy(ctx: RequestContext, threadId: string): Promise<ThreadRecord> {
     const filters = await this.authz.check(ctx, "threads", "read", { thread_id: threadId });
-    const source = this.visibleOrThrow(threadId, filters);
+    const source = this.storage.threads.get(threadId);
+    // Worded (and with the status) the official server uses for a copy of a missing or hidden thread.
+    if (!source || !this.authz.visible(source.metadata, filters)) throw new ConflictError("Thread not found");
     const value: Record<string, unknown> = { thread_id: newId(), metadata: { ...source.metadata }, if_exists: "raise" };
     await this.authz.check(ctx, "threads", "create", value);
     const now = nowIso();
