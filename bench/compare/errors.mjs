@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Error answers side by side: lg-dev and the official server (`langgraphjs dev`) on the same project (an echo graph,
-// a factory graph, and token auth for two users whose `.on` handlers stamp and filter an owner on threads and
+// Error answers side by side: lg-dev and the official server (`langgraphjs dev`) on the same project (an echo graph
+// and token auth for two users whose `.on` handlers stamp and filter an owner on threads and
 // assistants), sent the same requests; prints each answer and marks the ones that differ.
 //
 //   node bench/compare/errors.mjs            # both servers (the official one from /tmp/official or npm)
@@ -8,31 +8,19 @@
 //
 // Exit code 0 when every answer matches, 1 when some differ (the list says which, and the notes say which ones lg-dev
 // answers differently on purpose), 2 when a server did not start.
-import { writeFileSync, mkdirSync, symlinkSync } from "node:fs";
-import { join } from "node:path";
-import { cleanupAll, tempDir } from "../lib/proc.mjs";
-import { lgDev, official } from "../lib/servers.mjs";
-import { ensureOfficial } from "../lib/official.mjs";
+import { normalise, runAsScript, send as sendRaw } from "./lib.mjs";
 
 const TOKENS = { user1: "bench-token", user2: "user2-token" };
 const FILES = {
   "langgraph.json": JSON.stringify({
     node_version: "20",
-    graphs: { echo: "./src/echo.ts:graph", factory: "./src/factory.ts:makeGraph" },
+    graphs: { echo: "./src/echo.ts:graph" },
     auth: { path: "./src/auth.ts:auth" },
   }),
   "src/echo.ts": `
 import { Annotation, StateGraph } from "@langchain/langgraph";
 const State = Annotation.Root({ text: Annotation<string> });
 export const graph = new StateGraph(State).addNode("say", (s) => ({ text: "echo: " + (s.text ?? "") })).addEdge("__start__", "say").compile();
-`,
-  "src/factory.ts": `
-import { Annotation, StateGraph, type LangGraphRunnableConfig } from "@langchain/langgraph";
-const State = Annotation.Root({ seen: Annotation<string> });
-export function makeGraph(config: LangGraphRunnableConfig) {
-  const node = (config.configurable?.node_name as string | undefined) ?? "default_node";
-  return new StateGraph(State).addNode(node, () => ({ seen: node })).addEdge("__start__", node).compile();
-}
 `,
   "src/auth.ts": `
 import { Auth, HTTPException } from "@langchain/langgraph-sdk/auth";
@@ -57,23 +45,8 @@ export const auth = new Auth()
 
 const UNKNOWN = "00000000-0000-4000-8000-000000000000";
 
-/** Send one request as `user`; the answer as {status, body} (JSON bodies reduced to their shape where ids vary). */
-async function send(url, user, method, path, body) {
-  const res = await fetch(url + path, {
-    method,
-    headers: { authorization: `Bearer ${TOKENS[user]}`, ...(body !== undefined ? { "content-type": "application/json" } : {}) },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text };
-}
-
-/** Replace ids that differ between the two servers by their role. */
-function normalise(text, ids) {
-  let out = text;
-  for (const [name, id] of Object.entries(ids)) if (id) out = out.replaceAll(id, `<${name}>`);
-  return out.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, "<uuid>").replace(/\d{4}-\d\d-\d\dT[\d:.]+(Z|[+-]\d\d:\d\d)/g, "<time>");
-}
+/** Send one request as `user`: {status, body}. */
+const send = (url, user, method, path, body) => sendRaw(url, method, path, body, { authorization: `Bearer ${TOKENS[user]}` });
 
 /** The scenario: every request and its answer, on one server. */
 async function scenario(url) {
@@ -133,63 +106,4 @@ const NOTES = {
   "user2 POST /threads/<t4>/runs/crons": "issue 13.3 (see above)",
 };
 
-async function main() {
-  const asJson = process.argv.includes("--json");
-  const found = await ensureOfficial({ log: (m) => process.stderr.write(`${m}\n`) });
-  if (found.error) {
-    process.stderr.write(`${found.error}\n`);
-    return 2;
-  }
-  const results = {};
-  for (const kind of [lgDev(), official(found.dir)]) {
-    const tmp = tempDir(`lg-compare-${kind.name}-`);
-    for (const [rel, text] of Object.entries(FILES)) {
-      mkdirSync(join(tmp.dir, rel, ".."), { recursive: true });
-      writeFileSync(join(tmp.dir, rel), text);
-    }
-    symlinkSync(kind.nodeModules, join(tmp.dir, "node_modules"), "dir");
-    let server;
-    try {
-      server = await kind.start({ projectDir: tmp.dir, reload: false, extraArgs: kind.name === "lg-dev" ? ["--no-persist"] : [] });
-    } catch (err) {
-      process.stderr.write(`${kind.name} did not start: ${err.message}\n`);
-      return 2;
-    }
-    try {
-      results[kind.name] = await scenario(server.url);
-    } finally {
-      await server.stop(5000);
-      tmp.remove();
-    }
-  }
-  const ours = results["lg-dev"];
-  const theirs = results.official;
-  if (asJson) {
-    process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
-  }
-  let differ = 0;
-  for (let i = 0; i < ours.length; i++) {
-    const a = ours[i];
-    const b = theirs[i];
-    const same = a.status === b.status && a.body === b.body;
-    if (!same) differ += 1;
-    if (asJson) continue;
-    process.stdout.write(`${same ? "  same" : "DIFFER"}  ${a.request}\n`);
-    process.stdout.write(`        lg-dev   ${a.status} ${a.body}\n`);
-    if (!same) process.stdout.write(`        official ${b.status} ${b.body}\n`);
-    if (!same && NOTES[a.request]) process.stdout.write(`        note: ${NOTES[a.request]}\n`);
-  }
-  process.stdout.write(`\n${ours.length - differ} of ${ours.length} answers match\n`);
-  return differ === 0 ? 0 : 1;
-}
-
-main()
-  .then((code) => {
-    cleanupAll();
-    process.exit(code);
-  })
-  .catch((err) => {
-    process.stderr.write(`${err.stack ?? err}\n`);
-    cleanupAll();
-    process.exit(2);
-  });
+runAsScript({ files: FILES, scenario, notes: NOTES });

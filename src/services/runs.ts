@@ -106,7 +106,7 @@ export class RunsService {
       updated_at: now,
       status: "pending",
       metadata: value.metadata as Metadata,
-      kwargs: this.buildKwargs(ctx, body, runId, tid, assistant, stateless),
+      kwargs: this.buildKwargs(ctx, body, runId, tid, assistant, stateless, thread.config),
       multitask_strategy: strategy,
       ...(body.after_seconds ? { not_before: new Date(Date.now() + body.after_seconds * 1000).toISOString() } : {}),
     };
@@ -117,6 +117,8 @@ export class RunsService {
       this.storage.threads.set(tid, {
         ...current,
         metadata: { ...current.metadata, graph_id: assistant.graph_id, assistant_id: assistant.assistant_id },
+        // A run that starts an idle thread leaves its config there (state reads build factory graphs with it).
+        ...(current.status !== "busy" ? { config: mergeConfigs(assistant.config, current.config, body.config) } : {}),
         status: "busy",
         updated_at: now,
       });
@@ -253,11 +255,13 @@ export class RunsService {
     threadId: string,
     assistant: { assistant_id: string; graph_id: string; config: Record<string, unknown>; context: Record<string, unknown> },
     stateless: boolean,
+    threadConfig: Record<string, unknown> | undefined,
   ): RunKwargs {
     const aConfig = assistant.config as RunCreate["config"] & object;
     const user = ctx.auth?.user;
     const configurable: Record<string, unknown> = {
       ...(aConfig.configurable ?? {}),
+      ...((threadConfig?.configurable as object) ?? {}),
       ...(body.config?.configurable ?? {}),
       run_id: runId,
       graph_id: assistant.graph_id,
@@ -299,4 +303,20 @@ export class RunsService {
       durability: body.durability ?? (body.checkpoint_during === false ? "exit" : undefined),
     };
   }
+}
+
+/**
+ * The config a run leaves on its thread, as the official server merges it: the assistant's, then the thread's, then
+ * the run's, `configurable` merged key by key. Only what users set: not the run's own ids, its user or checkpoint.
+ */
+export function mergeConfigs(...configs: Array<Record<string, unknown> | undefined>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const configurable: Record<string, unknown> = {};
+  for (const c of configs) {
+    if (!c) continue;
+    Object.assign(out, c);
+    Object.assign(configurable, (c.configurable as object | undefined) ?? {});
+  }
+  out.configurable = configurable;
+  return out;
 }

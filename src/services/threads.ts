@@ -201,7 +201,14 @@ export class ThreadsService {
     const graph = await this.graphOf(thread);
     if (!graph) throw new ValidationError(`Thread ${threadId} has no graph yet: start a run on it before updating its state`);
     const checkpoint = body.checkpoint ?? (body.checkpoint_id ? { checkpoint_id: body.checkpoint_id } : undefined);
-    const next = await graph.updateState(this.stateConfig(thread, checkpoint), value.values, body.as_node);
+    let next: RunnableConfig | undefined;
+    try {
+      next = await graph.updateState(this.stateConfig(thread, checkpoint), value.values, body.as_node);
+    } catch (err) {
+      // An `as_node` the graph does not have, an ambiguous update: the client's mistake, named by LangGraph.
+      if ((err as Error)?.name === "InvalidUpdateError") throw new ValidationError((err as Error).message);
+      throw err;
+    }
     await this.refresh(threadId);
     return { checkpoint: next?.configurable ?? null };
   }
@@ -317,11 +324,15 @@ export class ThreadsService {
   private async graphOf(thread: ThreadRecord): Promise<CompiledGraphLike | undefined> {
     const graphId = thread.metadata?.graph_id as string | undefined;
     if (!graphId || !this.graphs.has(graphId)) return undefined;
-    return this.graphs.resolve(graphId, { configurable: { thread_id: thread.thread_id, ...((thread.config?.configurable as object) ?? {}) } });
+    // A factory graph (`(config) => graph`) is built with the thread's config: the assistant, thread and run config
+    // its last run started with, so its state reads and updates see the graph that run used.
+    const config = thread.config ?? {};
+    return this.graphs.resolve(graphId, { ...config, configurable: { ...((config.configurable as object) ?? {}), thread_id: thread.thread_id } });
   }
 
+  /** The config that addresses a thread's state (at a checkpoint): only ids, as the official server reads it. */
   private stateConfig(thread: ThreadRecord, checkpoint?: Record<string, unknown>): RunnableConfig {
-    return { configurable: { ...((thread.config?.configurable as object) ?? {}), ...(checkpoint ?? {}), thread_id: thread.thread_id } };
+    return { configurable: { ...(checkpoint ?? {}), thread_id: thread.thread_id } };
   }
 
   private async applySupersteps(thread: ThreadRecord, supersteps: NonNullable<ThreadCreate["supersteps"]>): Promise<void> {

@@ -70,4 +70,61 @@ describe("wire details end to end", () => {
     expect(out).toMatch(new RegExp(`info  run ${run.run_id} \\(graph logs, node shout\\): shouting \\{ text: 'hi' \\}`));
     expect(out).toMatch(new RegExp(`warn  run ${run.run_id} \\(graph logs, node shout\\): careful`));
   });
+
+  it("bodies are JSON whatever the Content-Type, and broken JSON says where", async () => {
+    for (const type of ["text/plain;charset=UTF-8", "application/json; charset=utf-8", undefined]) {
+      const res = await fetch(`${server.url}/threads`, {
+        method: "POST",
+        headers: type ? { "content-type": type } : {},
+        body: new TextEncoder().encode(JSON.stringify({ metadata: { sent_as: type ?? "none" } })),
+      });
+      expect(res.status).toBe(200);
+      expect(((await res.json()) as { metadata: unknown }).metadata).toEqual({ sent_as: type ?? "none" });
+    }
+    const broken = await fetch(`${server.url}/threads/search`, { method: "POST", headers: { "content-type": "text/plain" }, body: '{"limit": 1,\n "offset": }' });
+    expect(broken.status).toBe(400);
+    expect(await broken.text()).toBe("Malformed JSON body: Unexpected token \"}\" at line 2, column 12 (position 24)");
+  });
+
+  it("a body nested 5,000 levels deep is a 422 naming the limit; nothing is stored and searches keep working (--no-persist)", async () => {
+    const before = await client.threads.count();
+    const deep = `{"metadata":${'{"a":'.repeat(5000)}1${"}".repeat(5000)}}`;
+    const res = await fetch(`${server.url}/threads`, { method: "POST", headers: { "content-type": "application/json" }, body: deep });
+    expect(res.status).toBe(422);
+    expect(await res.text()).toMatch(/^body\/metadata\/a nests deeper than 100 levels of objects and arrays/);
+    expect(await client.threads.count()).toBe(before);
+    expect((await client.threads.search({ limit: 100 })).length).toBe(before);
+  });
+
+  it("a run on an idle thread stores the merged config there; state reads and updates build factory graphs with it", async () => {
+    const assistant = await client.assistants.create({ graphId: "factory", config: { configurable: { node_name: "from_assistant", a: 1 } } });
+    const thread = await client.threads.create();
+    await client.runs.wait(thread.thread_id, assistant.assistant_id, { input: {}, config: { configurable: { b: 2 }, recursion_limit: 30 } });
+    expect((await client.threads.get(thread.thread_id)).config).toEqual({
+      configurable: { node_name: "from_assistant", a: 1, b: 2 },
+      recursion_limit: 30,
+    });
+    // The node exists only in the graph built with that config.
+    await client.threads.updateState(thread.thread_id, { values: { seen: "updated" }, asNode: "from_assistant" });
+    const state = await client.threads.getState(thread.thread_id);
+    expect(state.values).toEqual({ seen: "updated" });
+    expect(state.next).toEqual([]);
+    const history = await client.threads.getHistory(thread.thread_id);
+    expect(history.map((h) => h.values)).toEqual([{ seen: "updated" }, { seen: "from_assistant" }, {}, {}]);
+    const at = await client.threads.getState(thread.thread_id, history[1]!.checkpoint.checkpoint_id!);
+    expect(at.values).toEqual({ seen: "from_assistant" });
+    // POST /threads/{id}/state/checkpoint (the SDK sends a checkpoint object there).
+    const byObject = await client.threads.getState(thread.thread_id, { checkpoint_id: history[1]!.checkpoint.checkpoint_id!, checkpoint_ns: "" } as never);
+    expect(byObject.values).toEqual({ seen: "from_assistant" });
+    // The next run on the idle thread merges its config over the thread's.
+    await client.runs.wait(thread.thread_id, assistant.assistant_id, { input: {}, config: { configurable: { b: 3, c: 4 } } });
+    expect((await client.threads.get(thread.thread_id)).config).toEqual({
+      configurable: { node_name: "from_assistant", a: 1, b: 3, c: 4 },
+      recursion_limit: 30,
+    });
+    // A node the graph does not have is the client's mistake, named.
+    await expect(client.threads.updateState(thread.thread_id, { values: { seen: "x" }, asNode: "default_node" })).rejects.toThrow(
+      /HTTP 422: Node "default_node" does not exist/,
+    );
+  });
 });
