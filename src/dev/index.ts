@@ -7,6 +7,7 @@ import { graphSchemas, graphToJson, listSubgraphs } from "../graphs/introspect.j
 import { createModuleLoader, type ModuleLoader } from "../graphs/loader.js";
 import { GraphRegistry } from "../graphs/registry.js";
 import { createLogger, type Logger, type LogLevel } from "../logger.js";
+import { registerSdkLogger } from "../sdk-logger.js";
 import { useEventDrivenBatching } from "../runs/batched-store.js";
 import { buildApp, type AppDeps, type Introspect } from "../server/app.js";
 import { loadCustomApp } from "../server/custom-routes.js";
@@ -97,9 +98,13 @@ export async function startDev(opts: DevOptions, logger: Logger = createLogger(o
     if (err instanceof StorageLockedError) throw new ConfigError(err.message);
     throw err;
   }
+  // getLogger() from @langchain/langgraph-sdk/logging may run at a graph module's top level: register it before
+  // any project module is imported.
+  const unregisterSdkLogger = registerSdkLogger(logger);
   try {
-    return await startWithStorage(opts, logger, loaded, opened, started);
+    return await startWithStorage(opts, logger, loaded, opened, started, unregisterSdkLogger);
   } catch (err) {
+    unregisterSdkLogger();
     // Release the lock (and flush) so a corrected retry can open the same data.
     await opened.close().catch(() => undefined);
     throw err;
@@ -108,7 +113,14 @@ export async function startDev(opts: DevOptions, logger: Logger = createLogger(o
 
 type Opened = Awaited<ReturnType<typeof openStorage>>;
 
-async function startWithStorage(opts: DevOptions, logger: Logger, loaded: LoadedConfig, opened: Opened, started: number): Promise<DevServer> {
+async function startWithStorage(
+  opts: DevOptions,
+  logger: Logger,
+  loaded: LoadedConfig,
+  opened: Opened,
+  started: number,
+  unregisterSdkLogger: () => void,
+): Promise<DevServer> {
   const storage = opened.storage;
   if (opened.stats.persisted && opened.stats.snapshotRecords + opened.stats.journalRecords > 0) {
     logger.info(`loaded ${storage.threads.size} threads, ${storage.runs.size} runs, ${storage.checkpoints.size} checkpoints from .langgraph_api in ${Math.round(opened.stats.loadMs)} ms`);
@@ -206,6 +218,7 @@ async function startWithStorage(opts: DevOptions, logger: Logger, loaded: Loaded
         await Promise.race([services.stop(), new Promise((r) => setTimeout(r, 1000).unref())]);
         await app.close();
         unbindClient();
+        unregisterSdkLogger();
         await opened.close();
       })();
       return closing;

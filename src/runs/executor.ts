@@ -1,6 +1,7 @@
 import { Command } from "@langchain/langgraph";
 import type { Logger } from "../logger.js";
 import type { GraphAccess, ThreadsService } from "../services/threads.js";
+import { assertStorable, UnstorableValueError } from "../services/json-limits.js";
 import { nowIso, serializeError } from "../services/util.js";
 import type { StorageCheckpointer } from "../storage/checkpointer.js";
 import type { Storage } from "../storage/storage.js";
@@ -226,6 +227,16 @@ export class RunExecutor {
     } catch (err) {
       error = err;
     }
+    // The final values are stored on the thread and sent to waiters: a graph output that cannot be (circular, or
+    // nested too deeply) fails the run here, with a message, instead of leaving it running forever.
+    let values: unknown;
+    try {
+      values = mapper.lastValues;
+      if (values !== undefined) assertStorable(values, "the run's final values");
+    } catch (err) {
+      values = undefined;
+      error ??= err instanceof UnstorableValueError ? err : new UnstorableValueError(`the run's final values cannot be stored as JSON: ${(err as Error).message}`);
+    }
     const reason = controller.signal.aborted ? (controller.signal.reason as CancelAction) : undefined;
     if (reason === "rollback") {
       for (const key of storage.checkpoints.keysBy("thread", run.thread_id)) if (!checkpointsBefore.has(key)) storage.checkpoints.delete(key);
@@ -236,7 +247,7 @@ export class RunExecutor {
     }
     const status: RunStatus | "rollback" = reason === "rollback" ? "rollback" : reason ? "interrupted" : error !== undefined ? "error" : "success";
     logger.debug(`run ${run.run_id} ${status} in ${Date.now() - started} ms`);
-    await this.settle(run, status, mapper.lastValues, error, startedAt);
+    await this.settle(run, status, values, error, startedAt);
   }
 
   /** Record how a run ended, update its thread, end its stream and wake everyone waiting. */

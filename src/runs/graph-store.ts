@@ -1,4 +1,5 @@
 import { BaseStore, type Item, type Operation, type OperationResults } from "@langchain/langgraph-checkpoint";
+import { toStorable } from "../services/json-limits.js";
 import type { StoreService, StoreItemView } from "../services/store.js";
 
 const toItem = (v: StoreItemView): Item => ({
@@ -27,7 +28,9 @@ export class ServiceBackedStore extends BaseStore {
     const results = operations.map((op) => {
       if ("key" in op && "value" in op) {
         if (op.value === null) this.store.deleteUnchecked(op.namespace, op.key);
-        else this.store.putUnchecked(op.namespace, op.key, op.value);
+        // A copy in wire form (what the API serves), checked before it is stored: a value the node made circular
+        // or too deep fails the node's put, not every later store search.
+        else this.store.putUnchecked(op.namespace, op.key, toStorable(op.value, `store item ${JSON.stringify([...op.namespace, op.key].join("."))}`));
         return undefined;
       }
       if ("key" in op) {

@@ -4,11 +4,13 @@ import swaggerUi from "@fastify/swagger-ui";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type RouteOptions } from "fastify";
 import { isLoopbackAddress } from "../auth/index.js";
 import type { AuthRequestInfo, AuthService } from "../auth/types.js";
-import { BadRequestError, LgDevError } from "../errors.js";
+import { LgDevError } from "../errors.js";
 import type { CompiledGraphLike } from "../graphs/types.js";
 import type { Logger } from "../logger.js";
 import type { Ref, RequestContext } from "../services/context.js";
 import type { Services } from "../services/index.js";
+import { parseBody, RAW_BODY, readBodiesAsJson, UnreadableBody } from "./body.js";
+import { serializeListsSafely } from "./serialize.js";
 import { mountCustomApp, type CustomApp } from "./custom-routes.js";
 import { createErrorHandler } from "./errors.js";
 import { lazyValidators } from "./lazy-validators.js";
@@ -101,20 +103,6 @@ const METHODS = ["GET", "HEAD", "PUT", "PATCH", "POST", "DELETE", "OPTIONS"];
  */
 const isDocsRoute = (routeUrl: string | undefined) => routeUrl === "/docs" || (routeUrl?.startsWith("/docs/") ?? false);
 
-/**
- * A JSON body that did not parse. Kept (not thrown by the parser) so that authentication runs first: a client
- * without credentials gets 401, not a hint about how the server parses bodies.
- */
-class MalformedJson {
-  constructor(readonly error: BadRequestError) {}
-}
-
-/**
- * Where the JSON parser leaves a request's body text as received, malformed or not (a request decoration: one
- * shape for all): authenticate() reads these bytes, not a re-serialisation of the parsed body.
- */
-const RAW_JSON = "lgDevRawJson";
-
 /** Build the HTTP API. It never listens by itself: `app.listen()` or `app.inject()`. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
@@ -125,21 +113,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     schemaController: { compilersFactory: { buildValidator: lazyValidators() } },
   });
   app.decorateRequest("ctx", null as unknown as RequestContext);
-  app.decorateRequest(RAW_JSON, undefined);
+  app.decorateRequest(RAW_BODY, undefined);
   app.decorate("sseKeepAliveMs", deps.sseKeepAliveMs ?? 15_000);
   app.setErrorHandler(createErrorHandler(deps.logger));
 
-  // JSON bodies: an empty body is "no body", broken JSON is a 400 that says where.
+  // JSON bodies (for the user's Fastify plugins; API routes read every body as JSON, see body.ts): an empty body is
+  // "no body", broken JSON is a 400 that says where.
   app.removeContentTypeParser("application/json");
   app.addContentTypeParser("application/json", { parseAs: "string" }, (req, body, done) => {
-    (req as FastifyRequest & { [RAW_JSON]?: string })[RAW_JSON] = body as string;
-    const text = body as string;
-    if (text.trim() === "") return done(null, undefined);
-    try {
-      done(null, JSON.parse(text));
-    } catch (err) {
-      done(null, new MalformedJson(new BadRequestError(`Malformed JSON body: ${(err as Error).message}`)));
-    }
+    (req as FastifyRequest & { [RAW_BODY]?: string })[RAW_BODY] = body as string;
+    done(null, parseBody(body as string));
   });
 
   await app.register(cors, corsOptions(deps.cors, deps.studioOrigin));
@@ -190,7 +173,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         return reply.code(err.status).headers(err.headers).type("text/plain; charset=utf-8").send(err.message);
       }
     }
-    if (req.body instanceof MalformedJson) throw req.body.error;
+    if (req.body instanceof UnreadableBody) throw req.body.error;
   });
   app.setNotFoundHandler(async (req, reply) => {
     return reply.code(404).type("text/plain; charset=utf-8").send(`Not Found: ${req.method} ${req.url.split("?", 1)[0]}`);
@@ -199,6 +182,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const http = deps.http ?? {};
   await app.register(async (api) => {
     api.addHook("onRoute", (route) => shareJournalWrites(route, storage));
+    readBodiesAsJson(api);
+    serializeListsSafely(api, deps.logger);
     if (!http.disable_meta) await metaRoutes(api, deps);
     if (!http.disable_assistants) await assistantRoutes(api, deps);
     if (!http.disable_threads) await threadRoutes(api, deps);
@@ -232,7 +217,7 @@ function shareJournalWrites(route: RouteOptions, storage: Services["storage"]): 
 function requestInfo(req: FastifyRequest): AuthRequestInfo {
   const host = req.headers.host ?? "localhost";
   const proto = (req.headers["x-forwarded-proto"] as string | undefined) === "https" ? "https" : "http";
-  const raw = (req as FastifyRequest & { [RAW_JSON]?: string })[RAW_JSON];
+  const raw = (req as FastifyRequest & { [RAW_BODY]?: string })[RAW_BODY];
   const body =
     req.body === undefined
       ? undefined

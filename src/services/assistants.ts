@@ -66,6 +66,17 @@ export class AssistantsService {
     }
   }
 
+  /**
+   * A graph's own assistant, made by lg-dev at load: its deterministic id and `created_by: system` (an assistant a
+   * user creates cannot take that id while the graph's exists).
+   */
+  private isSystem(a: AssistantRecord): boolean {
+    if (a.metadata?.created_by !== "system") return false;
+    let id = this.systemIds.get(a.graph_id);
+    if (id === undefined) this.systemIds.set(a.graph_id, (id = systemAssistantId(a.graph_id)));
+    return a.assistant_id === id;
+  }
+
   /** Accept an assistant id or a graph id; returns the assistant id (without checking visibility). */
   resolveId(idOrGraph: string): string {
     if (isUuid(idOrGraph) || !this.graphs.has(idOrGraph)) return idOrGraph;
@@ -149,7 +160,8 @@ export class AssistantsService {
   async versions(ctx: RequestContext, id: string, q: { metadata?: Metadata; limit?: number; offset?: number }): Promise<AssistantVersionRecord[]> {
     const assistantId = this.resolveId(id);
     const filters = await this.authz.check(ctx, "assistants", "read", { assistant_id: assistantId });
-    this.visibleOrThrow(assistantId, filters);
+    const a = this.storage.assistants.get(assistantId);
+    if (!a || !this.authz.visible(a.metadata, filters)) throw new NotFoundError("assistant", undefined, `Assistant "${assistantId}" not found.`);
     const all = this.versionsOf(assistantId)
       .filter((v) => !q.metadata || contains(v.metadata, q.metadata))
       .sort((a, b) => b.version - a.version);
@@ -162,29 +174,32 @@ export class AssistantsService {
     const filters = await this.authz.check(ctx, "assistants", "update", { assistant_id: assistantId, version });
     const current = this.visibleOrThrow(assistantId, filters);
     const v = this.storage.assistantVersions.get(`${assistantId}:${version}`);
-    if (!v) throw new NotFoundError("assistant version", undefined, `Assistant ${assistantId} has no version ${version}`);
+    if (!v) throw new NotFoundError("assistant version", undefined, "Assistant version not found");
     const next: AssistantRecord = { ...current, ...v, updated_at: nowIso() };
     this.storage.assistants.set(assistantId, next);
     return next;
   }
 
   /**
-   * The assistant a run uses. Runs are authorised through `threads:create_run` and their thread, not through
-   * `assistants:read` (as on LangGraph Platform), so the shared system assistants stay usable under owner filters.
+   * The assistant a run (or a cron) uses: only one the caller can read (`assistants:read`), and a hidden one answers
+   * exactly as an unknown one. A graph's system assistant is the graph itself, which every caller may run, so it is
+   * not held to `assistants:read` (owner filters on assistants would otherwise lock everyone out of the graphs).
    */
-  getForRun(idOrGraph: string): AssistantRecord {
-    const a = this.storage.assistants.get(this.resolveId(idOrGraph));
-    if (!a) throw new NotFoundError("assistant", undefined, `No assistant found for "${idOrGraph}"`);
-    return a;
+  async getForRun(ctx: RequestContext, idOrGraph: string): Promise<AssistantRecord> {
+    const assistantId = this.resolveId(idOrGraph);
+    const notFound = () => new NotFoundError("assistant", undefined, `No assistant found for "${idOrGraph}"`);
+    const a = this.storage.assistants.get(assistantId);
+    if (a && this.isSystem(a)) return a;
+    const filters = await this.authz.check(ctx, "assistants", "read", { assistant_id: assistantId });
+    // Read again: the handler may have awaited while the assistant changed.
+    const current = this.storage.assistants.get(assistantId);
+    if (!current || !this.authz.visible(current.metadata, filters)) throw notFound();
+    return current;
   }
 
-  /** The assistant for introspection: checked against `read` filters; 404 naming the id otherwise. */
+  /** The assistant for introspection (graph, schemas, subgraphs): checked against `read` filters. */
   async getForUse(ctx: RequestContext, idOrGraph: string): Promise<AssistantRecord> {
-    const assistantId = this.resolveId(idOrGraph);
-    const filters = await this.authz.check(ctx, "assistants", "read", { assistant_id: assistantId });
-    const a = this.storage.assistants.get(assistantId);
-    if (!a || !this.authz.visible(a.metadata, filters)) throw new NotFoundError("assistant", undefined, `No assistant found for "${idOrGraph}"`);
-    return a;
+    return this.get(ctx, idOrGraph);
   }
 
   /** Remove every assistant except the system ones (truncate). */
@@ -213,7 +228,8 @@ export class AssistantsService {
 
   private visibleOrThrow(assistantId: string, filters: Record<string, unknown> | undefined): AssistantRecord {
     const a = this.storage.assistants.get(assistantId);
-    if (!a || !this.authz.visible(a.metadata, filters)) throw new NotFoundError("assistant", assistantId);
+    // Worded as the official server words it (SDK users match on it).
+    if (!a || !this.authz.visible(a.metadata, filters)) throw new NotFoundError("assistant", undefined, "Assistant not found");
     return a;
   }
 

@@ -99,7 +99,7 @@ export class CronsService {
     const timezone = (value.timezone as string | null) ?? null;
     const endTime = checkEndTime(value.end_time);
     const next = scheduleOrThrow(() => nextRunDate(schedule, { timezone, endTime }));
-    const assistant = this.assistants.getForRun(String(value.assistant_id));
+    const assistant = await this.assistants.getForRun(ctx, String(value.assistant_id));
     if (threadId !== undefined) await this.threads.getFor(ctx, threadId, "read");
     const cronId = value.cron_id as string;
     if (this.storage.crons.has(cronId)) throw new ConflictError(`Cron with ID ${cronId} already exists`);

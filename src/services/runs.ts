@@ -64,7 +64,7 @@ export class RunsService {
 
   /** Create a run on a thread (threadId) or a stateless one (threadId undefined), enforcing the multitask strategy. */
   async create(ctx: RequestContext, threadId: string | undefined, body: RunCreate): Promise<RunRecord> {
-    const assistant = this.assistants.getForRun(body.assistant_id);
+    const assistant = await this.assistants.getForRun(ctx, body.assistant_id);
     const stateless = threadId === undefined;
     const runId = newId();
     const strategy = body.multitask_strategy ?? "reject";
@@ -114,7 +114,7 @@ export class RunsService {
       updated_at: now,
       status: "pending",
       metadata: value.metadata as Metadata,
-      kwargs: this.buildKwargs(ctx, body, runId, tid, assistant, stateless, thread.metadata),
+      kwargs: this.buildKwargs(ctx, body, runId, tid, assistant, stateless, thread),
       multitask_strategy: strategy,
       ...(body.after_seconds ? { not_before: new Date(Date.now() + body.after_seconds * 1000).toISOString() } : {}),
     };
@@ -125,6 +125,8 @@ export class RunsService {
       this.storage.threads.set(tid, {
         ...current,
         metadata: { ...current.metadata, graph_id: assistant.graph_id, assistant_id: assistant.assistant_id },
+        // A run that starts an idle thread leaves its config there (state reads build factory graphs with it).
+        ...(current.status !== "busy" ? { config: mergeConfigs(assistant.config, current.config, body.config) } : {}),
         status: "busy",
         updated_at: now,
       });
@@ -269,12 +271,15 @@ export class RunsService {
     threadId: string,
     assistant: { assistant_id: string; graph_id: string; config: Record<string, unknown>; context: Record<string, unknown>; metadata?: Metadata },
     stateless: boolean,
-    threadMetadata: Metadata = {},
+    thread: { metadata?: Metadata; config?: Record<string, unknown> },
   ): RunKwargs {
     const aConfig = assistant.config as RunCreate["config"] & object;
+    const threadConfig = thread.config;
+    const threadMetadata = thread.metadata ?? {};
     const user = ctx.auth?.user;
     const configurable: Record<string, unknown> = {
       ...(aConfig.configurable ?? {}),
+      ...((threadConfig?.configurable as object) ?? {}),
       ...(body.config?.configurable ?? {}),
       run_id: runId,
       graph_id: assistant.graph_id,
@@ -326,4 +331,20 @@ export class RunsService {
 /** A stream of one `error` event (or of nothing): how joining a stream that cannot be followed answers. */
 async function* errorStream(data?: unknown): AsyncGenerator<JoinedEvent> {
   if (data !== undefined) yield { event: "error", data };
+}
+
+/**
+ * The config a run leaves on its thread, as the official server merges it: the assistant's, then the thread's, then
+ * the run's, `configurable` merged key by key. Only what users set: not the run's own ids, its user or checkpoint.
+ */
+export function mergeConfigs(...configs: Array<Record<string, unknown> | undefined>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const configurable: Record<string, unknown> = {};
+  for (const c of configs) {
+    if (!c) continue;
+    Object.assign(out, c);
+    Object.assign(configurable, (c.configurable as object | undefined) ?? {});
+  }
+  out.configurable = configurable;
+  return out;
 }

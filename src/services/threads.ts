@@ -8,7 +8,8 @@ import type { Metadata, ThreadRecord, ThreadStatus } from "../storage/types.js";
 import type { Authorizer, RequestContext } from "./context.js";
 import { emptyState, interruptsByTask, snapshotToState, type ThreadState } from "./state.js";
 import { metadataIndexSets, pageSpec, searchCollection, type CollectionQuery } from "./search.js";
-import { contains, newId, nowIso, pick, searchPage, toWire, type SearchQuery } from "./util.js";
+import { assertStorable } from "./json-limits.js";
+import { contains, newId, nowIso, pick, searchPage, serializeError, toWire, type SearchQuery } from "./util.js";
 
 /** How services reach a graph: by id, configured for one thread. */
 export interface GraphAccess {
@@ -142,7 +143,9 @@ export class ThreadsService {
 
   async copy(ctx: RequestContext, threadId: string): Promise<ThreadRecord> {
     const filters = await this.authz.check(ctx, "threads", "read", { thread_id: threadId });
-    const source = this.visibleOrThrow(threadId, filters);
+    const source = this.storage.threads.get(threadId);
+    // Worded (and with the status) the official server uses for a copy of a missing or hidden thread.
+    if (!source || !this.authz.visible(source.metadata, filters)) throw new ConflictError("Thread not found");
     const value: Record<string, unknown> = { thread_id: newId(), metadata: { ...source.metadata }, if_exists: "raise" };
     await this.authz.check(ctx, "threads", "create", value);
     const now = nowIso();
@@ -198,7 +201,14 @@ export class ThreadsService {
     const graph = await this.graphOf(thread);
     if (!graph) throw new ValidationError(`Thread ${threadId} has no graph yet: start a run on it before updating its state`);
     const checkpoint = body.checkpoint ?? (body.checkpoint_id ? { checkpoint_id: body.checkpoint_id } : undefined);
-    const next = await graph.updateState(this.stateConfig(thread, checkpoint), value.values, body.as_node);
+    let next: RunnableConfig | undefined;
+    try {
+      next = await graph.updateState(this.stateConfig(thread, checkpoint), value.values, body.as_node);
+    } catch (err) {
+      // An `as_node` the graph does not have, an ambiguous update: the client's mistake, named by LangGraph.
+      if ((err as Error)?.name === "InvalidUpdateError") throw new ValidationError((err as Error).message);
+      throw err;
+    }
     await this.refresh(threadId);
     return { checkpoint: next?.configurable ?? null };
   }
@@ -241,16 +251,27 @@ export class ThreadsService {
     } catch {
       state = undefined; // graph gone (reload removed it): keep the last known values
     }
-    const interrupts = state ? interruptsByTask(state) : thread.interrupts;
+    let interrupts = state ? interruptsByTask(state) : thread.interrupts;
+    let values = state ? state.values : thread.values;
+    // A state the graph made too deep to serve back is not copied onto the thread (its lists would fail): the
+    // thread keeps its last values and reports the error.
+    let unstorable: Error | undefined;
+    try {
+      if (state) assertStorable({ values, interrupts }, "the thread's state");
+    } catch (err) {
+      unstorable = err as Error;
+      values = thread.values;
+      interrupts = thread.interrupts;
+    }
     // As on LangGraph Platform: pending next nodes (an interrupt, or interrupt_before/after) mean "interrupted".
     const pending = state ? state.next.length > 0 : Object.keys(interrupts).length > 0;
-    const status: ThreadStatus = override?.status ?? (pending ? "interrupted" : "idle");
+    const status: ThreadStatus = override?.status ?? (unstorable ? "error" : pending ? "interrupted" : "idle");
     this.storage.threads.set(threadId, {
       ...this.storage.threads.get(threadId)!,
-      values: state ? state.values : thread.values,
+      values,
       interrupts,
       status,
-      error: override?.error,
+      error: override?.error ?? (unstorable ? serializeError(unstorable) : undefined),
       updated_at: nowIso(),
     });
   }
@@ -303,11 +324,15 @@ export class ThreadsService {
   private async graphOf(thread: ThreadRecord): Promise<CompiledGraphLike | undefined> {
     const graphId = thread.metadata?.graph_id as string | undefined;
     if (!graphId || !this.graphs.has(graphId)) return undefined;
-    return this.graphs.resolve(graphId, { configurable: { thread_id: thread.thread_id, ...((thread.config?.configurable as object) ?? {}) } });
+    // A factory graph (`(config) => graph`) is built with the thread's config: the assistant, thread and run config
+    // its last run started with, so its state reads and updates see the graph that run used.
+    const config = thread.config ?? {};
+    return this.graphs.resolve(graphId, { ...config, configurable: { ...((config.configurable as object) ?? {}), thread_id: thread.thread_id } });
   }
 
+  /** The config that addresses a thread's state (at a checkpoint): only ids, as the official server reads it. */
   private stateConfig(thread: ThreadRecord, checkpoint?: Record<string, unknown>): RunnableConfig {
-    return { configurable: { ...((thread.config?.configurable as object) ?? {}), ...(checkpoint ?? {}), thread_id: thread.thread_id } };
+    return { configurable: { ...(checkpoint ?? {}), thread_id: thread.thread_id } };
   }
 
   private async applySupersteps(thread: ThreadRecord, supersteps: NonNullable<ThreadCreate["supersteps"]>): Promise<void> {

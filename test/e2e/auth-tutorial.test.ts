@@ -179,7 +179,6 @@ describe("part 2: private conversations (templates/private-conversations)", () =
     const refused: Array<[string, () => Promise<unknown>]> = [
       ["get", () => bob.threads.get(T)],
       ["update", () => bob.threads.update(T, { metadata: { owner: "user2" } })],
-      ["copy", () => bob.threads.copy(T)],
       ["state", () => bob.threads.getState(T)],
       ["update state", () => bob.threads.updateState(T, { values: human("planted") })],
       ["history", () => bob.threads.getHistory(T)],
@@ -193,6 +192,8 @@ describe("part 2: private conversations (templates/private-conversations)", () =
     for (const [name, call] of refused) expect(await failure(call()), name).toBe(notFound);
     // Joining a run's stream answers with a stream, as on the official server: an error event in it.
     expect(await collect(bob.runs.joinStream(T, R, { lastEventId: "-1" }))).toEqual([{ event: "error", data: { error: "Error", message: "404: Thread not found" } }]);
+    // A copy of a hidden thread answers as a copy of a missing one does on the official server.
+    expect(await failure(bob.threads.copy(T))).toBe("HTTP 409: Thread not found");
     expect(await streamFailure(bob.runs.stream(T, "agent", { input: human("x") }))).toBe(notFound);
     expect(await streamFailure(bob.threads.joinStream(T))).toBe(notFound);
     // The run id alone says nothing about its thread: nothing, as for a run that does not exist.
@@ -210,6 +211,38 @@ describe("part 2: private conversations (templates/private-conversations)", () =
     await alice.runs.cancel(T2, P, true);
     expect((await alice.runs.get(T2, P)).status).toBe("interrupted");
     expect((await alice.threads.copy(T)).metadata).toMatchObject({ owner: "user1" });
+  });
+
+  it("a run may use only an assistant its caller can read: Bob cannot run (or schedule) Alice's", async () => {
+    const mine = await alice.assistants.create({ graphId: "agent", name: "alice's bot", config: { configurable: { secret: "alice-only" } } });
+    const A = mine.assistant_id;
+    const hidden = `HTTP 404: No assistant found for "${A}"`;
+    const unknown = "00000000-0000-4000-8000-000000000000";
+    // Bob sees it as no assistant at all: the same answer as for an id that does not exist.
+    expect(await failure(bob.runs.wait(null, unknown, { input: human("x") }))).toBe(`HTTP 404: No assistant found for "${unknown}"`);
+    expect(await failure(bob.assistants.get(A))).toBe("HTTP 404: Assistant not found");
+    const bobs = (await bob.threads.create()).thread_id;
+    const refused: Array<[string, () => Promise<unknown>]> = [
+      ["stateless wait", () => bob.runs.wait(null, A, { input: human("x") })],
+      ["stateless create", () => bob.runs.create(null, A, { input: human("x") })],
+      ["thread run", () => bob.runs.create(bobs, A, { input: human("x") })],
+      ["thread wait", () => bob.runs.wait(bobs, A, { input: human("x") })],
+      ["batch", () => bob.runs.createBatch([{ assistantId: A, input: human("x") }])],
+      ["cron", () => bob.crons.create(A, { schedule: "0 0 * * *", input: human("x") })],
+      ["thread cron", () => bob.crons.createForThread(bobs, A, { schedule: "0 0 * * *", input: human("x") })],
+    ];
+    for (const [name, call] of refused) expect(await failure(call()), name).toBe(hidden);
+    expect(await streamFailure(bob.runs.stream(bobs, A, { input: human("x") }))).toBe(hidden);
+    expect(await streamFailure(bob.runs.stream(null, A, { input: human("x") }))).toBe(hidden);
+    // Nothing ran for Bob, and his thread is untouched; the graph's own assistant stays his to run.
+    expect(await bob.runs.list(bobs)).toEqual([]);
+    expect(await bob.crons.search({})).toEqual([]);
+    const own = (await bob.runs.wait(bobs, "agent", { input: human("mine") })) as Messages;
+    expect(own.messages.at(-1)?.content).toMatch(/You said: "mine"/);
+    // Alice runs her assistant, and her run carries its config.
+    const run = await alice.runs.create(null, A, { input: human("hers"), onCompletion: "keep" as never });
+    expect((run as unknown as { kwargs: { config: { configurable: Record<string, unknown> } } }).kwargs.config.configurable.secret).toBe("alice-only");
+    await alice.runs.join(run.thread_id, run.run_id);
   });
 
   it("each user's search and count show only their own threads", async () => {

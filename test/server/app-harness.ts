@@ -33,17 +33,21 @@ export interface TestAppOptions {
   logger?: Logger;
   deps?: Partial<Pick<AppDeps, "http" | "cors" | "sseKeepAliveMs" | "studioOrigin" | "openapiAuth">>;
   webhooks?: ServicesOptions["webhooks"];
+  /** Storage to serve (default: fresh memory-only storage). */
+  storage?: Storage;
+  /** More graphs (uncompiled builders) beside echo, ask and slow. */
+  graphs?: Record<string, unknown>;
 }
 
 /** Graphs echo, ask (interrupt) and slow over fresh storage; `inject` only, no port. */
 export async function makeTestApp(o: TestAppOptions = {}): Promise<{ app: FastifyInstance; services: Services; close(): Promise<void> }> {
   const logger = o.logger ?? createLogger("silent");
-  const storage = new Storage();
+  const storage = o.storage ?? new Storage();
   const map = new Map<string, LoadedGraph>();
   const registry = { has: (id: string) => map.has(id), get: (id: string) => map.get(id) };
   const authRef = { current: o.auth ?? ({ enabled: false, authenticate: async () => undefined, authorize: async () => undefined } as AuthService) };
   const services = buildServices({ storage, auth: authRef, graphs: registry, logger, concurrency: 4, webhooks: o.webhooks });
-  for (const [id, builder] of Object.entries({ ...testGraphs(), slow: slowGraph() })) {
+  for (const [id, builder] of Object.entries({ ...testGraphs(), slow: slowGraph(), ...o.graphs })) {
     const compiled = (builder as { compile(o: unknown): unknown }).compile({ checkpointer: services.checkpointer, store: services.graphStore });
     map.set(id, { graphId: id, file: "<test>", exportName: id, kind: "compiled", resolve: async () => compiled as never });
   }

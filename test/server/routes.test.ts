@@ -74,7 +74,9 @@ describe("routes via inject", () => {
     expect(search).toHaveLength(2);
     const count = (await app.inject({ method: "POST", url: "/assistants/count", ...json({ graph_id: "echo" }) })).json();
     expect(count).toBe(2);
-    expect((await app.inject({ method: "DELETE", url: `/assistants/${a.assistant_id}` })).statusCode).toBe(204);
+    const deleted = await app.inject({ method: "DELETE", url: `/assistants/${a.assistant_id}` });
+    expect(deleted.statusCode).toBe(200);
+    expect(deleted.json()).toEqual([a.assistant_id]);
     expect((await app.inject({ method: "GET", url: `/assistants/${a.assistant_id}` })).statusCode).toBe(404);
   });
 

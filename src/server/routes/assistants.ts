@@ -73,7 +73,8 @@ export async function assistantRoutes(app: FastifyInstance, { services, introspe
   }, async (req, reply) => {
     const id = await assistants.delete(req.ctx, (req.params as { assistant_id: string }).assistant_id);
     if (asBool((req.query as { delete_threads?: unknown }).delete_threads)) await services.deleteThreadsOfAssistant(req.ctx, id);
-    return reply.code(204).send();
+    // The official server answers 200 with the deleted ids.
+    return reply.code(200).send([id]);
   });
 
   app.post("/assistants/:assistant_id/versions", {
