@@ -120,7 +120,7 @@ describe("wire details end to end", () => {
     // The next run on the idle thread merges its config over the thread's.
     await client.runs.wait(thread.thread_id, assistant.assistant_id, { input: {}, config: { configurable: { b: 3, c: 4 } } });
     expect((await client.threads.get(thread.thread_id)).config).toEqual({
-      configurable: { node_name: "from_assistant", a: 1, b: 3, c: 4 },
+      configurable: { node_name: "from_assistant", a: 1, b: 3, c: 4, "user-agent": expect.any(String) },
       recursion_limit: 30,
     });
     // A node the graph does not have is the client's mistake, named.
