@@ -216,7 +216,7 @@ describe("named imports are checked before anything runs, as Node links ES modul
   });
 
   test("importedNames reads import and export-from statements", async () => {
-    const { importedNames } = await import("../../src/graphs/project-modules.js");
+    const { importedNames } = await import("../../src/graphs/compile.js");
     expect(importedNames('import d, { a, b as c, "s-t" as u } from "./x.js"')).toEqual(["default", "a", "b", "s-t"]);
     expect(importedNames('import * as ns from "./x.js"')).toEqual([]);
     expect(importedNames('import d, * as ns from "./x.js"')).toEqual(["default"]);
