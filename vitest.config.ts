@@ -1,7 +1,9 @@
 import { defineConfig } from "vitest/config";
 
-/** End-to-end tests that also run against the lowest peer versions lg-dev declares (the "lowest" project). */
-// The files whose behaviour depends on the peers (runs, streams, state, checkpoints, the store, auth, graph drawing).
+/**
+ * End-to-end tests that also run against the lowest peer versions lg-dev declares (the "lowest" project): the files
+ * whose behaviour depends on the peers (runs, streams, state, checkpoints, the store, auth, graph drawing).
+ */
 const LOWEST = ["test/e2e/{core,stream-modes,sdk-surface,auth-tutorial,durability}.test.ts"];
 
 export default defineConfig({
