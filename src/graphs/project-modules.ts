@@ -23,17 +23,17 @@
  * loader.ts falls back to the native ES loader for the rest of the process.
  */
 import { readFile } from "node:fs/promises";
-import { readFileSync, realpathSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import Module, { createRequire, isBuiltin } from "node:module";
-import { dirname, extname, join, resolve } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
-import { compileFile, linkError, LOADERS, type Shape } from "./compile.js";
+import { dirname, join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { compileFile, linkError, type Shape } from "./compile.js";
+import { Dependencies, realFile, type Dep, type PackageDep, type ResolveNative } from "./dependencies.js";
 import { ESM_SYNTAX } from "./hooks.js";
 import { commonJsNamespace, commonJsView, dynamicImportResult, packageView } from "./module-interop.js";
-import { aliasTargets, readPathAliases, type PathAliases } from "./tsconfig-paths.js";
+import { readPathAliases } from "./tsconfig-paths.js";
 
-/** Resolve a package specifier as Node's ES loader would from `parentURL`; returns the URL it resolves to. */
-export type ResolveNative = (specifier: string, parentURL: string) => Promise<string>;
+export type { ResolveNative } from "./dependencies.js";
 /** Import a URL with Node's ES loader (`options` as the second argument of `import()`). */
 export type ImportNative = (url: string, options?: ImportCallOptions) => Promise<Record<string, unknown>>;
 
@@ -42,25 +42,6 @@ export interface ProjectModulesOptions {
   resolveNative: ResolveNative;
   importNative: ImportNative;
 }
-
-/**
- * A package a project file imports, resolved when the file is compiled and imported (evaluated by Node) only when
- * the first file importing it is about to run, or when a dynamic `import()` asks for it.
- */
-interface PackageDep {
-  kind: "package";
-  url: string;
-  /** Node's ES namespace, once imported. */
-  namespace?: Record<string, unknown>;
-  /** {@link packageView} of the namespace: what `require` in the compiled file returns. */
-  exports?: Record<string, unknown>;
-  /** Importing it failed: thrown where it is used. */
-  error?: Error;
-  loading?: Promise<void>;
-}
-
-/** What a specifier in a project file leads to, settled before the file is evaluated. */
-type Dep = { kind: "project"; file: string } | PackageDep | { kind: "missing"; error: Error };
 
 /** One version of one project file. */
 interface Unit {
@@ -91,18 +72,12 @@ type NodeModule = Module & {
 };
 const ModuleStatic = Module as unknown as { _nodeModulePaths(dir: string): string[] };
 
-const EXTENSIONS = [".ts", ".tsx", ".js", ".jsx", ".mts", ".cts", ".mjs", ".cjs", ".json"];
-
-const NODE_MODULES = /[\\/]node_modules[\\/]/;
-
 /** The project files of one loader: their current versions, renewed generation by generation. */
 export class ProjectModules {
   private readonly units = new Map<string, Unit>();
   private readonly preparing = new Map<string, Promise<Unit>>();
-  /** Package specifier resolutions, by importing directory; kept across generations (cleared by `renewAll`). */
-  private readonly packages = new Map<string, Promise<Dep>>();
   private readonly tsconfigRaw: string | undefined;
-  private readonly paths: PathAliases | undefined;
+  private readonly dependencies: Dependencies;
   /** Evaluations run one after another: the order of side effects must not depend on two imports racing. */
   private evaluating: Promise<unknown> = Promise.resolve();
   /** Project files whose static imports are being evaluated (an import cycle meets them again). */
@@ -115,7 +90,7 @@ export class ProjectModules {
     } catch {
       this.tsconfigRaw = undefined;
     }
-    this.paths = this.tsconfigRaw === undefined ? undefined : readPathAliases(tsconfig);
+    this.dependencies = new Dependencies(this.tsconfigRaw === undefined ? undefined : readPathAliases(tsconfig), options.resolveNative);
     // Stack traces through compiled project files point at the user's sources.
     process.setSourceMapsEnabled(true);
   }
@@ -123,7 +98,7 @@ export class ProjectModules {
   /** Forget every version: the next import compiles and evaluates everything again. */
   renewAll(): void {
     this.units.clear();
-    this.packages.clear();
+    this.dependencies.forgetPackages();
   }
 
   /**
@@ -240,7 +215,7 @@ export class ProjectModules {
     const specifiers = new Set([...required, ...dynamic]);
     await Promise.all([...specifiers].map(async (specifier) => {
       // import() resolves as an ES import, even in a CommonJS file.
-      const dep = await this.resolveDep(specifier, file, esm || !required.includes(specifier));
+      const dep = await this.dependencies.resolve(specifier, file, esm || !required.includes(specifier));
       if (dep) deps.set(specifier, dep);
     }));
     const unit: Unit = { file, code, esm, deps, order, ready: Promise.resolve(), ...(shape ? { shape } : {}) };
@@ -254,51 +229,6 @@ export class ProjectModules {
       if (this.units.get(file) === unit) this.units.delete(file);
     });
     return unit;
-  }
-
-  /** What `specifier` in `file` leads to; undefined leaves it to Node's `require` at run time (builtins…). */
-  private async resolveDep(specifier: string, file: string, esm: boolean): Promise<Dep | undefined> {
-    if (isBuiltin(specifier)) return undefined;
-    if (/^\.\.?(?:\/|$)/.test(specifier) || specifier.startsWith("/") || specifier.startsWith("file:")) {
-      const base = specifier.startsWith("file:") ? fileURLToPath(specifier) : resolve(dirname(file), specifier);
-      const found = findFile(base);
-      if (found === undefined) return undefined;
-      if (!NODE_MODULES.test(found)) return { kind: "project", file: found };
-      return esm ? this.packageDep(specifier, file) : undefined;
-    }
-    // A tsconfig path alias of this project, a package, or a package.json "imports" entry.
-    for (const base of this.paths ? aliasTargets(this.paths, specifier) : []) {
-      const found = findFile(base);
-      if (found !== undefined && !NODE_MODULES.test(found)) return { kind: "project", file: found };
-    }
-    // CommonJS files get Node's require.
-    return esm ? this.packageDep(specifier, file) : undefined;
-  }
-
-  private packageDep(specifier: string, file: string): Promise<Dep> {
-    const key = `${dirname(file)}\0${specifier}`;
-    let dep = this.packages.get(key);
-    if (!dep) {
-      dep = (async (): Promise<Dep> => {
-        let url: string;
-        try {
-          url = await this.options.resolveNative(specifier, pathToFileURL(file).href);
-        } catch (err) {
-          return { kind: "missing", error: err instanceof Error ? err : new Error(String(err)) };
-        }
-        if (url.startsWith("file:")) {
-          const path = fileURLToPath(url.split("?")[0]!);
-          if (!NODE_MODULES.test(path) && LOADERS[extname(path)]) return { kind: "project", file: realFile(path) };
-        }
-        return { kind: "package", url };
-      })();
-      // Project files a specifier resolves to may change with every save: only cache packages.
-      void dep.then((d) => {
-        if (d.kind !== "package") this.packages.delete(key);
-      });
-      this.packages.set(key, dep);
-    }
-    return dep;
   }
 
   /** Import a package (once): Node evaluates it now. A failure is kept and thrown where the package is used. */
@@ -423,7 +353,7 @@ export class ProjectModules {
   /** `import(specifier)` in a project file: through this loader, evaluated when called, as Node and tsx do. */
   private async dynamicImport(unit: Unit, specifier: unknown, options?: ImportCallOptions): Promise<unknown> {
     const text = String(specifier);
-    const dep = unit.deps.get(text) ?? (isBuiltin(text) ? undefined : await this.resolveDep(text, unit.file, true));
+    const dep = unit.deps.get(text) ?? (isBuiltin(text) ? undefined : await this.dependencies.resolve(text, unit.file, true));
     if (dep === undefined) {
       // A builtin, or a path no file answers to: Node's own import says what it is.
       const url = isBuiltin(text) ? text : await this.options.resolveNative(text, pathToFileURL(unit.file).href);
@@ -435,7 +365,10 @@ export class ProjectModules {
       if (dep.error) throw dep.error;
       return dynamicImportResult(dep.namespace!);
     }
-    const target = await this.load(dep.file);
+    const current = this.units.get(dep.file);
+    if (current?.error !== undefined) throw current.error;
+    // Already evaluated (the usual case once loaded): no need to queue behind other evaluations.
+    const target = current?.module ? current : await this.load(dep.file);
     const exports = target.module!.exports;
     return dynamicImportResult(target.esm ? (exports as Record<string, unknown>) : commonJsNamespace(exports));
   }
@@ -445,33 +378,4 @@ function isEsmSource(file: string, source: string): boolean {
   if (/\.c[jt]s$/.test(file)) return false;
   if (/\.m[jt]s$/.test(file)) return true;
   return ESM_SYNTAX.test(source);
-}
-
-/** The file a relative import means, with tsx's rules: `./x.js` may be x.ts, extensions and index optional. */
-function findFile(base: string): string | undefined {
-  const candidates = [base];
-  const js = /\.([cm]?)js(x?)$/.exec(base);
-  if (js) {
-    const stem = base.slice(0, -js[0].length);
-    candidates.push(`${stem}.${js[1]}ts${js[2]}`);
-    if (!js[1] && !js[2]) candidates.push(`${stem}.tsx`);
-  }
-  for (const ext of EXTENSIONS) candidates.push(base + ext);
-  for (const ext of EXTENSIONS) candidates.push(join(base, `index${ext}`));
-  for (const candidate of candidates) {
-    try {
-      if (statSync(candidate).isFile()) return realFile(candidate);
-    } catch {
-      // not this one
-    }
-  }
-  return undefined;
-}
-
-function realFile(file: string): string {
-  try {
-    return realpathSync(file);
-  } catch {
-    return file;
-  }
 }
