@@ -33,7 +33,7 @@ describe("packages of every module shape, imported from project files", () => {
     const code = await server?.stop();
     temp.cleanup();
     expect(code).toBe(0);
-  });
+  }, 120_000);
 
   it("every import gives what it gives under Node + tsx, and imports run in Node's order", async () => {
     writeFileSync(join(dir, "probe.mjs"), 'const m = await import("./src/probe.ts");\nconsole.log(JSON.stringify(await m.observe()));\n');

@@ -8,7 +8,8 @@ import { FIXTURES, REPO_ROOT, makeTempDir, writeFiles } from "../helpers/spawn.j
 const npm = process.platform === "win32" ? "npm.cmd" : "npm";
 const npx = process.platform === "win32" ? "npx.cmd" : "npx";
 const temp = makeTempDir("lg-dev-pkg-");
-afterAll(() => temp.cleanup());
+// Two installed projects (a template's includes TypeScript): removing them takes a while on a busy machine.
+afterAll(() => temp.cleanup(), 120_000);
 const ours = JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as { version: string; devDependencies: Record<string, string> };
 const TARBALL = `lg-dev-${ours.version}.tgz`;
 

@@ -14,7 +14,7 @@ describe("peer versions older than lg-dev declares", () => {
   let dir: string | undefined;
   afterAll(() => {
     if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  }, 120_000);
 
   it("stop start-up with one line naming the package, the version found and the version needed", { timeout: 240_000 }, async () => {
     dir = installPacked(["@langchain/langgraph@0.2.74", "@langchain/core@0.3.80"], "lg-dev-old-peers-", ["--legacy-peer-deps"]);
