@@ -1,8 +1,9 @@
 import { Command, InvalidArgumentError, Option } from "commander";
-import { startDev, type DevOptions } from "../dev/index.js";
+import { loadConfig } from "../config/load.js";
+import type { DevOptions } from "../dev/index.js";
 import { ConfigError } from "../errors.js";
 import { createLogger, LOG_LEVELS, type LogLevel } from "../logger.js";
-import { packageInfo } from "../version.js";
+import { checkPeers, packageInfo } from "../version.js";
 
 const parsePort = (v: string) => {
   const n = Number(v);
@@ -63,6 +64,12 @@ export async function main(argv: string[] = process.argv): Promise<void> {
   const t0 = performance.now();
   let server;
   try {
+    // The project's LangGraph packages are checked before anything imports them (dev/ and what it loads do, and an
+    // old copy fails there with a bare SyntaxError): so dev/ is imported only once they passed.
+    const peers = checkPeers((await loadConfig(options.config)).configDir);
+    if (peers.error) throw new ConfigError(peers.error);
+    for (const warning of peers.warnings) logger.warn(warning);
+    const { startDev } = await import("../dev/index.js");
     server = await startDev(options, logger);
   } catch (err) {
     if (err instanceof ConfigError) {

@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { Command } from "commander";
 import { runLgNew } from "../scaffold/run.js";
 
@@ -25,12 +26,12 @@ export async function main(argv: string[]): Promise<void> {
     .argument("[dir]", "directory to create the project in; must not exist, or be empty")
     .option("-t, --template <id>", "template id or alias (see --list)")
     .option("-l, --list", "list the templates and exit")
-    .option("--lg-dev <spec>", `version spec for the project's lg-dev devDependency (default: ${version})`)
+    .option("--lg-dev <spec>", "the project's lg-dev devDependency (default: this lg-dev, packed into the project's vendor/)")
     .helpOption("-h, --help", "show this help")
     .addHelpText("after", EXAMPLES)
     .action(async (dir: string | undefined, flags: { template?: string; list?: boolean; lgDev?: string }) => {
       process.exitCode = await runLgNew(
-        { dir, template: flags.template, list: flags.list, lgDevSpec: flags.lgDev, version },
+        { dir, template: flags.template, list: flags.list, lgDevSpec: flags.lgDev, version, packageRoot: fileURLToPath(new URL("../..", import.meta.url)) },
         {
           stdin: process.stdin,
           stdout: process.stdout,

@@ -22,7 +22,8 @@ import { MessageChannel } from "node:worker_threads";
 import { register as registerTsxEsm } from "tsx/esm/api";
 import { register as registerTsxCjs } from "tsx/cjs/api";
 import { GENERATION_PARAM, RESOLVE_SCHEME, type GenerationReply } from "./hooks.js";
-import { NeedsNativeEsm, ProjectModules } from "./project-modules.js";
+import { NeedsNativeEsm } from "./compile.js";
+import { ProjectModules } from "./project-modules.js";
 
 /** Options for {@link createModuleLoader}. */
 export interface ModuleLoaderOptions {
@@ -49,7 +50,7 @@ export interface ModuleLoader {
   importPackage(specifier: string): Promise<Record<string, unknown>>;
 }
 
-type NativeImport = (url: string) => Promise<Record<string, unknown>>;
+type NativeImport = (url: string, options?: ImportCallOptions) => Promise<Record<string, unknown>>;
 
 /** The process-wide hooks: Node's import, and the channel that announces generations to hooks.ts. */
 interface InstalledHooks {

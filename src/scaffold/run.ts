@@ -1,6 +1,7 @@
 import { relative, resolve } from "node:path";
 import type { Readable, Writable } from "node:stream";
 import { PromptCancelled, promptMissing } from "./prompts.js";
+import { vendorLgDev } from "./pack.js";
 import { displayPath, inspectTarget, scaffoldProject, ScaffoldError, type ScaffoldResult } from "./scaffold.js";
 import { formatTemplateList, loadTemplates, resolveTemplate, type TemplateInfo } from "./templates.js";
 
@@ -9,10 +10,12 @@ export interface LgNewOptions {
   dir?: string;
   template?: string;
   list?: boolean;
-  /** Spec for the project's lg-dev devDependency; defaults to `version`. */
+  /** Spec for the project's lg-dev devDependency; by default this lg-dev, packed into the project (pack.ts). */
   lgDevSpec?: string;
   /** The running lg-dev's version. */
   version: string;
+  /** The running lg-dev's package root (what is packed into the project). */
+  packageRoot: string;
   /** Where the templates are; defaults to the ones shipped in the package. */
   templatesDir?: string;
 }
@@ -46,10 +49,11 @@ export async function runLgNew(options: LgNewOptions, io: LgNewIO): Promise<numb
         { dir, template, templates, checkDir: (d) => whyUnusable(resolve(io.cwd, d)) },
       ));
     }
+    const packageRoot = options.packageRoot;
     const result = await scaffoldProject({
       template,
       targetDir: resolve(io.cwd, dir),
-      lgDevSpec: options.lgDevSpec ?? options.version,
+      lgDev: options.lgDevSpec ?? { vendor: (projectDir) => vendorLgDev(packageRoot, projectDir) },
     });
     io.stdout.write(formatNextSteps(result, template, io.cwd));
     return 0;
@@ -100,6 +104,9 @@ export function formatNextSteps(result: ScaffoldResult, template: TemplateInfo, 
     "Next steps:",
     ...steps.map((step) => `  ${step}`),
     "",
+    ...(result.lgDevSpec.startsWith("file:vendor/")
+      ? [`lg-dev is not on the npm registry: the project installs it from ${result.lgDevSpec.slice("file:".length)}, packed from this lg-dev.`]
+      : []),
     ...(template.hint ? [template.hint] : []),
     "README.md has more: how to call the API, run the tests (npm test), and where to go next.",
   ];

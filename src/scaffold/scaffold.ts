@@ -17,14 +17,16 @@ export interface ScaffoldOptions {
   template: TemplateInfo;
   /** Absolute path of the project directory: it must not exist, or be empty. */
   targetDir: string;
-  /** Version spec written as the project's `lg-dev` devDependency (normally the running lg-dev's version). */
-  lgDevSpec: string;
+  /** The project's `lg-dev` devDependency: a version spec as is, or made by `vendor` inside the new project. */
+  lgDev: string | { vendor(projectDir: string): Promise<{ spec: string; file: string }> };
 }
 
 /** What was created. */
 export interface ScaffoldResult {
   dir: string;
   packageName: string;
+  /** The `lg-dev` devDependency written. */
+  lgDevSpec: string;
   /** Paths relative to `dir`, sorted. */
   files: string[];
 }
@@ -56,11 +58,17 @@ export async function scaffoldProject(options: ScaffoldOptions): Promise<Scaffol
     await mkdir(stagingPath);
     staging = stagingPath; // only now is it ours to remove
     const files = await copyTree(options.template.dir, staging, "");
-    await rewritePackageJson(join(staging, "package.json"), packageName, options.lgDevSpec);
+    let lgDevSpec = options.lgDev;
+    if (typeof lgDevSpec !== "string") {
+      const vendored = await lgDevSpec.vendor(staging);
+      files.push(vendored.file);
+      lgDevSpec = vendored.spec;
+    }
+    await rewritePackageJson(join(staging, "package.json"), packageName, lgDevSpec);
     if (targetExists) await moveEntries(staging, target);
     else await renameNew(staging, target);
     staging = undefined;
-    return { dir: target, packageName, files: files.sort() };
+    return { dir: target, packageName, lgDevSpec, files: files.sort() };
   } catch (err) {
     if (staging) await rm(staging, { recursive: true, force: true });
     if (createdParent) await removeEmptyDirs(createdParent, dirname(target));

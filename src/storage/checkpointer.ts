@@ -2,9 +2,7 @@ import type { RunnableConfig } from "@langchain/core/runnables";
 import {
   BaseCheckpointSaver,
   WRITES_IDX_MAP,
-  compareWritesSortKeys,
   copyCheckpoint,
-  writesSortKey,
   type Checkpoint,
   type CheckpointListOptions,
   type CheckpointMetadata,
@@ -14,6 +12,31 @@ import {
 } from "@langchain/langgraph-checkpoint";
 import { checkpointKey, type Storage } from "./storage.js";
 import type { CheckpointRecord, WriteRecord } from "./types.js";
+
+type WriteOrder = Pick<WriteRecord, "task_path" | "task_id" | "idx">;
+
+/**
+ * The order LangGraph applies a superstep's writes in: (task_path, task_id, idx), strings by code point as Python
+ * compares them. Written here rather than imported: `compareWritesSortKeys` is only exported by
+ * @langchain/langgraph-checkpoint 1.2+, and the projects lg-dev serves may pin any 1.x.
+ */
+export function compareWrites(a: WriteOrder, b: WriteOrder): number {
+  return compareByCodePoint(a.task_path ?? "", b.task_path ?? "") || compareByCodePoint(a.task_id, b.task_id) || a.idx - b.idx;
+}
+
+function compareByCodePoint(a: string, b: string): number {
+  if (a === b) return 0;
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    const x = a.codePointAt(i)!;
+    const y = b.codePointAt(j)!;
+    if (x !== y) return x < y ? -1 : 1;
+    i += x > 0xffff ? 2 : 1;
+    j += y > 0xffff ? 2 : 1;
+  }
+  return i >= a.length ? (j >= b.length ? 0 : -1) : 1;
+}
 
 const decoder = new TextDecoder("utf-8", { fatal: true });
 /** The channel LangGraph writes a failed task's error to (`ERROR` of @langchain/langgraph-checkpoint). */
@@ -186,9 +209,7 @@ export class StorageCheckpointer extends BaseCheckpointSaver {
 
   private async toTuple(rec: CheckpointRecord): Promise<CheckpointTuple> {
     const writeRecs: WriteRecord[] = this.storage.writes.valuesBy("checkpoint", checkpointKey(rec.thread_id, rec.checkpoint_ns, rec.checkpoint_id));
-    writeRecs.sort((a, b) =>
-      compareWritesSortKeys(writesSortKey(a.task_path ?? "", a.task_id, a.idx), writesSortKey(b.task_path ?? "", b.task_id, b.idx)),
-    );
+    writeRecs.sort(compareWrites);
     const pendingWrites: CheckpointPendingWrite[] = await Promise.all(
       writeRecs.map(async (w) => [w.task_id, w.channel, await this.serde.loadsTyped(w.value[0], decodeBytes(w.value[1], w.enc))] as CheckpointPendingWrite),
     );

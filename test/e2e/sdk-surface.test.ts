@@ -132,8 +132,16 @@ describe("SDK surface end to end", () => {
     });
 
     it("draws subgraphs with xray", async () => {
+      // The drawing is the project's LangGraph's own (getGraphAsync): before 1.4 it expands no subgraph here and
+      // adds no __end__ after a node without edges (the "lowest" test project runs 1.0.0).
+      const { langgraph_js_version: version } = (await (await fetch(`${server.url}/info`)).json()) as { langgraph_js_version: string };
+      const [major, minor] = version.split(".").map(Number) as [number, number];
       const flat = await client.assistants.getGraph("deep");
-      expect(flat.nodes.map((n) => n.id)).toEqual(["__start__", "prepare", "child", "__end__"]);
+      expect(flat.nodes.map((n) => n.id).filter((id) => id !== "__end__")).toEqual(["__start__", "prepare", "child"]);
+      if (major === 1 && minor < 4) {
+        expect((await client.assistants.getGraph("deep", { xray: true })).nodes.map((n) => n.id)).toEqual(["__start__", "prepare", "child"]);
+        return;
+      }
       const xray = await client.assistants.getGraph("deep", { xray: true });
       const ids = xray.nodes.map((n) => n.id);
       expect(ids).toEqual(expect.arrayContaining(["prepare", "child:first", "child:second"]));

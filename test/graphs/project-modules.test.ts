@@ -158,6 +158,73 @@ describe("ES module semantics of project files", () => {
     expect(mod.result).toEqual({ dualDefault: "dual-default", which: "esm", nsDefault: "dual-default", hello: "hi", extra: 1, fs: "function" });
   });
 
+  test("CommonJS packages marked __esModule, by defineProperty or by assignment: default is module.exports", async () => {
+    const dir = project({
+      // As TypeScript compiles a package: a non-configurable, non-enumerable marker.
+      "node_modules/ts-cjs/package.json": JSON.stringify({ name: "ts-cjs", main: "index.js" }),
+      "node_modules/ts-cjs/index.js":
+        '"use strict";\nObject.defineProperty(exports, "__esModule", { value: true });\nexports.Client = class Client {};\nexports.default = "inner";\n',
+      // As Babel and hand-written code do it: an ordinary, enumerable property.
+      "node_modules/babel-cjs/package.json": JSON.stringify({ name: "babel-cjs", main: "index.js" }),
+      "node_modules/babel-cjs/index.js": 'exports.__esModule = true;\nexports.value = 1;\nexports.default = "inner";\n',
+      "again.ts": 'export * from "ts-cjs";\n',
+      "graph.ts": [
+        'import tsDefault, { Client } from "ts-cjs";',
+        'import * as tsNs from "ts-cjs";',
+        'import babelDefault, { value } from "babel-cjs";',
+        'import { Client as Again } from "./again.js";',
+        "export const result = {",
+        "  tsDefault: typeof tsDefault, inner: (tsDefault as any).default, client: typeof Client, same: Again === Client,",
+        "  nsDefault: (tsNs as any).default === tsDefault, babelDefault: typeof babelDefault, value,",
+        "};",
+        "",
+      ].join("\n"),
+    });
+    const loader = createModuleLoader({ projectDir: dir });
+    const mod = await loader.importModule(join(dir, "graph.ts"), 1);
+    expect(mod.result).toEqual({ tsDefault: "object", inner: "inner", client: "function", same: true, nsDefault: true, babelDefault: "object", value: 1 });
+  });
+
+  test("a module that throws while loading fails every importer with its own error, also two graphs at once", async () => {
+    const dir = project({
+      "shared.ts": 'import { value } from "./broken.js";\nexport const shared = value;\n',
+      "broken.ts": 'throw new Error("broken at load");\nexport const value = 1;\n',
+      "one.ts": 'import { shared } from "./shared.js";\nexport const graph = shared;\n',
+      "two.ts": 'import { shared } from "./shared.js";\nexport const graph = shared;\n',
+    });
+    const loader = createModuleLoader({ projectDir: dir });
+    const results = await Promise.allSettled([loader.importModule(join(dir, "one.ts"), 1), loader.importModule(join(dir, "two.ts"), 1)]);
+    for (const result of results) {
+      expect(result.status).toBe("rejected");
+      expect(((result as PromiseRejectedResult).reason as Error).message).toBe("broken at load");
+    }
+    // Later in the same generation too (Node keeps a failed module failed); a fixed file loads in the next one.
+    await expect(loader.importModule(join(dir, "two.ts"), 1)).rejects.toThrow("broken at load");
+    writeFileSync(join(dir, "broken.ts"), "export const value = 2;\n");
+    loader.invalidate([join(dir, "broken.ts")]);
+    expect((await loader.importModule(join(dir, "two.ts"), 2)).graph).toBe(2);
+  });
+
+  test("a package imported only by import() runs at that call, not before; a missing one is an error to catch", async () => {
+    const dir = project({
+      "node_modules/lazy-pkg/package.json": JSON.stringify({ name: "lazy-pkg", main: "index.js" }),
+      "node_modules/lazy-pkg/index.js": "globalThis.__lazyPkgLoaded = (globalThis.__lazyPkgLoaded ?? 0) + 1;\nmodule.exports = { v: 41 };\n",
+      "graph.ts": [
+        "export const loadedAtStart = (globalThis as any).__lazyPkgLoaded ?? 0;",
+        'export const load = async () => (await import("lazy-pkg")).default.v + 1;',
+        'export const missing = () => import("not-installed-" + "anywhere").then(() => "found", (err) => err.code);',
+        "",
+      ].join("\n"),
+    });
+    const loader = createModuleLoader({ projectDir: dir });
+    const mod = await loader.importModule(join(dir, "graph.ts"), 1);
+    expect(mod.loadedAtStart).toBe(0);
+    expect((globalThis as { __lazyPkgLoaded?: number }).__lazyPkgLoaded).toBeUndefined();
+    expect(await (mod.load as () => Promise<number>)()).toBe(42);
+    expect(await (mod.missing as () => Promise<string>)()).toBe("ERR_MODULE_NOT_FOUND");
+    expect((globalThis as { __lazyPkgLoaded?: number }).__lazyPkgLoaded).toBe(1);
+  });
+
   test("tsconfig paths lead to project files, which reload like any other", async () => {
     const dir = project({
       "tsconfig.json": JSON.stringify({ compilerOptions: { baseUrl: ".", paths: { "@lib/*": ["lib/*"] } } }),
@@ -216,7 +283,7 @@ describe("named imports are checked before anything runs, as Node links ES modul
   });
 
   test("importedNames reads import and export-from statements", async () => {
-    const { importedNames } = await import("../../src/graphs/project-modules.js");
+    const { importedNames } = await import("../../src/graphs/compile.js");
     expect(importedNames('import d, { a, b as c, "s-t" as u } from "./x.js"')).toEqual(["default", "a", "b", "s-t"]);
     expect(importedNames('import * as ns from "./x.js"')).toEqual([]);
     expect(importedNames('import d, * as ns from "./x.js"')).toEqual(["default"]);

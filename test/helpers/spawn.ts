@@ -3,11 +3,29 @@ import { mkdtempSync, rmSync, cpSync, mkdirSync, writeFileSync, symlinkSync } fr
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { inject } from "vitest";
 
 /** Repository root (where package.json and bin/ live). */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const LG_DEV_BIN = join(REPO_ROOT, "bin", "lg-dev.js");
 export const FIXTURES = join(REPO_ROOT, "test", "fixtures");
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    /** Set in the "lowest" test project (test/matrix/lowest-peers.ts): a project with lg-dev installed from a tarball. */
+    lgDevProject?: string;
+  }
+}
+
+/**
+ * The lg-dev under test and the node_modules its projects use: this repository's, or in the "lowest" test project,
+ * lg-dev installed from its tarball beside the lowest versions of its peers (see vitest.config.ts).
+ */
+export function lgDevUnderTest(): { bin: string; nodeModules: string } {
+  const installed = inject("lgDevProject");
+  if (installed) return { bin: join(installed, "node_modules", "lg-dev", "bin", "lg-dev.js"), nodeModules: join(installed, "node_modules") };
+  return { bin: LG_DEV_BIN, nodeModules: join(REPO_ROOT, "node_modules") };
+}
 
 /** A running `bin/lg-dev` child process. */
 export interface RunningServer {
@@ -36,7 +54,7 @@ process.on("exit", () => {
 
 /** Spawn lg-dev on `projectDir` with `--port 0 --no-browser` and resolve once the banner names the API URL. */
 export async function startServer(projectDir: string, options: StartOptions = {}): Promise<RunningServer> {
-  const args = [LG_DEV_BIN, "--config", projectDir, "--port", "0", "--no-browser", ...(options.args ?? [])];
+  const args = [lgDevUnderTest().bin, "--config", projectDir, "--port", "0", "--no-browser", ...(options.args ?? [])];
   const child = spawn(process.execPath, args, {
     cwd: options.cwd ?? projectDir,
     env: { ...process.env, BROWSER: "none", NO_COLOR: "1", ...options.env },
@@ -88,7 +106,7 @@ export async function startServer(projectDir: string, options: StartOptions = {}
 
 /** Run lg-dev to completion (for start-up failures): resolves with exit code and output. */
 export async function runLgDev(args: string[], options: { cwd?: string; env?: Record<string, string>; timeoutMs?: number } = {}) {
-  const child = spawn(process.execPath, [LG_DEV_BIN, ...args], {
+  const child = spawn(process.execPath, [lgDevUnderTest().bin, ...args], {
     cwd: options.cwd ?? REPO_ROOT,
     env: { ...process.env, BROWSER: "none", NO_COLOR: "1", ...options.env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -123,9 +141,9 @@ export function copyFixture(name: string): { dir: string; cleanup(): void } {
   return tmp;
 }
 
-/** Let a project in a temp dir import the repository's packages (@langchain/langgraph, lg-dev's deps). */
+/** Let a project in a temp dir import the packages of the lg-dev under test (@langchain/langgraph, lg-dev's deps). */
 export function linkNodeModules(dir: string): void {
-  symlinkSync(join(REPO_ROOT, "node_modules"), join(dir, "node_modules"), "dir");
+  symlinkSync(lgDevUnderTest().nodeModules, join(dir, "node_modules"), "dir");
 }
 
 /** Write a set of files (path -> content) below dir, creating folders. */

@@ -44,9 +44,13 @@ export function exec(
   });
 }
 
-/** `node bin/lg-new.js ...args` with stdin not a terminal, as in CI. */
-export function lgNew(args: string[], cwd: string): Promise<ExecResult> {
-  return exec(process.execPath, [LG_NEW_BIN, ...args], { cwd, timeoutMs: 30_000 });
+/**
+ * `node bin/lg-new.js ...args` with stdin not a terminal, as in CI. By default lg-new packs lg-dev into the project
+ * (~1.5 s of npm); tests about anything else name the devDependency instead (`vendor: false`).
+ */
+export function lgNew(args: string[], cwd: string, options: { vendor?: boolean } = {}): Promise<ExecResult> {
+  const spec = options.vendor === false && !args.includes("--lg-dev") ? ["--lg-dev", ROOT_PACKAGE.version] : [];
+  return exec(process.execPath, [LG_NEW_BIN, ...args, ...spec], { cwd, timeoutMs: 60_000 });
 }
 
 /** bin/lg-new.js runs the compiled CLI: build once if dist/ is missing (the test script normally builds first). */

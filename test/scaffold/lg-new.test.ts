@@ -101,7 +101,7 @@ describe("refusals: exit 1, a clear message, nothing written", () => {
 describe("where the project goes", () => {
   test("an official alias picks the matching template", async () => {
     const cwd = tempDir();
-    const result = await lgNew(["agent", "--template", "react-agent-js"], cwd);
+    const result = await lgNew(["agent", "--template", "react-agent-js"], cwd, { vendor: false });
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('from the "react-agent" template');
     expect(statSync(join(cwd, "agent", "src", "agent", "tools.ts")).isFile()).toBe(true);
@@ -115,6 +115,8 @@ describe("where the project goes", () => {
     expect(result.stdout).not.toContain("cd ");
     expect(result.stdout).toMatch(/Next steps:\n {2}npm install\n {2}npx lg-dev\n/);
     expect(readJson<{ name: string }>(join(cwd, "package.json")).name).toBe("chat-bot");
+    // lg-dev packed into the project (vendor/ moved in like every other staged folder).
+    expect(readdirSync(join(cwd, "vendor"))).toEqual([`lg-dev-${ROOT_PACKAGE.version}.tgz`]);
     expect(readdirSync(cwd).filter((f) => f.includes("lg-new"))).toEqual([]);
     // Staging must not leave a private (0700) directory behind.
     expect(statSync(join(cwd, "src")).mode & 0o055).not.toBe(0);
@@ -122,7 +124,7 @@ describe("where the project goes", () => {
 
   test("nested directories are created; setup steps and hints are printed", async () => {
     const cwd = tempDir();
-    const result = await lgNew(["a/b/oauth", "-t", "oauth-jwt"], cwd);
+    const result = await lgNew(["a/b/oauth", "-t", "oauth-jwt"], cwd, { vendor: false });
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/cd a\/b\/oauth\n {2}npm install\n {2}cp \.env\.example \.env\n {2}npm run issuer/);
     expect(statSync(join(cwd, "a", "b", "oauth", ".env.example")).isFile()).toBe(true);

@@ -2,7 +2,7 @@ import { cpSync, existsSync, mkdirSync, readdirSync, writeFileSync } from "node:
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { afterEach, describe, expect, test } from "vitest";
-import { makeTempDir } from "../helpers/spawn.js";
+import { makeTempDir, REPO_ROOT } from "../helpers/spawn.js";
 import { PromptCancelled, promptMissing } from "../../src/scaffold/prompts.js";
 import { runLgNew } from "../../src/scaffold/run.js";
 import { scaffoldProject, toPackageName } from "../../src/scaffold/scaffold.js";
@@ -63,7 +63,7 @@ describe("a failure half-way leaves nothing behind", () => {
   test("a new directory (and the parents made for it) disappear", async () => {
     const cwd = tempDir();
     const target = join(cwd, "a", "b", "app");
-    await expect(scaffoldProject({ template: await brokenTemplate(), targetDir: target, lgDevSpec: "0.0.0" })).rejects.toThrow(
+    await expect(scaffoldProject({ template: await brokenTemplate(), targetDir: target, lgDev: "0.0.0" })).rejects.toThrow(
       /package\.json cannot be read/,
     );
     expect(readdirSync(cwd)).toEqual([]);
@@ -72,8 +72,19 @@ describe("a failure half-way leaves nothing behind", () => {
   test("an existing empty directory is left empty", async () => {
     const target = join(tempDir(), "app");
     mkdirSync(target);
-    await expect(scaffoldProject({ template: await brokenTemplate(), targetDir: target, lgDevSpec: "0.0.0" })).rejects.toThrow();
+    await expect(scaffoldProject({ template: await brokenTemplate(), targetDir: target, lgDev: "0.0.0" })).rejects.toThrow();
     expect(readdirSync(target)).toEqual([]);
+  });
+
+  test("lg-dev that cannot be packed into the project leaves nothing either", async () => {
+    const cwd = tempDir();
+    const template = (await loadTemplates(DEFAULT_TEMPLATES_DIR))[0]!;
+    const vendor = async (projectDir: string) => {
+      writeFileSync(join(projectDir, "half-written.tgz"), "");
+      throw new Error("npm pack failed");
+    };
+    await expect(scaffoldProject({ template, targetDir: join(cwd, "app"), lgDev: { vendor } })).rejects.toThrow("npm pack failed");
+    expect(readdirSync(cwd)).toEqual([]);
   });
 });
 
@@ -118,7 +129,7 @@ describe("interactive prompts", () => {
     const term = scriptedTerminal(["bot", "2"]);
     const stderr = new PassThrough();
     const code = await runLgNew(
-      { version: "9.9.9" },
+      { version: "9.9.9", lgDevSpec: "9.9.9", packageRoot: REPO_ROOT },
       { stdin: term.input, stdout: term.output, stderr, interactive: true, cwd },
     );
     expect(code).toBe(0);

@@ -19,7 +19,7 @@ afterAll(() => temp.cleanup());
 function serveTemplate(id: string, prepare?: (project: string) => void | Promise<void>) {
   const state: { server?: RunningServer; project: string } = { project: join(temp.dir, id) };
   beforeAll(async () => {
-    const created = await lgNew([id, "--template", id], temp.dir);
+    const created = await lgNew([id, "--template", id], temp.dir, { vendor: false });
     expect(created.code, created.stderr).toBe(0);
     linkNodeModules(state.project);
     await prepare?.(state.project);

@@ -41,7 +41,10 @@ describe.each(TEMPLATE_IDS)("template %s", (id) => {
 
     const pkg = readJson<ProjectPackage>(join(project, "package.json"));
     expect(pkg.name).toBe(name);
-    expect(pkg.devDependencies["lg-dev"]).toBe(ROOT_PACKAGE.version);
+    // lg-dev is not on the registry: the project gets the lg-dev that made it, packed into vendor/.
+    expect(pkg.devDependencies["lg-dev"]).toBe(`file:vendor/lg-dev-${ROOT_PACKAGE.version}.tgz`);
+    expect(existsSync(join(project, "vendor", `lg-dev-${ROOT_PACKAGE.version}.tgz`))).toBe(true);
+    expect(result.stdout).toContain(`installs it from vendor/lg-dev-${ROOT_PACKAGE.version}.tgz`);
     expect(pkg.scripts.dev).toBe("lg-dev");
     expect(pkg.scripts.test).toBeTruthy();
 
