@@ -2,7 +2,7 @@ import cors from "@fastify/cors";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type RouteOptions } from "fastify";
-import { isLoopbackAddress } from "../auth/index.js";
+import { isLocalPeer } from "../auth/index.js";
 import type { AuthRequestInfo, AuthService } from "../auth/types.js";
 import { BadRequestError, LgDevError } from "../errors.js";
 import type { CompiledGraphLike } from "../graphs/types.js";
@@ -88,6 +88,7 @@ export interface AppDeps {
   sseKeepAliveMs?: number;
 }
 
+const DEFAULT_BODY_LIMIT = 50 * 1024 * 1024;
 const EXPOSED = ["Content-Location", "Location", "X-Pagination-Total", "X-Pagination-Next"];
 /** Browser origins allowed when langgraph.json sets no `http.cors`: the hosted Studio and localhost pages. */
 const DEFAULT_ORIGINS = [/^https:\/\/([a-z0-9-]+\.)*smith\.langchain\.com$/, /^https?:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/];
@@ -119,7 +120,7 @@ const RAW_JSON = "lgDevRawJson";
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     logger: false,
-    bodyLimit: deps.bodyLimit ?? 50 * 1024 * 1024,
+    bodyLimit: deps.bodyLimit ?? DEFAULT_BODY_LIMIT,
     ajv: { customOptions: { coerceTypes: "array", removeAdditional: false, allErrors: false } },
     forceCloseConnections: true,
     schemaController: { compilersFactory: { buildValidator: lazyValidators() } },
@@ -176,11 +177,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: "/docs", uiConfig: { docExpansion: "list" } });
   app.get("/openapi.json", { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
 
+  const isPublicRoute = (req: FastifyRequest) => req.routeOptions.config?.public === true || isDocsRoute(req.routeOptions.url);
   app.addHook("preValidation", async (req, reply) => {
-    req.ctx = {};
-    const isPublic = req.routeOptions.config?.public === true || isDocsRoute(req.routeOptions.url);
+    // Already set: the custom app in front of the API (http.app) authenticated this request before passing it on.
+    const preset = req.ctx !== null;
+    if (!preset) req.ctx = {};
     const auth = deps.auth.current;
-    if (!isPublic && auth.enabled) {
+    if (!preset && !isPublicRoute(req) && auth.enabled) {
       try {
         req.ctx = { auth: await auth.authenticate(requestInfo(req)) };
       } catch (err) {
@@ -208,7 +211,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     }
     if (!http.disable_store) await storeRoutes(api, deps);
   });
-  if (http.app) await mountCustomApp(app, http.app, { authenticate: http.customRouteAuth !== false });
+  if (http.app) {
+    await mountCustomApp(app, http.app, {
+      authenticate: http.customRouteAuth !== false,
+      auth: deps.auth,
+      isPublic: isPublicRoute,
+      bodyLimit: deps.bodyLimit ?? DEFAULT_BODY_LIMIT,
+      logger: deps.logger,
+    });
+  }
   // Webhooks whose URL is a path are delivered to this app, without the network.
   deps.services.webhooks.bindLoopback(async (url, payload, headers) => (await app.inject({ method: "POST", url, payload, headers })).statusCode);
   return app;
@@ -246,15 +257,8 @@ function requestInfo(req: FastifyRequest): AuthRequestInfo {
     url: `${proto}://${host}${req.url}`,
     headers: req.headers,
     body,
-    // A request relayed by a proxy or tunnel on this machine (ngrok, cloudflared, nginx) comes from loopback but is
-    // not from this machine: proxies announce themselves with forwarding headers, so then the peer does not count.
-    peerIsLoopback: isLoopbackAddress(req.socket.remoteAddress) && !isForwarded(req),
+    peerIsLoopback: isLocalPeer(req.socket.remoteAddress, req.headers),
   };
-}
-
-/** True when a proxy says it relayed the request (headers browsers never send themselves). */
-function isForwarded(req: FastifyRequest): boolean {
-  return ["forwarded", "x-forwarded-for", "x-forwarded-host", "x-real-ip"].some((h) => req.headers[h] !== undefined);
 }
 
 function corsOptions(c: CorsConfig | undefined, studioOrigin?: string) {
