@@ -15,6 +15,7 @@ import { buildServices, type Services } from "../services/index.js";
 import { openStorage } from "../storage/durable.js";
 import { StorageLockedError } from "../storage/lock.js";
 import { join } from "node:path";
+import { UiBundles, uiSettingsOf } from "../ui/bundles.js";
 import { packageInfo, resolvedVersion } from "../version.js";
 import { bindInProcessClient } from "./in-process-client.js";
 import { createReloader, startHotReload } from "./reload.js";
@@ -125,6 +126,8 @@ async function startWithStorage(opts: DevOptions, logger: Logger, loaded: Loaded
     webhooks: { enabled: http.disable_webhooks !== true },
   });
 
+  const ui = http.disable_ui ? undefined : new UiBundles({ projectDir: loaded.configDir, logger });
+
   // Graphs + auth are loaded (and on hot reload rebuilt, then swapped into registry/authRef) by the reloader.
   const loader = createModuleLoader({ projectDir: loaded.configDir });
   const reloader = createReloader({
@@ -135,6 +138,7 @@ async function startWithStorage(opts: DevOptions, logger: Logger, loaded: Loaded
     checkpointer: services.checkpointer,
     store: services.graphStore,
     ensureSystemAssistants: (ids) => services.assistants.ensureSystemAssistants(ids, assistantDefaults(logger)),
+    ui,
     logger,
   });
   await reloader.load();
@@ -162,6 +166,7 @@ async function startWithStorage(opts: DevOptions, logger: Logger, loaded: Loaded
     cors: loaded.config.http?.cors as never,
     studioOrigin: safeOrigin(opts.studioUrl),
     openapiAuth: loaded.config.auth?.openapi as AppDeps["openapiAuth"],
+    ui,
     http: {
       app: customApp,
       customRouteAuth: http.enable_custom_route_auth !== false,
@@ -170,6 +175,7 @@ async function startWithStorage(opts: DevOptions, logger: Logger, loaded: Loaded
       disable_runs: http.disable_runs,
       disable_store: http.disable_store,
       disable_meta: http.disable_meta,
+      disable_ui: http.disable_ui,
     },
   });
 
@@ -186,6 +192,8 @@ async function startWithStorage(opts: DevOptions, logger: Logger, loaded: Loaded
   const hostForUrl = opts.host === "0.0.0.0" || opts.host === "::" ? "127.0.0.1" : opts.host.includes(":") ? `[${opts.host}]` : opts.host;
   const url = `http://${hostForUrl}:${port}`;
   logger.debug(`ready in ${Math.round(performance.now() - started)} ms`);
+  // Generative UI bundles build in the background: a request for one waits for its build, start-up does not.
+  void ui?.configure(uiSettingsOf(loaded.config));
   const unbindClient = bindInProcessClient(url);
   services.cronScheduler.start();
   // The initial scan runs in the background: the ready banner does not wait for it. Files saved since start-up
@@ -203,6 +211,7 @@ async function startWithStorage(opts: DevOptions, logger: Logger, loaded: Loaded
         await watcher?.close();
         await Promise.race([services.stop(), new Promise((r) => setTimeout(r, 1000).unref())]);
         await app.close();
+        await ui?.close();
         unbindClient();
         await opened.close();
       })();

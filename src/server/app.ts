@@ -18,6 +18,8 @@ import { metaRoutes } from "./routes/meta.js";
 import { runRoutes } from "./routes/runs.js";
 import { storeRoutes } from "./routes/store.js";
 import { threadRoutes } from "./routes/threads.js";
+import { uiRoutes } from "./routes/ui.js";
+import type { UiFiles } from "../ui/bundles.js";
 
 declare module "fastify" {
   interface FastifyInstance {
@@ -67,6 +69,7 @@ export interface HttpOptions {
   disable_runs?: boolean;
   disable_store?: boolean;
   disable_meta?: boolean;
+  disable_ui?: boolean;
 }
 
 /** Everything buildApp needs; built by dev/ (or by a test). */
@@ -84,6 +87,8 @@ export interface AppDeps {
   /** Origin of the Studio the banner links to (allowed by the default CORS policy). */
   studioOrigin?: string;
   http?: HttpOptions;
+  /** Generative UI bundles (langgraph.json `ui`), served at /ui unless `http.disable_ui`. */
+  ui?: UiFiles;
   /** Keep-alive comment interval of idle event streams (default 15 s). */
   sseKeepAliveMs?: number;
 }
@@ -210,6 +215,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await cronRoutes(api, deps);
     }
     if (!http.disable_store) await storeRoutes(api, deps);
+    if (!http.disable_ui && deps.ui) await uiRoutes(api, { ...deps, ui: deps.ui });
   });
   if (http.app) {
     await mountCustomApp(app, http.app, {
