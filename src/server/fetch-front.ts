@@ -13,8 +13,6 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import { Readable } from "node:stream";
-import { pipeline } from "node:stream/promises";
-import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { isLocalPeer } from "../auth/index.js";
 import type { AuthContext, AuthRequestInfo, AuthService } from "../auth/types.js";
@@ -108,8 +106,10 @@ export function mountFront(app: FastifyInstance, front: Front, opts: MountFrontO
     }
     // The client going away ends the user's work and the API's (an event stream's on_disconnect).
     const gone = new AbortController();
-    reply.raw.on("close", () => {
-      if (!reply.raw.writableFinished) gone.abort();
+    let finished = false;
+    reply.raw.once("finish", () => (finished = true));
+    reply.raw.once("close", () => {
+      if (!finished) gone.abort();
     });
     const remoteAddress = req.socket.remoteAddress;
     const request = new Request(urlOf(req), { method: req.method, headers: headersOf(req), signal: gone.signal, ...(body ? { body: body as unknown as BodyInit } : {}) });
@@ -155,7 +155,10 @@ export function mountFront(app: FastifyInstance, front: Front, opts: MountFrontO
         stream.resume();
         return new Response(null, { status: res.statusCode, headers: out });
       }
-      return new Response(Readable.toWeb(stream) as ReadableStream, { status: res.statusCode, headers: out });
+      // An event stream flows as it is written; every other answer of the API is complete once its head is, and a
+      // buffer is much cheaper to hand over than a stream.
+      if (isEventStream(out)) return new Response(Readable.toWeb(stream) as ReadableStream, { status: res.statusCode, headers: out });
+      return new Response((await collect(stream)) as unknown as BodyInit, { status: res.statusCode, headers: out });
     } finally {
       tickets.delete(id);
     }
@@ -181,12 +184,51 @@ async function writeResponse(req: FastifyRequest, reply: FastifyReply, response:
     return;
   }
   // An event stream may stay silent for a while: its client must see the headers now, not with the first event.
-  if (response.headers.get("content-type")?.startsWith("text/event-stream")) raw.flushHeaders();
+  if (isEventStream(response.headers)) raw.flushHeaders();
+  await copyBody(response.body, raw);
+}
+
+/** Write a web stream to a Node response, at the pace the client reads; stops reading when the client is gone. */
+async function copyBody(body: ReadableStream<Uint8Array>, raw: FastifyReply["raw"]): Promise<void> {
+  const reader = body.getReader();
+  const onClose = () => void reader.cancel().catch(() => undefined);
+  raw.once("close", onClose);
   try {
-    await pipeline(Readable.fromWeb(response.body as unknown as WebReadableStream), raw);
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (raw.destroyed) return;
+      if (!raw.write(value)) await new Promise<void>((resolve) => {
+        const go = () => {
+          raw.off("drain", go);
+          raw.off("close", go);
+          resolve();
+        };
+        raw.on("drain", go);
+        raw.on("close", go);
+      });
+    }
+    raw.end();
   } catch {
-    // The client went away, or the body failed midway: the connection is closed either way; nothing to answer.
+    // The body failed midway (or the client went away): end the connection; there is nobody left to tell.
+    raw.destroy();
+  } finally {
+    raw.off("close", onClose);
   }
+}
+
+function isEventStream(headers: Headers): boolean {
+  return headers.get("content-type")?.startsWith("text/event-stream") ?? false;
+}
+
+/** A whole Node stream as one buffer. */
+function collect(stream: Readable): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    stream.on("data", (chunk: Buffer) => chunks.push(chunk));
+    stream.once("end", () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
+    stream.once("error", reject);
+  });
 }
 
 function hasBody(method: string): boolean {
@@ -197,14 +239,22 @@ function hasBody(method: string): boolean {
 async function readBody(raw: IncomingMessage, limit: number): Promise<Uint8Array | undefined | "too large"> {
   const declared = Number(raw.headers["content-length"]);
   if (declared > limit) return "too large";
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of raw) {
-    size += (chunk as Buffer).length;
-    if (size > limit) return "too large";
-    chunks.push(chunk as Buffer);
-  }
-  return size === 0 ? undefined : Buffer.concat(chunks, size);
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) chunks.push(chunk);
+      else {
+        raw.off("data", onData);
+        raw.resume(); // read the rest and let it go: the answer is a 413
+        resolve("too large");
+      }
+    };
+    raw.on("data", onData);
+    raw.once("end", () => resolve(size === 0 ? undefined : size > limit ? "too large" : Buffer.concat(chunks, size)));
+    raw.once("error", reject);
+  });
 }
 
 function urlOf(req: FastifyRequest): string {

@@ -20,9 +20,9 @@ const userAuth = new Auth().authenticate(async (request: Request) => {
   return { identity: token === "Bearer ok" ? "user-1" : "user-2", permissions: [] };
 });
 
-async function setup(hono: Hono, http: Omit<HttpOptions, "app"> = {}, withAuth = false) {
+async function setup(hono: Hono, http: Omit<HttpOptions, "app"> = {}, withAuth = false, bodyLimit?: number) {
   const t = await makeTestApp({
-    deps: { http: { ...http, app: resolveCustomApp(hono, "test hono app") } },
+    deps: { http: { ...http, app: resolveCustomApp(hono, "test hono app") }, ...(bodyLimit ? { bodyLimit } : {}) },
     ...(withAuth ? { auth: createAuthService({ module: { file: "/t/auth.ts", exportName: "auth", auth: userAuth as never } }) } : {}),
   });
   open.push(t);
@@ -131,6 +131,17 @@ describe("http.app: a Hono app in front of the API", () => {
     const teapot = await app.inject({ method: "GET", url: "/teapot" });
     expect(teapot.statusCode).toBe(418);
     expect(teapot.body).toBe("short and stout");
+  });
+
+  it("HEAD and the body limit work as without a custom app", async () => {
+    const { app } = await setup(userApp(), {}, false, 1000);
+    const head = await app.inject({ method: "HEAD", url: "/ok" });
+    expect(head.statusCode).toBe(200);
+    expect(head.body).toBe("");
+    expect(head.headers["x-middleware"]).toBe("seen");
+    const big = await app.inject({ method: "POST", url: "/threads", payload: { metadata: { x: "y".repeat(2000) } } });
+    expect(big.statusCode).toBe(413);
+    expect(big.body).toBe("Request body is too large");
   });
 
   it("event streams of the API pass through the middleware", async () => {
