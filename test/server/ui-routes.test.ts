@@ -37,7 +37,7 @@ describe("/ui", () => {
     const { app } = await setup();
     const res = await app.inject({ method: "POST", url: "/ui/echo", payload: { name: "weather" }, headers: { host: "localhost:2024" } });
     expect(res.statusCode).toBe(200);
-    expect(res.headers["content-type"]).toBe("text/html");
+    expect(res.headers["content-type"]).toBe("text/plain; charset=utf-8");
     expect(res.body).toBe(
       [
         '<link rel="stylesheet" href="http://localhost:2024/ui/echo/entrypoint.css" />',

@@ -45,7 +45,9 @@ export async function uiRoutes(app: FastifyInstance, deps: AppDeps & { ui: UiFil
         const onload = `${uiGlobalName(found.name)}.render(${JSON.stringify(req.body.name)}, "{{shadowRootId}}")`;
         lines.push(`<script src="${quoted(`${base}/${js.basename}`, '"')}" onload='${quoted(onload, "'")}'></script>`);
       }
-      return reply.type("text/html").send(lines.join("\n"));
+      // Plain text, as the official server's answer arrives (its text/html header is overridden by Hono's c.text);
+      // the SDK reads the body as text either way.
+      return reply.type("text/plain; charset=utf-8").send(lines.join("\n"));
     },
   );
 
