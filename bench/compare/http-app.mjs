@@ -60,25 +60,36 @@ function project(server, withApp) {
 }
 
 const json = { "content-type": "application/json" };
-/** [label, path, init]; every request carries the token unless it says otherwise. */
+const parsed = (f) => (text) => f(JSON.parse(text));
+const events = (text) => [...text.matchAll(/^event: (.+)$/gm)].map((m) => m[1]).join(",");
+/**
+ * [label, path, init, pick]: every request carries the token unless it says otherwise; `pick` is the part of the body
+ * http.app is about (the servers' JSON differs in field order and extra fields, which is not this comparison's).
+ */
 const REQUESTS_TO_COMPARE = [
   ["custom route without a token", "/custom/hello", { auth: false }],
   ["custom route", "/custom/hello", {}],
   ["API path taken over (GET /info)", "/info", {}],
-  ["API route through the middleware (POST /assistants/search)", "/assistants/search", { method: "POST", body: "{}", headers: json }],
+  ["API route through the middleware (POST /assistants/search)", "/assistants/search", { method: "POST", body: "{}", headers: json }, parsed((a) => `${a.length} assistant(s): ${a.map((x) => x.graph_id)}`)],
   ["middleware answers early", "/assistants/search", { method: "POST", body: "{}", headers: { ...json, "x-block": "yes" } }],
-  ["body replaced before it was read (POST /threads)", "/threads", { method: "POST", body: JSON.stringify({ metadata: { original: true } }), headers: json }],
-  ["body read, then replaced (POST /threads/search, limit 10 -> 1)", "/threads/search", { method: "POST", body: JSON.stringify({ limit: 10 }), headers: json }],
+  ["body replaced before it was read (POST /threads)", "/threads", { method: "POST", body: JSON.stringify({ metadata: { original: true } }), headers: json }, parsed((t) => `metadata ${JSON.stringify(t.metadata)}`)],
+  ["body read, then replaced (POST /threads/search, limit 10 -> 1)", "/threads/search", { method: "POST", body: JSON.stringify({ limit: 10 }), headers: json }, parsed((a) => `${a.length} thread(s)`)],
   ["path nobody serves", "/nowhere", {}],
   ["API error through the middleware", "/threads/00000000-0000-4000-8000-000000000000", {}],
-  ["event stream through the middleware", "/runs/stream", { method: "POST", headers: json, body: JSON.stringify({ assistant_id: "echo", input: { messages: [{ role: "user", content: "hi" }] }, stream_mode: "values" }) }],
+  ["event stream through the middleware", "/runs/stream", { method: "POST", headers: json, body: JSON.stringify({ assistant_id: "echo", input: { messages: [{ role: "user", content: "hi" }] }, stream_mode: "values" }) }, events],
 ];
 
-async function ask(url, [, path, init]) {
+async function ask(url, [, path, init, pick = normalise]) {
   const headers = { ...(init.auth === false ? {} : AUTH), ...init.headers };
   const res = await fetch(`${url}${path}`, { method: init.method ?? "GET", body: init.body, headers });
   const text = await res.text();
-  return { status: res.status, middleware: res.headers.get("x-middleware") ?? "-", type: (res.headers.get("content-type") ?? "-").split(";")[0], body: normalise(text) };
+  let body;
+  try {
+    body = res.ok ? pick(text) : normalise(text);
+  } catch {
+    body = normalise(text);
+  }
+  return { status: res.status, middleware: res.headers.get("x-middleware") ?? "-", type: (res.headers.get("content-type") ?? "-").split(";")[0], body };
 }
 
 async function timeCalls(url, n) {
@@ -129,7 +140,7 @@ async function main() {
     const a = answers.official[i];
     const b = answers["lg-dev"][i];
     const show = (x) => `${x.status} ${x.type} mw:${x.middleware} ${x.body}`;
-    const same = a.status === b.status && a.middleware === b.middleware && a.body === b.body ? "same" : "differs";
+    const same = a.status === b.status && a.middleware === b.middleware && a.type === b.type && a.body === b.body ? "same" : "differs";
     return [label, show(a), show(b), same];
   });
   console.log(table(["request", "official", "lg-dev", ""], rows));

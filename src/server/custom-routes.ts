@@ -21,6 +21,8 @@ export type FetchHandler = (request: Request) => Response | Promise<Response>;
 /** The parts of a Hono app (any Hono 4 build: hono, hono/tiny, hono/quick, OpenAPIHono…) lg-dev composes with. */
 export interface HonoLike {
   fetch(request: Request, env?: unknown): Response | Promise<Response>;
+  getPath(request: Request): string;
+  router: { match(method: string, path: string): [unknown[], ...unknown[]] };
   route(path: string, app: HonoLike): unknown;
   use(path: string, handler: (c: HonoContextLike, next: () => Promise<void>) => Promise<unknown>): unknown;
   notFound(handler: (c: HonoContextLike) => Response | Promise<Response>): unknown;
@@ -128,12 +130,14 @@ export async function mountCustomApp(app: FastifyInstance, custom: CustomApp, op
 
 /** A plain fetch app answers first; its 404 means "not mine", and the request goes on to the API. */
 function fetchFront(fetch: FetchHandler): Front {
-  return async (front) => {
-    const response = await fetch(front.request);
-    if (!(response instanceof Response) || response.status !== 404) return response;
-    await response.body?.cancel().catch(() => undefined);
-    const { request, body } = front;
-    return front.toApi(new Request(request.url, { method: request.method, headers: request.headers }), body);
+  return {
+    async handle(front) {
+      const response = await fetch(front.request);
+      if (!(response instanceof Response) || response.status !== 404) return response;
+      await response.body?.cancel().catch(() => undefined);
+      const { request, body } = front;
+      return front.toApi(new Request(request.url, { method: request.method, headers: request.headers }), body);
+    },
   };
 }
 
@@ -171,7 +175,19 @@ function honoFront(user: HonoLike, logger: Logger): Front {
     logger.error(`${c.req.method} ${c.req.path} failed in the custom app (http.app)`, err);
     return new Response("Internal Server Error", { status: 500, headers: { "content-type": "text/plain; charset=utf-8" } });
   });
-  return (front) => Promise.resolve(composed.fetch(front.request, { incoming: front.incoming, outgoing: front.outgoing, [FRONT]: front }));
+  return {
+    handle: (front) => Promise.resolve(composed.fetch(front.request, { incoming: front.incoming, outgoing: front.outgoing, [FRONT]: front })),
+    // Requests none of the user's middleware or routes match (an app that only adds routes of its own, or
+    // middleware on some paths) skip the composition: the API serves them at no extra cost.
+    applies(method, url) {
+      try {
+        const path = composed.getPath({ url } as Request);
+        return user.router.match(method === "HEAD" ? "GET" : method, path)[0].length > 0;
+      } catch {
+        return true;
+      }
+    },
+  };
 }
 
 function stateOf(c: HonoContextLike): FrontRequest {

@@ -33,8 +33,16 @@ export interface FrontRequest {
   toApi(request: Request, body: Uint8Array | undefined): Promise<Response>;
 }
 
-/** The user's app seen from here: a request in, a response out. */
-export type Front = (front: FrontRequest) => Promise<Response>;
+/** The user's app seen from here. */
+export interface Front {
+  /** A request in, a response out. */
+  handle(front: FrontRequest): Promise<Response>;
+  /**
+   * False when nothing of the app (no middleware, no route) applies to `method` `url`: the request then goes
+   * straight to the API, as if there were no custom app. Absent: the app sees every request.
+   */
+  applies?(method: string, url: string): boolean;
+}
 
 /** Options of {@link mountFront}. */
 export interface MountFrontOptions {
@@ -84,6 +92,7 @@ export function mountFront(app: FastifyInstance, front: Front, opts: MountFrontO
         return;
       }
     }
+    if (front.applies?.(req.method, urlOf(req)) === false) return;
     await serveThroughFront(req, reply);
   });
 
@@ -113,7 +122,7 @@ export function mountFront(app: FastifyInstance, front: Front, opts: MountFrontO
     });
     const remoteAddress = req.socket.remoteAddress;
     const request = new Request(urlOf(req), { method: req.method, headers: headersOf(req), signal: gone.signal, ...(body ? { body: body as unknown as BodyInit } : {}) });
-    const response = await front({
+    const response = await front.handle({
       request,
       body,
       auth,

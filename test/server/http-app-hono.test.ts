@@ -161,6 +161,36 @@ describe("http.app: a Hono app in front of the API", () => {
   });
 });
 
+describe("http.app: a Hono app with middleware on some paths only", () => {
+  it("requests its middleware and routes do not match go straight to the API; the others through them", async () => {
+    const seen: string[] = [];
+    const hono = new Hono();
+    hono.use("/custom/*", async (c, next) => {
+      seen.push(c.req.path);
+      await next();
+      c.header("x-scoped", "yes");
+    });
+    hono.get("/custom/hello", (c) => c.json({ q: c.req.query("q") ?? null }));
+    hono.post("/threads/:id/special", (c) => c.text(`special ${c.req.param("id")}`));
+    const { app } = await setup(hono);
+    const created = await app.inject({ method: "POST", url: "/threads", payload: {} });
+    expect(created.statusCode).toBe(200);
+    expect(created.headers["x-scoped"]).toBeUndefined();
+    const hello = await app.inject({ method: "GET", url: "/custom/hello?q=1" });
+    expect(hello.json()).toEqual({ q: "1" });
+    expect(hello.headers["x-scoped"]).toBe("yes");
+    const encoded = await app.inject({ method: "GET", url: "/custom/h%65llo" });
+    expect(encoded.json()).toEqual({ q: null });
+    // A path under the middleware that no route serves: the API's 404, through the middleware.
+    const missing = await app.inject({ method: "GET", url: "/custom/nothing" });
+    expect(missing.statusCode).toBe(404);
+    expect(missing.body).toBe("Not Found: GET /custom/nothing");
+    expect(missing.headers["x-scoped"]).toBe("yes");
+    expect((await app.inject({ method: "POST", url: `/threads/${created.json().thread_id}/special` })).body).toBe(`special ${created.json().thread_id}`);
+    expect(seen).toEqual(["/custom/hello", "/custom/h%65llo", "/custom/nothing"].map((p) => decodeURI(p)));
+  });
+});
+
 describe("http.app (Hono) and authentication", () => {
   it("custom routes are authenticated by default, and see the caller", async () => {
     const { app } = await setup(userApp(), {}, true);
