@@ -111,7 +111,15 @@ export class UiBundles implements UiFiles {
 
   private async run(entry: Entry, why: "build" | "rebuild", changed: string[]): Promise<UiRebuild> {
     const { name, entry: file } = entry.builder;
-    const result = await entry.builder.build();
+    let result: Awaited<ReturnType<UiBuilder["build"]>>;
+    try {
+      result = await entry.builder.build();
+    } catch (err) {
+      // Not a build error (those come back as results) but a failure of esbuild itself: the entry stays usable.
+      const message = err instanceof Error ? err.message : String(err);
+      this.o.logger.error(`UI build of "${name}" could not run: ${message}`);
+      return { name, ok: false, error: message };
+    }
     for (const input of result.inputs) entry.inputs.add(input);
     const where = this.display(file);
     if (!result.ok) {

@@ -105,6 +105,18 @@ describe("http.app: a Hono app in front of the API", () => {
     expect((await app.inject({ method: "GET", url: "/ok" })).json()).toEqual({ ok: true });
   });
 
+  it("CORS applies to custom routes too; preflights are answered before the app", async () => {
+    const { app } = await setup(userApp());
+    const origin = "http://localhost:5173";
+    const custom = await app.inject({ method: "GET", url: "/health", headers: { origin } });
+    expect(custom.headers["access-control-allow-origin"]).toBe(origin);
+    const api = await app.inject({ method: "POST", url: "/threads/search", payload: {}, headers: { origin } });
+    expect(api.headers["access-control-allow-origin"]).toBe(origin);
+    const preflight = await app.inject({ method: "OPTIONS", url: "/health", headers: { origin, "access-control-request-method": "GET" } });
+    expect(preflight.statusCode).toBe(204);
+    expect(preflight.headers["x-middleware"]).toBeUndefined();
+  });
+
   it("a path nobody serves is lg-dev's own 404, with the middleware's headers", async () => {
     const { app } = await setup(userApp());
     const res = await app.inject({ method: "GET", url: "/nowhere?x=1" });
