@@ -68,6 +68,8 @@ const TICKET = "x-lg-dev-front-ticket";
 const HOP_BY_HOP = new Set(["connection", "keep-alive", "transfer-encoding", "upgrade", "proxy-connection", TICKET]);
 /** Statuses whose responses have no body. */
 const NULL_BODY = new Set([101, 204, 205, 304]);
+/** Methods the fetch standard forbids in a Request. */
+const FORBIDDEN_METHODS = new Set(["CONNECT", "TRACE", "TRACK"]);
 /** What @hono/node-server's RESPONSE_ALREADY_SENT carries: the app wrote to `outgoing` itself. */
 const ALREADY_SENT = "x-hono-already-sent";
 
@@ -92,7 +94,8 @@ export function mountFront(app: FastifyInstance, front: Front, opts: MountFrontO
         return;
       }
     }
-    if (front.applies?.(req.method, urlOf(req)) === false) return;
+    // Methods no standard Request can carry (TRACE, CONNECT…) never reach a fetch app: lg-dev answers them.
+    if (FORBIDDEN_METHODS.has(req.method) || front.applies?.(req.method, urlOf(req)) === false) return;
     await serveThroughFront(req, reply);
   });
 

@@ -145,8 +145,9 @@ describe("http.app: a Hono app in front of the API", () => {
     expect(teapot.body).toBe("short and stout");
   });
 
-  it("HEAD and the body limit work as without a custom app", async () => {
+  it("HEAD, TRACE and the body limit work as without a custom app", async () => {
     const { app } = await setup(userApp(), {}, false, 1000);
+    expect((await app.inject({ method: "TRACE", url: "/ok" })).statusCode).toBe(404);
     const head = await app.inject({ method: "HEAD", url: "/ok" });
     expect(head.statusCode).toBe(200);
     expect(head.body).toBe("");
