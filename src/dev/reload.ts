@@ -120,7 +120,7 @@ export function createReloader(o: ReloaderOptions): Reloader {
       const configChanged = changed.includes(next.configPath);
       if (configChanged) for (const w of next.warnings) if (!previous.warnings.includes(w)) o.logger.warn(w);
       // The UI follows langgraph.json whether or not the graphs load.
-      if (configChanged) void o.ui?.configure(uiSettingsOf(next.config));
+      if (configChanged) void o.ui?.configure(uiSettingsOf(next.config), { announce: true });
       // env first, so modules evaluated below see the new values.
       const envValues = loadEnvValues(next);
       applyEnv(next);

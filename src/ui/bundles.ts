@@ -25,6 +25,9 @@ export interface UiRebuild {
   error?: string;
 }
 
+/** Why a build runs: start-up (quiet), an entry langgraph.json added or changed, a changed file. */
+type Why = "build" | "added" | "rebuild";
+
 interface Entry {
   builder: UiBuilder;
   /** `path` and `shared` it was made with: an entry is rebuilt from scratch when they change. */
@@ -46,7 +49,7 @@ export class UiBundles implements UiFiles {
    * Apply `ui` settings (start-up, or langgraph.json changed): entries new or changed are built, removed ones
    * dropped. Resolves when their builds are done; requests for a UI wait for its build rather than miss it.
    */
-  async configure(settings: UiSettings): Promise<UiRebuild[]> {
+  async configure(settings: UiSettings, opts: { announce?: boolean } = {}): Promise<UiRebuild[]> {
     const wanted = new Map(Object.entries(settings.ui ?? {}).map(([name, path]) => [name, { path, key: JSON.stringify([path, settings.shared ?? []]) }]));
     for (const [name, entry] of this.entries) {
       if (wanted.get(name)?.key === entry.key) continue;
@@ -65,7 +68,7 @@ export class UiBundles implements UiFiles {
       }
       const entry: Entry = { builder, key, inputs: new Set([builder.entry]), pending: Promise.resolve({ name, ok: true }) };
       this.entries.set(name, entry);
-      builds.push(this.schedule(entry, "build"));
+      builds.push(this.schedule(entry, opts.announce ? "added" : "build"));
     }
     return Promise.all(builds);
   }
@@ -104,12 +107,12 @@ export class UiBundles implements UiFiles {
   }
 
   /** One build at a time per entry: a change during a build is built after it. */
-  private schedule(entry: Entry, why: "build" | "rebuild", changed: string[] = []): Promise<UiRebuild> {
+  private schedule(entry: Entry, why: Why, changed: string[] = []): Promise<UiRebuild> {
     entry.pending = entry.pending.then(() => this.run(entry, why, changed));
     return entry.pending;
   }
 
-  private async run(entry: Entry, why: "build" | "rebuild", changed: string[]): Promise<UiRebuild> {
+  private async run(entry: Entry, why: Why, changed: string[]): Promise<UiRebuild> {
     const { name, entry: file } = entry.builder;
     let result: Awaited<ReturnType<UiBuilder["build"]>>;
     try {
@@ -132,6 +135,7 @@ export class UiBundles implements UiFiles {
     entry.files = result.files;
     const what = result.files.map((f) => f.basename).join(", ");
     if (why === "build") this.o.logger.debug(`built UI "${name}" (${where} -> ${what}) in ${result.ms} ms`);
+    else if (why === "added") this.o.logger.info(`built UI "${name}" (${where}) in ${result.ms} ms`);
     else this.o.logger.info(`rebuilt UI "${name}" (${changed.map((c) => this.display(c)).join(", ")}) in ${result.ms} ms`);
     return { name, ok: true };
   }

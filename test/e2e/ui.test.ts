@@ -79,6 +79,17 @@ describe("generative UI (lg-dev with watching on)", () => {
     await until("the rebuilt script", async () => (await rendered()) === "SUNNYForecast for OSLO");
   });
 
+  it("a UI added to langgraph.json is built and served", async () => {
+    const path = file("langgraph.json");
+    const config = JSON.parse(readFileSync(path, "utf8"));
+    config.ui.second = "./src/agent/ui.tsx";
+    writeFileSync(path, JSON.stringify(config, null, 2));
+    await until("the new UI in the log", () => /built UI "second" \(src\/agent\/ui\.tsx\) in \d+ ms/.test(server.output()));
+    const html = await new Client({ apiUrl: server.url })["~ui"].getComponent("second", "weather");
+    expect(html).toContain("/ui/second/entrypoint.js");
+    expect(html).toContain("__LGUI_second.render(");
+  });
+
   it("a build error is logged with file and line; the last good build is served until it is fixed", async () => {
     const path = file("src/agent/ui.tsx");
     const good = readFileSync(path, "utf8");
