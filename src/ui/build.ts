@@ -7,7 +7,7 @@
  * - `render` hands the component to the SDK's store at `window[Symbol.for("LGUI_EXT_STORE")]`, with a fresh element in
  *   the shadow root the SDK made for the message;
  * - the CSS the entry imports in a sibling `entrypoint.css`, run through Tailwind CSS when the project has it.
- * An esbuild context per entry makes rebuilds after a save incremental.
+ * An esbuild context per entry makes rebuilds after a save incremental. This runs in the UI worker (worker.ts).
  */
 import { basename, relative, resolve, sep } from "node:path";
 import * as esbuild from "esbuild";
@@ -114,21 +114,6 @@ export function createUiBuilder(o: UiBuilderOptions): UiBuilder {
       ],
     });
 
-  /**
-   * One incremental build. esbuild runs as one service per process, which the graphs' loader stops when it has been
-   * idle for a while (to save its memory); that ends this context too, so a stopped one is opened again.
-   */
-  const rebuild = async () => {
-    context ??= open();
-    try {
-      return await (await context).rebuild();
-    } catch (err) {
-      if (!/service (was stopped|is no longer running)/i.test(String((err as Error)?.message))) throw err;
-      context = open();
-      return (await context).rebuild();
-    }
-  };
-
   return {
     name: o.name,
     entry: entry.file,
@@ -136,7 +121,8 @@ export function createUiBuilder(o: UiBuilderOptions): UiBuilder {
       const started = performance.now();
       const ms = () => Math.round(performance.now() - started);
       try {
-        const result = await rebuild();
+        context ??= open();
+        const result = await (await context).rebuild();
         const files = result.outputFiles.map((f) => {
           const name = basename(f.path);
           const contents = name === "entrypoint.js" ? new TextEncoder().encode(f.text.replaceAll(REQUIRE_SHIM, SDK_REQUIRE)) : f.contents;

@@ -5,7 +5,8 @@
  */
 import { extname, isAbsolute, relative, sep } from "node:path";
 import type { Logger } from "../logger.js";
-import { createUiBuilder, type UiBuilder, type UiFile } from "./build.js";
+import type { UiBuilder, UiFile } from "./build.js";
+import { createRemoteBuilders } from "./remote.js";
 
 /** langgraph.json's `ui` and `ui_config.shared`. */
 export interface UiSettings {
@@ -41,6 +42,8 @@ interface Entry {
 
 export class UiBundles implements UiFiles {
   private readonly entries = new Map<string, Entry>();
+  /** Builds run in a worker thread, started with the first UI. */
+  private readonly builders = createRemoteBuilders();
   private closed = false;
 
   constructor(private readonly o: { projectDir: string; logger: Logger }) {}
@@ -61,7 +64,7 @@ export class UiBundles implements UiFiles {
       if (this.entries.has(name) || this.closed) continue;
       let builder: UiBuilder;
       try {
-        builder = createUiBuilder({ name, path, projectDir: this.o.projectDir, shared: settings.shared });
+        builder = this.builders.create({ name, path, projectDir: this.o.projectDir, shared: settings.shared });
       } catch (err) {
         this.o.logger.error(`UI "${name}" in langgraph.json: ${(err as Error).message}`);
         continue;
@@ -104,6 +107,7 @@ export class UiBundles implements UiFiles {
     const entries = [...this.entries.values()];
     this.entries.clear();
     await Promise.all(entries.map((e) => e.pending.finally(() => e.builder.dispose())));
+    await this.builders.close();
   }
 
   /** One build at a time per entry: a change during a build is built after it. */

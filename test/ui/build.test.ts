@@ -1,7 +1,6 @@
 /** Bundling generative UI entries: what the SDK's loader needs from the built files. */
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import * as esbuild from "esbuild";
 import { afterEach, describe, expect, it } from "vitest";
 import { createUiBuilder, resolveUiEntry, uiGlobalName, type UiBuilder, type UiFile } from "../../src/ui/build.js";
 import { copyFixture } from "../helpers/spawn.js";
@@ -93,16 +92,6 @@ describe("UI bundles", () => {
     const tree = loadBundle(text(fixed.files, "entrypoint.js"), "__LGUI_agent", "weather", formatter).responded[0]!.component({ city: "x" });
     const badge = (tree.props.children as Element[])[0]!;
     expect((badge.type as (p: unknown) => Element)(badge.props).type).toBe("b");
-  });
-
-  it("builds again after esbuild's service was stopped (the graphs' loader stops it when idle)", async () => {
-    const dir = project();
-    const b = builder(dir);
-    expect((await b.build()).ok).toBe(true);
-    await esbuild.stop();
-    const again = await b.build();
-    if (!again.ok) throw new Error(again.message);
-    expect(again.files.map((f) => f.basename).sort()).toEqual(["entrypoint.css", "entrypoint.js"]);
   });
 
   it("an entry outside the project is refused", () => {

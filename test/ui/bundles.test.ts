@@ -1,6 +1,7 @@
 /** UiBundles: the project's UIs, built in the background, rebuilt on change, reconfigured with langgraph.json. */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import * as esbuild from "esbuild";
 import { afterEach, describe, expect, it } from "vitest";
 import { createLogger } from "../../src/logger.js";
 import { UiBundles } from "../../src/ui/bundles.js";
@@ -30,6 +31,18 @@ describe("UiBundles", () => {
     void ui.configure(SETTINGS);
     expect(await names(ui, "agent")).toEqual(["entrypoint.css", "entrypoint.js"]);
     expect(await ui.files("other")).toBeUndefined();
+  });
+
+  it("builds in a worker thread, unaffected by the main thread stopping its esbuild (as the graphs' loader does)", async () => {
+    const { dir, ui } = setup();
+    const building = ui.configure(SETTINGS);
+    // A build in flight on this thread's esbuild would never be answered after this.
+    await esbuild.stop();
+    expect((await building).map((r) => r.ok)).toEqual([true]);
+    await esbuild.stop();
+    const [again] = await ui.rebuild([join(dir, "src", "agent", "styles.css")]);
+    expect(again!.ok).toBe(true);
+    expect(await names(ui, "agent")).toEqual(["entrypoint.css", "entrypoint.js"]);
   });
 
   it("rebuilds only the UIs that read a changed file", async () => {
