@@ -175,3 +175,18 @@ export function runAsScript(options) {
       process.exit(2);
     });
 }
+
+/** An answer with what differs on every run (ids, times, ports) replaced, shortened for a table cell. */
+export function cell(text, max = 160) {
+  const out = normalise(text)
+    .replace(/127\.0\.0\.1:\d+|localhost:\d+/g, "<host>")
+    .replace(/\s+/g, " ")
+    .trim();
+  return out.length > max ? `${out.slice(0, max)}…` : out;
+}
+
+/** A Markdown table. */
+export function table(header, rows) {
+  const esc = (c) => String(c).replace(/\|/g, "\\|");
+  return [`| ${header.map(esc).join(" | ")} |`, `|${header.map(() => "---").join("|")}|`, ...rows.map((r) => `| ${r.map(esc).join(" | ")} |`)].join("\n");
+}

@@ -19,7 +19,7 @@ export type * from "./types.js";
 export type * from "./events.js";
 export { AUTH_EVENT_NAMES, createAuthEvent } from "./events.js";
 export { matchesFilters, mergeFilters, storeFilterTarget } from "./filters.js";
-export { isLoopbackAddress } from "./loopback.js";
+export { isLocalPeer, isLoopbackAddress } from "./loopback.js";
 export { STUDIO_USER_IDENTITY, createStudioUser } from "./authenticate.js";
 export { resolveAuthPath, type ImportModule, type LoadedAuthModule } from "./load.js";
 

@@ -25,3 +25,14 @@ export function isLoopbackAddress(addr: string | undefined): boolean {
   // ::ffff:127.a.b.c canonicalises to ::ffff:7fXX:YYYY.
   return /^::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}$/.test(canonical);
 }
+
+/** Headers with which proxies announce that they relayed a request (browsers never send them themselves). */
+const FORWARDING_HEADERS = ["forwarded", "x-forwarded-for", "x-forwarded-host", "x-real-ip"];
+
+/**
+ * True when a request comes from this machine: a loopback peer that no proxy relayed. A request relayed by a proxy
+ * or tunnel on this machine (ngrok, cloudflared, nginx) comes from loopback but is not from this machine.
+ */
+export function isLocalPeer(remoteAddress: string | undefined, headers: Record<string, string | string[] | undefined>): boolean {
+  return isLoopbackAddress(remoteAddress) && !FORWARDING_HEADERS.some((h) => headers[h] !== undefined);
+}

@@ -57,6 +57,10 @@ const http = objectOf({
   enable_custom_route_auth: optional(bool),
 });
 
+/** Generative UI: `{"<graph id>": "./src/agent/ui.tsx"}`, and packages the page shares with the bundles. */
+const ui = recordOf(str);
+const uiConfig = objectOf({ shared: optional(arrayOf(str)) });
+
 const auth = objectOf({
   path: optional(graphRef),
   disable_studio_auth: optional(boolish),
@@ -73,8 +77,6 @@ const PLATFORM_ONLY_KEYS = new Set([
   "image_distro",
   "keep_pkg_tools",
   "api_version",
-  "ui",
-  "ui_config",
   "webhooks",
   "encryption",
   "semantic_search",
@@ -95,6 +97,8 @@ export const configRule = objectOf(
     node_version: optional(str),
     auth: optional(auth),
     http: optional(http),
+    ui: optional(ui),
+    ui_config: optional(uiConfig),
     store: optional(anyObject),
     checkpointer: optional(anyObject),
   },

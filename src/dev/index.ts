@@ -16,6 +16,7 @@ import { buildServices, type Services } from "../services/index.js";
 import { openStorage } from "../storage/durable.js";
 import { StorageLockedError } from "../storage/lock.js";
 import { join } from "node:path";
+import { UiBundles, uiSettingsOf } from "../ui/bundles.js";
 import { packageInfo, resolvedVersion } from "../version.js";
 import { bindInProcessClient } from "./in-process-client.js";
 import { createReloader, startHotReload } from "./reload.js";
@@ -137,6 +138,8 @@ async function startWithStorage(
     webhooks: { enabled: http.disable_webhooks !== true },
   });
 
+  const ui = http.disable_ui ? undefined : new UiBundles({ projectDir: loaded.configDir, logger });
+
   // Graphs + auth are loaded (and on hot reload rebuilt, then swapped into registry/authRef) by the reloader.
   const loader = createModuleLoader({ projectDir: loaded.configDir });
   const reloader = createReloader({
@@ -147,6 +150,7 @@ async function startWithStorage(
     checkpointer: services.checkpointer,
     store: services.graphStore,
     ensureSystemAssistants: (ids) => services.assistants.ensureSystemAssistants(ids, assistantDefaults(logger)),
+    ui,
     logger,
   });
   await reloader.load();
@@ -174,6 +178,7 @@ async function startWithStorage(
     cors: loaded.config.http?.cors as never,
     studioOrigin: safeOrigin(opts.studioUrl),
     openapiAuth: loaded.config.auth?.openapi as AppDeps["openapiAuth"],
+    ui,
     http: {
       app: customApp,
       customRouteAuth: http.enable_custom_route_auth !== false,
@@ -182,6 +187,7 @@ async function startWithStorage(
       disable_runs: http.disable_runs,
       disable_store: http.disable_store,
       disable_meta: http.disable_meta,
+      disable_ui: http.disable_ui,
     },
   });
 
@@ -198,6 +204,8 @@ async function startWithStorage(
   const hostForUrl = opts.host === "0.0.0.0" || opts.host === "::" ? "127.0.0.1" : opts.host.includes(":") ? `[${opts.host}]` : opts.host;
   const url = `http://${hostForUrl}:${port}`;
   logger.debug(`ready in ${Math.round(performance.now() - started)} ms`);
+  // Generative UI bundles build in the background: a request for one waits for its build, start-up does not.
+  void ui?.configure(uiSettingsOf(loaded.config));
   const unbindClient = bindInProcessClient(url);
   // Every run's metadata names the LangGraph version and the server's URL, as the official dev server's do.
   services.executor.setRunMetadata({ langgraph_version: resolvedVersion("@langchain/langgraph", loaded.configDir) ?? "0.0.0", langgraph_api_url: url });
@@ -217,6 +225,7 @@ async function startWithStorage(
         await watcher?.close();
         await Promise.race([services.stop(), new Promise((r) => setTimeout(r, 1000).unref())]);
         await app.close();
+        await ui?.close();
         unbindClient();
         unregisterSdkLogger();
         await opened.close();

@@ -17,6 +17,7 @@ import { locateJsSyntaxError } from "../graphs/syntax-check.js";
 import type { LoadedGraph } from "../graphs/types.js";
 import type { Logger } from "../logger.js";
 import type { Ref } from "../services/context.js";
+import { uiSettingsOf, type UiBundles } from "../ui/bundles.js";
 import { watchProject, type ProjectWatcher, type WatchTargets } from "./watch.js";
 
 /** Options for {@link createReloader}. */
@@ -31,6 +32,8 @@ export interface ReloaderOptions {
   store: unknown;
   /** Create the system assistants of graph ids not seen before. */
   ensureSystemAssistants(graphIds: string[]): void;
+  /** Generative UI bundles: rebuilt when a file they read changes, reconfigured with langgraph.json. */
+  ui?: UiBundles;
   logger: Logger;
 }
 
@@ -94,12 +97,30 @@ export function createReloader(o: ReloaderOptions): Reloader {
     const ms = () => Math.round(performance.now() - started);
     const previous = served;
     const files = describeFiles(changed, previous.configDir);
+    // UI bundles rebuild beside the graphs (they log for themselves). Stylesheets and `ui` entry files matter to
+    // them only: the graphs are left alone.
+    const ui = o.ui?.rebuild(changed);
+    if (ui && changed.every((file) => o.ui!.ownsOnly(file))) {
+      const failed = (await ui).filter((r) => !r.ok);
+      return failed.length ? { ok: false, ms: ms(), error: failed.map((r) => r.error).join("\n") } : { ok: true, ms: ms() };
+    }
+    try {
+      return await reloadGraphs(changed, previous, files, started);
+    } finally {
+      await ui;
+    }
+  }
+
+  async function reloadGraphs(changed: string[], previous: LoadedConfig, files: string, started: number): Promise<ReloadOutcome> {
+    const ms = () => Math.round(performance.now() - started);
     try {
       // Read langgraph.json every time (under a millisecond): a config that failed to load last time is retried.
       const next = await loadConfig(previous.configPath);
       newest = next;
       const configChanged = changed.includes(next.configPath);
       if (configChanged) for (const w of next.warnings) if (!previous.warnings.includes(w)) o.logger.warn(w);
+      // The UI follows langgraph.json whether or not the graphs load.
+      if (configChanged) void o.ui?.configure(uiSettingsOf(next.config), { announce: true });
       // env first, so modules evaluated below see the new values.
       const envValues = loadEnvValues(next);
       applyEnv(next);

@@ -7,8 +7,8 @@ import { stat } from "node:fs/promises";
 import type { Stats } from "node:fs";
 import { watch, type FSWatcher } from "chokidar";
 
-/** Extensions of files a reload may need to see (code, and JSON that code imports). */
-export const SOURCE_EXTENSIONS: ReadonlySet<string> = new Set([".ts", ".mts", ".cts", ".tsx", ".js", ".mjs", ".cjs", ".jsx", ".json"]);
+/** Extensions of files a reload may need to see (code, JSON that code imports, stylesheets of generative UI). */
+export const SOURCE_EXTENSIONS: ReadonlySet<string> = new Set([".ts", ".mts", ".cts", ".tsx", ".js", ".mjs", ".cjs", ".jsx", ".json", ".css"]);
 
 /** Folders never worth watching: dependencies, VCS, lg-dev's own data, build output. Hidden folders too. */
 export const IGNORED_DIRS: ReadonlySet<string> = new Set(["node_modules", ".git", ".langgraph_api", "dist", "build"]);

@@ -2,7 +2,7 @@ import cors from "@fastify/cors";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type RouteOptions } from "fastify";
-import { isLoopbackAddress } from "../auth/index.js";
+import { isLocalPeer } from "../auth/index.js";
 import type { AuthRequestInfo, AuthService } from "../auth/types.js";
 import { LgDevError } from "../errors.js";
 import type { CompiledGraphLike } from "../graphs/types.js";
@@ -20,6 +20,8 @@ import { metaRoutes } from "./routes/meta.js";
 import { runRoutes } from "./routes/runs.js";
 import { storeRoutes } from "./routes/store.js";
 import { threadRoutes } from "./routes/threads.js";
+import { uiRoutes } from "./routes/ui.js";
+import type { UiFiles } from "../ui/bundles.js";
 
 declare module "fastify" {
   interface FastifyInstance {
@@ -69,6 +71,7 @@ export interface HttpOptions {
   disable_runs?: boolean;
   disable_store?: boolean;
   disable_meta?: boolean;
+  disable_ui?: boolean;
 }
 
 /** Everything buildApp needs; built by dev/ (or by a test). */
@@ -86,10 +89,13 @@ export interface AppDeps {
   /** Origin of the Studio the banner links to (allowed by the default CORS policy). */
   studioOrigin?: string;
   http?: HttpOptions;
+  /** Generative UI bundles (langgraph.json `ui`), served at /ui unless `http.disable_ui`. */
+  ui?: UiFiles;
   /** Keep-alive comment interval of idle event streams (default 15 s). */
   sseKeepAliveMs?: number;
 }
 
+const DEFAULT_BODY_LIMIT = 50 * 1024 * 1024;
 const EXPOSED = ["Content-Location", "Location", "X-Pagination-Total", "X-Pagination-Next"];
 /** Browser origins allowed when langgraph.json sets no `http.cors`: the hosted Studio and localhost pages. */
 const DEFAULT_ORIGINS = [/^https:\/\/([a-z0-9-]+\.)*smith\.langchain\.com$/, /^https?:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/];
@@ -107,7 +113,7 @@ const isDocsRoute = (routeUrl: string | undefined) => routeUrl === "/docs" || (r
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     logger: false,
-    bodyLimit: deps.bodyLimit ?? 50 * 1024 * 1024,
+    bodyLimit: deps.bodyLimit ?? DEFAULT_BODY_LIMIT,
     ajv: { customOptions: { coerceTypes: "array", removeAdditional: false, allErrors: false } },
     forceCloseConnections: true,
     schemaController: { compilersFactory: { buildValidator: lazyValidators() } },
@@ -159,11 +165,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: "/docs", uiConfig: { docExpansion: "list" } });
   app.get("/openapi.json", { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
 
+  const isPublicRoute = (req: FastifyRequest) => req.routeOptions.config?.public === true || isDocsRoute(req.routeOptions.url);
   app.addHook("preValidation", async (req, reply) => {
-    req.ctx = {};
-    const isPublic = req.routeOptions.config?.public === true || isDocsRoute(req.routeOptions.url);
+    // Already set: the custom app in front of the API (http.app) authenticated this request before passing it on.
+    const preset = req.ctx !== null;
+    if (!preset) req.ctx = {};
     const auth = deps.auth.current;
-    if (!isPublic && auth.enabled) {
+    if (!preset && !isPublicRoute(req) && auth.enabled) {
       try {
         req.ctx = { auth: await auth.authenticate(requestInfo(req)) };
       } catch (err) {
@@ -192,8 +200,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await cronRoutes(api, deps);
     }
     if (!http.disable_store) await storeRoutes(api, deps);
+    if (!http.disable_ui && deps.ui) await uiRoutes(api, { ...deps, ui: deps.ui });
   });
-  if (http.app) await mountCustomApp(app, http.app, { authenticate: http.customRouteAuth !== false });
+  if (http.app) {
+    await mountCustomApp(app, http.app, {
+      authenticate: http.customRouteAuth !== false,
+      auth: deps.auth,
+      isPublic: isPublicRoute,
+      bodyLimit: deps.bodyLimit ?? DEFAULT_BODY_LIMIT,
+      logger: deps.logger,
+    });
+  }
   // Webhooks whose URL is a path are delivered to this app, without the network.
   deps.services.webhooks.bindLoopback(async (url, payload, headers) => (await app.inject({ method: "POST", url, payload, headers })).statusCode);
   return app;
@@ -231,15 +248,8 @@ function requestInfo(req: FastifyRequest): AuthRequestInfo {
     url: `${proto}://${host}${req.url}`,
     headers: req.headers,
     body,
-    // A request relayed by a proxy or tunnel on this machine (ngrok, cloudflared, nginx) comes from loopback but is
-    // not from this machine: proxies announce themselves with forwarding headers, so then the peer does not count.
-    peerIsLoopback: isLoopbackAddress(req.socket.remoteAddress) && !isForwarded(req),
+    peerIsLoopback: isLocalPeer(req.socket.remoteAddress, req.headers),
   };
-}
-
-/** True when a proxy says it relayed the request (headers browsers never send themselves). */
-function isForwarded(req: FastifyRequest): boolean {
-  return ["forwarded", "x-forwarded-for", "x-forwarded-host", "x-real-ip"].some((h) => req.headers[h] !== undefined);
 }
 
 function corsOptions(c: CorsConfig | undefined, studioOrigin?: string) {

@@ -1,24 +1,47 @@
 /**
- * Custom routes from langgraph.json `http.app`: a Fastify plugin (registered beside the API), or any object with
- * `fetch(request) => Response` (Hono, itty-router, Elysia…), mounted as the fallback for paths the API does not
- * serve. The module is imported through the graphs layer's loader (passed in), so TypeScript works unbuilt.
+ * Custom routes from langgraph.json `http.app`: a Fastify plugin (registered beside the API), a Hono app, or any
+ * object with `fetch(request) => Response` (itty-router, Elysia…). A fetch-style app is put in front of the API, as
+ * the official server mounts it (fetch-front.ts): a Hono app's middleware wraps every request, API routes included,
+ * and its routes win over the API's; a plain fetch app answers first and falls through to the API by answering 404.
+ * The module is imported through the graphs layer's loader (passed in), so TypeScript works unbuilt.
  * Authentication applies to custom routes unless `http.enable_custom_route_auth` is `false`.
  */
 import { stat } from "node:fs/promises";
 import { resolve as resolvePath } from "node:path";
-import { Readable } from "node:stream";
-import type { ReadableStream as WebReadableStream } from "node:stream/web";
-import type { FastifyInstance, FastifyPluginAsync, FastifyPluginCallback, FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyInstance, FastifyPluginAsync, FastifyPluginCallback } from "fastify";
 import { ConfigError } from "../errors.js";
 import { splitExportRef } from "../graphs/ref.js";
 import { lookupExport } from "../graphs/resolve.js";
+import type { Logger } from "../logger.js";
+import { mountFront, type Front, type FrontRequest, type MountFrontOptions } from "./fetch-front.js";
 
 /** A fetch-style handler: a standard Request in, a standard Response out. */
 export type FetchHandler = (request: Request) => Response | Promise<Response>;
 
+/** The parts of a Hono app (any Hono 4 build: hono, hono/tiny, hono/quick, OpenAPIHono…) lg-dev composes with. */
+export interface HonoLike {
+  fetch(request: Request, env?: unknown): Response | Promise<Response>;
+  getPath(request: Request): string;
+  router: { match(method: string, path: string): [unknown[], ...unknown[]] };
+  route(path: string, app: HonoLike): unknown;
+  use(path: string, handler: (c: HonoContextLike, next: () => Promise<void>) => Promise<unknown>): unknown;
+  notFound(handler: (c: HonoContextLike) => Response | Promise<Response>): unknown;
+  onError(handler: (err: Error, c: HonoContextLike) => Response | Promise<Response>): unknown;
+  routes: unknown[];
+}
+
+/** The parts of Hono's Context used here. */
+interface HonoContextLike {
+  req: { raw: Request; bodyCache?: Record<string, unknown>; arrayBuffer(): Promise<ArrayBuffer>; method: string; path: string };
+  env: unknown;
+  set(key: string, value: unknown): void;
+  newResponse(body: ReadableStream | null, init: ResponseInit): Response;
+}
+
 /** The user's custom app, recognised by shape. */
 export type CustomApp =
   | { kind: "fastify"; plugin: FastifyPluginAsync | FastifyPluginCallback; source: string }
+  | { kind: "hono"; app: HonoLike; source: string }
   | { kind: "fetch"; fetch: FetchHandler; source: string };
 
 /** Importing a module by absolute path (the graphs layer's loader). */
@@ -46,6 +69,7 @@ export async function loadCustomApp(ref: string, opts: { configDir: string; impo
 /** Classify an exported value (pure); ConfigError when it is neither a Fastify plugin nor a fetch app. */
 export function resolveCustomApp(value: unknown, source: string): CustomApp {
   if (value !== null && (typeof value === "object" || typeof value === "function")) {
+    if (isHono(value)) return { kind: "hono", app: value, source };
     const fetchFn = (value as { fetch?: unknown }).fetch;
     if (typeof fetchFn === "function") return { kind: "fetch", fetch: (req) => fetchFn.call(value, req), source };
   }
@@ -60,30 +84,43 @@ export function resolveCustomApp(value: unknown, source: string): CustomApp {
   throw new ConfigError(`${source} is ${what}: export a Fastify plugin (async (app) => {...}) or an app with fetch(request) => Response (e.g. new Hono())`);
 }
 
-/** Mount the custom app on the server. Call after the API routes so route clashes are reported clearly. */
-export async function mountCustomApp(app: FastifyInstance, custom: CustomApp, opts: { authenticate: boolean }): Promise<void> {
+
+/** A Hono app, recognised by the methods composing it needs (its class may come from any copy of hono). */
+function isHono(value: object): value is HonoLike {
+  const v = value as Partial<Record<keyof HonoLike, unknown>>;
+  return (
+    typeof v.fetch === "function" &&
+    typeof v.route === "function" &&
+    typeof v.use === "function" &&
+    typeof v.notFound === "function" &&
+    typeof v.onError === "function" &&
+    Array.isArray(v.routes)
+  );
+}
+
+/** Options of {@link mountCustomApp}. */
+export interface MountCustomAppOptions extends Omit<MountFrontOptions, "authenticate"> {
+  /** Authenticate custom routes (`http.enable_custom_route_auth`, default true). */
+  authenticate: boolean;
+  logger: Logger;
+}
+
+/** Mount the custom app on the server. Call after the API routes (a Fastify plugin's clashes are then reported). */
+export async function mountCustomApp(app: FastifyInstance, custom: CustomApp, opts: MountCustomAppOptions): Promise<void> {
   try {
-    await app.register(async (scope) => {
-      if (!opts.authenticate) {
-        scope.addHook("onRoute", (route) => {
-          route.config = { ...(route.config as object), public: true } as never;
-        });
-      }
-      if (custom.kind === "fastify") {
+    if (custom.kind === "fastify") {
+      await app.register(async (scope) => {
+        if (!opts.authenticate) {
+          scope.addHook("onRoute", (route) => {
+            route.config = { ...(route.config as object), public: true } as never;
+          });
+        }
         await scope.register(custom.plugin as FastifyPluginAsync);
-        return;
-      }
-      // The fetch app reads the body itself: hand it the raw bytes, whatever the content type.
-      scope.removeAllContentTypeParsers();
-      scope.addContentTypeParser("*", { parseAs: "buffer" }, (_req, body, done) => done(null, body));
-      scope.route({
-        method: ["GET", "POST", "PUT", "PATCH", "DELETE"],
-        url: "/*",
-        schema: { hide: true },
-        config: opts.authenticate ? {} : { public: true },
-        handler: (req, reply) => forward(req, reply, custom.fetch),
       });
-    });
+      return;
+    }
+    const front = custom.kind === "hono" ? honoFront(custom.app, opts.logger) : fetchFront(custom.fetch);
+    mountFront(app, front, opts);
   } catch (err) {
     const error = new ConfigError(`Could not mount the custom app (${custom.source}): ${(err as Error).message}`);
     error.cause = err;
@@ -91,35 +128,89 @@ export async function mountCustomApp(app: FastifyInstance, custom: CustomApp, op
   }
 }
 
-/** Fastify request -> standard Request -> the user's fetch -> Fastify reply (streamed). */
-async function forward(req: FastifyRequest, reply: FastifyReply, handler: FetchHandler): Promise<FastifyReply> {
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value === undefined) continue;
-    for (const v of Array.isArray(value) ? value : [value]) headers.append(name, v);
+/** A plain fetch app answers first; its 404 means "not mine", and the request goes on to the API. */
+function fetchFront(fetch: FetchHandler): Front {
+  return {
+    async handle(front) {
+      const response = await fetch(front.request);
+      if (!(response instanceof Response) || response.status !== 404) return response;
+      await response.body?.cancel().catch(() => undefined);
+      const { request, body } = front;
+      return front.toApi(new Request(request.url, { method: request.method, headers: request.headers }), body);
+    },
+  };
+}
+
+/** Where the per-request state travels inside Hono: on `c.env`, beside @hono/node-server's incoming/outgoing. */
+const FRONT = Symbol("lg-dev.front");
+
+/**
+ * The user's Hono app composed with lg-dev's API as the official server composes it with its own routes
+ * (`app.route("/", userApp)`): a new app of the user's Hono class holds the user's middleware and routes in their
+ * order, and lg-dev's API is its not-found handler. A middleware's `await next()` with no route of the user's left
+ * thus reaches the API (or lg-dev's 404), and the middleware sees the API's Response after it.
+ */
+function honoFront(user: HonoLike, logger: Logger): Front {
+  const HonoClass = user.constructor as new () => HonoLike;
+  const composed = new HonoClass();
+  // Custom routes see the caller as the official server shows it: c.get("auth") -> {user, scopes}.
+  composed.use("*", async (c, next) => {
+    const auth = stateOf(c).auth;
+    if (auth) c.set("auth", { user: auth.user, scopes: auth.permissions });
+    await next();
+  });
+  composed.route("/", user);
+  composed.notFound(async (c) => {
+    const front = stateOf(c);
+    const request = c.req.raw;
+    return front.toApi(request, await bodyForApi(c, front));
+  });
+  composed.onError((err, c) => {
+    // Hono's HTTPException carries its own response.
+    const withResponse = err as Error & { getResponse?: () => Response };
+    if (typeof withResponse.getResponse === "function") {
+      const res = withResponse.getResponse();
+      return c.newResponse(res.body, res);
+    }
+    logger.error(`${c.req.method} ${c.req.path} failed in the custom app (http.app)`, err);
+    return new Response("Internal Server Error", { status: 500, headers: { "content-type": "text/plain; charset=utf-8" } });
+  });
+  return {
+    handle: (front) => Promise.resolve(composed.fetch(front.request, { incoming: front.incoming, outgoing: front.outgoing, [FRONT]: front })),
+    // Requests none of the user's middleware or routes match (an app that only adds routes of its own, or
+    // middleware on some paths) skip the composition: the API serves them at no extra cost.
+    applies(method, url) {
+      try {
+        const path = composed.getPath({ url } as Request);
+        return user.router.match(method === "HEAD" ? "GET" : method, path)[0].length > 0;
+      } catch {
+        return true;
+      }
+    },
+  };
+}
+
+function stateOf(c: HonoContextLike): FrontRequest {
+  return (c.env as { [FRONT]: FrontRequest })[FRONT];
+}
+
+/**
+ * The body the API gets after the user's middleware: the body of a request it put in place of the received one
+ * (`c.req.raw = new Request(…)`, whether or not it read the old body first); else what Hono's body cache holds
+ * (older Hono versions cache the parsed JSON, so a middleware may have changed it in place); else the bytes as
+ * received.
+ */
+async function bodyForApi(c: HonoContextLike, front: FrontRequest): Promise<Uint8Array | undefined> {
+  const request = c.req.raw;
+  if (request.method === "GET" || request.method === "HEAD") return undefined;
+  const nonEmpty = (buffer: ArrayBuffer) => (buffer.byteLength > 0 ? new Uint8Array(buffer) : undefined);
+  if (request !== front.request && !request.bodyUsed) return nonEmpty(await request.arrayBuffer());
+  if (c.req.bodyCache !== undefined && Object.keys(c.req.bodyCache).length > 0) {
+    try {
+      return nonEmpty(await c.req.arrayBuffer());
+    } catch {
+      // Nothing readable left (the middleware consumed the raw body itself): the bytes as received.
+    }
   }
-  const proto = req.headers["x-forwarded-proto"] === "https" ? "https" : "http";
-  const aborted = new AbortController();
-  reply.raw.on("close", () => {
-    if (!reply.raw.writableFinished) aborted.abort();
-  });
-  const hasBody = req.method !== "GET" && req.method !== "HEAD" && Buffer.isBuffer(req.body) && req.body.length > 0;
-  const request = new Request(`${proto}://${req.headers.host ?? "localhost"}${req.url}`, {
-    method: req.method,
-    headers,
-    signal: aborted.signal,
-    ...(hasBody ? { body: req.body as unknown as BodyInit } : {}),
-  });
-  const response = await handler(request);
-  if (!(response instanceof Response) && typeof (response as { status?: unknown })?.status !== "number") {
-    throw new Error(`the custom app's fetch returned ${typeof response}, not a Response`);
-  }
-  reply.code(response.status);
-  response.headers.forEach((v, k) => {
-    if (k !== "set-cookie") reply.header(k, v);
-  });
-  const cookies = response.headers.getSetCookie();
-  if (cookies.length > 0) reply.header("set-cookie", cookies);
-  if (!response.body || req.method === "HEAD") return reply.send();
-  return reply.send(Readable.fromWeb(response.body as unknown as WebReadableStream));
+  return front.body;
 }

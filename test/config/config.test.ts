@@ -127,6 +127,16 @@ describe("validation: messages name the file, the key and what was expected", ()
     expect(invalid({ graphs: { agent: { path: "./a.ts", description: 1 } } })).toContain('"graphs.agent.description" must be a string, got the number 1');
   });
 
+  test("ui and ui_config (generative UI) are read and checked", async () => {
+    const dir = project({ "langgraph.json": JSON.stringify({ graphs: GRAPHS, ui: { agent: "./src/ui.tsx" }, ui_config: { shared: ["@acme/kit"] } }) });
+    const loaded = await loadConfig(dir, dir);
+    expect(loaded.warnings).toEqual([]);
+    expect(loaded.config.ui).toEqual({ agent: "./src/ui.tsx" });
+    expect(loaded.config.ui_config).toEqual({ shared: ["@acme/kit"] });
+    expect(invalid({ graphs: GRAPHS, ui: { agent: 1 } })).toBe('Invalid langgraph.json: "ui.agent" must be a string, got the number 1');
+    expect(invalid({ graphs: GRAPHS, ui_config: { shared: "@acme/kit" } })).toContain('"ui_config.shared" must be an array of strings');
+  });
+
   test("all problems are listed at once", () => {
     const message = invalid({ graphs: { a: 1, b: "./b.ts" }, env: 5, dependencies: ["x", 2] });
     expect(message.split("\n")).toEqual([

@@ -59,8 +59,8 @@ const fetchApp: CustomApp = resolveCustomApp(
   "test fetch app",
 );
 
-describe("custom routes: a fetch(request) app (Hono and similar)", () => {
-  it("serves the paths the API does not own, converting requests and responses", async () => {
+describe("custom routes: a plain fetch(request) app (itty-router and similar; Hono: http-app-hono.test.ts)", () => {
+  it("answers first, converting requests and responses", async () => {
     const { app } = await setup({ app: fetchApp });
     const hello = await app.inject({ method: "GET", url: "/hello?q=1" });
     expect(hello.statusCode).toBe(200);
@@ -75,13 +75,26 @@ describe("custom routes: a fetch(request) app (Hono and similar)", () => {
     expect(cookies.statusCode).toBe(204);
     expect(cookies.headers["set-cookie"]).toEqual(["a=1", "b=2"]);
     expect((await app.inject({ method: "GET", url: "/stream" })).body).toBe("one,two");
-    expect((await app.inject({ method: "GET", url: "/nowhere" })).body).toBe("custom 404");
   });
 
-  it("the API keeps its own routes", async () => {
+  it("its routes win over the API's; its 404 hands the request on to the API, body and all", async () => {
     const { app } = await setup({ app: fetchApp });
-    expect((await app.inject({ method: "GET", url: "/ok" })).json()).toEqual({ ok: true });
-    expect((await app.inject({ method: "POST", url: "/assistants/search", payload: {} })).statusCode).toBe(200);
+    expect((await app.inject({ method: "GET", url: "/ok" })).json()).toEqual({ mine: true });
+    expect((await app.inject({ method: "GET", url: "/info" })).json()).toMatchObject({ context: "js" });
+    const created = await app.inject({ method: "POST", url: "/threads", payload: { metadata: { via: "fall-through" } } });
+    expect(created.statusCode).toBe(200);
+    expect(created.json().metadata).toEqual({ via: "fall-through" });
+    const nowhere = await app.inject({ method: "GET", url: "/nowhere" });
+    expect(nowhere.statusCode).toBe(404);
+    expect(nowhere.body).toBe("Not Found: GET /nowhere");
+  });
+
+  it("an answer that is not a Response is a logged 500", async () => {
+    const bad = resolveCustomApp({ fetch: () => ({ status: 200 }) as unknown as Response }, "bad app");
+    const { app } = await setup({ app: bad });
+    const res = await app.inject({ method: "GET", url: "/x" });
+    expect(res.statusCode).toBe(500);
+    expect(res.body).toBe("Internal Server Error");
   });
 
   it("authentication applies unless turned off", async () => {
