@@ -31,6 +31,8 @@ export interface ReloaderOptions {
   store: unknown;
   /** Create the system assistants of graph ids not seen before. */
   ensureSystemAssistants(graphIds: string[]): void;
+  /** Told each time a new version of the graphs is served (start-up and every successful reload). */
+  onGraphsServed?(graphs: ReadonlyMap<string, LoadedGraph>): void;
   logger: Logger;
 }
 
@@ -83,6 +85,7 @@ export function createReloader(o: ReloaderOptions): Reloader {
     o.registry.swap(version.graphs, generation);
     o.authRef.current = version.auth;
     o.ensureSystemAssistants([...version.graphs.keys()]);
+    o.onGraphsServed?.(version.graphs);
     served = loaded;
     const warnings = new Set(version.auth.warnings ?? []);
     for (const w of warnings) if (!authWarnings.has(w)) o.logger.warn(w);
