@@ -15,7 +15,7 @@ export interface StaticSchemaServiceOptions {
   logger: Logger;
   /** Where results are kept between starts (none: no cache). */
   cache?: SchemaCache;
-  /** Longest an extraction may take (default 60 s). */
+  /** Longest an extraction may take (default: 30 s per graph as the official server allows one, at least 60 s). */
   timeoutMs?: number;
   /** How an extraction runs (default: in a worker thread). Tests inject their own. */
   extract?: (targets: StaticGraphTarget[], signal: AbortSignal) => Promise<ExtractionResult>;
@@ -38,11 +38,12 @@ interface Job {
   result: Promise<ExtractionResult | undefined>;
 }
 
-const DEFAULT_TIMEOUT_MS = 60_000;
+const TIMEOUT_PER_GRAPH_MS = 30_000;
+const MIN_TIMEOUT_MS = 60_000;
 
 export function createStaticSchemaService(o: StaticSchemaServiceOptions): StaticSchemaService {
-  const timeoutMs = o.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const extract = o.extract ?? ((targets, signal) => runExtractionWorker(targets, { timeoutMs, signal }));
+  const timeoutOf = (targets: StaticGraphTarget[]) => o.timeoutMs ?? Math.max(MIN_TIMEOUT_MS, TIMEOUT_PER_GRAPH_MS * targets.length);
+  const extract = o.extract ?? ((targets, signal) => runExtractionWorker(targets, { timeoutMs: timeoutOf(targets), signal }));
   const stats = { extractions: 0, cacheHits: 0 };
   const logged = new Set<string>();
   let current: Job | undefined;
