@@ -24,6 +24,12 @@ interface PreparedFile {
   candidates: Map<string, string>;
 }
 
+/** A probe's imports (namespace -> specifier) and entries. */
+interface Probe {
+  modules: Map<string, string>;
+  entries: ProbeEntry[];
+}
+
 interface PreparedTarget {
   target: StaticGraphTarget;
   key: string;
@@ -59,13 +65,12 @@ export function extractSchemas(targets: StaticGraphTarget[]): ExtractionResult {
   });
 
   // One probe per folder and module format, so its imports (@langchain/core, @langchain/langgraph) resolve as the graphs' do.
-  const probes = new Map<string, { modules: Map<string, string>; entries: ProbeEntry[] }>();
-  type Probe = { modules: Map<string, string>; entries: ProbeEntry[] };
+  const probes = new Map<string, Probe>();
   const moduleNames = new Map<string, string>();
   const probeFor = (file: string) => {
     const dir = dirname(file);
     const path = probePath(dir, extname(file));
-    const probe: Probe = probes.get(path) ?? { modules: new Map<string, string>(), entries: [] };
+    const probe = probes.get(path) ?? { modules: new Map<string, string>(), entries: [] };
     probes.set(path, probe);
     const ns = moduleNames.get(file) ?? `__lg_m${moduleNames.size}`;
     moduleNames.set(file, ns);
