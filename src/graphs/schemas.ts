@@ -78,18 +78,15 @@ export async function graphSchemas(graph: CompiledGraphLike, graphId: string, fr
 export async function schemaSet(graph: CompiledGraphLike, title: string, fromTypes?: StaticSchemaSource): Promise<SubgraphSchemas> {
   const builder = isObject(graph.builder) ? (graph.builder as BuilderLike) : undefined;
   const runtime = builder ? (fromStateSchema(builder) ?? (await fromZod(graph, builder))) : undefined;
-  if (!runtime) {
-    const typed = await fromTypes?.().catch(() => undefined);
-    if (typed && (typed.state || typed.input || typed.output)) {
-      return { state: typed.state ?? null, input: typed.input ?? null, output: typed.output ?? null, config: typed.config ?? null };
-    }
-  }
-  const derived = runtime ?? {};
+  // A schema the types did not give (e.g. an older LangGraph whose types lack what the rules read) is guessed.
+  const typed = runtime ? undefined : await fromTypes?.().catch(() => undefined);
+  const derived = runtime ?? typed ?? {};
   const stateKeys = channelKeys(builder?._schemaDefinition ?? builder?.channels);
+  const pick = (own: JsonSchema | undefined, keys: string[] | undefined) => (typed && own ? own : withKeys(own, keys, builder, title));
   return {
-    state: withKeys(derived.state, stateKeys, builder, title),
-    input: withKeys(derived.input, channelKeys(builder?._inputDefinition) ?? stateKeys, builder, title),
-    output: withKeys(derived.output, channelKeys(builder?._outputDefinition) ?? stateKeys, builder, title),
+    state: pick(derived.state, stateKeys),
+    input: pick(derived.input, channelKeys(builder?._inputDefinition) ?? stateKeys),
+    output: pick(derived.output, channelKeys(builder?._outputDefinition) ?? stateKeys),
     config: derived.config ?? null,
   };
 }

@@ -72,7 +72,7 @@ describe("schemas from TypeScript types (lg-dev with static schemas on)", () => 
     const state = props(answer.state_schema);
     expect(state.notes).toEqual({ description: "Free-form notes.", type: "array", items: { type: "string" } });
     expect(state.status).toEqual({ enum: ["done", "draft", "review"], type: "string" });
-    expect((state.messages!.items as { $ref: string }).$ref).toBe("#/definitions/BaseMessage<MessageStructure<MessageToolSet>,MessageType>");
+    expect((state.messages!.items as { $ref: string }).$ref).toMatch(/^#\/definitions\/BaseMessage\b/);
     expect(answer.config_schema).toEqual({ type: "object", $schema: "http://json-schema.org/draft-07/schema#" });
     expect(answer.context_schema).toEqual(answer.config_schema);
     expect(first.server.output()).toMatch(/schemas of 4 graph\(s\) read from their types/);

@@ -151,6 +151,13 @@ describe("schemas from types (static) beside run-time ones", () => {
     }
   });
 
+  test("a schema the types did not give is guessed from the channels", async () => {
+    const schemas = await graphSchemas(await graph("subgraphs"), "subgraphs", async () => ({ input: typed.input }));
+    expect(schemas.input_schema).toEqual(typed.input);
+    expect(Object.keys(props(schemas.state_schema))).toEqual(["messages", "text", "tags"]);
+    expect(schemas.config_schema).toBeNull();
+  });
+
   test("subgraphs take their namespace's schemas from the types; an unknown namespace keeps its run-time guess", async () => {
     const withChild = await listSubgraphs(await graph("subgraphs"), { graphId: "subgraphs", fromTypes: async () => ({ root: typed, subgraphs: { child: typed } }) });
     expect(withChild.child).toEqual({ state: typed.state, input: typed.input, output: typed.output, config: typed.config });

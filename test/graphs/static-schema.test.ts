@@ -48,7 +48,8 @@ describe("Annotation.Root with TypeScript generics", () => {
     const messages = props(state).messages!;
     expect(messages).toMatchObject({ description: "The conversation.", type: "array" });
     const ref = (messages.items as JsonSchema).$ref;
-    expect(ref).toBe("#/definitions/BaseMessage<MessageStructure<MessageToolSet>,MessageType>");
+    // `BaseMessage<MessageStructure<MessageToolSet>,MessageType>` with @langchain/core 1.4: the generics vary by version.
+    expect(ref).toMatch(/^#\/definitions\/BaseMessage\b/);
     expect(definition(state, ref)).toMatchObject({ description: expect.stringContaining("Base class for all types of messages") });
   });
 
