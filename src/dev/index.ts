@@ -4,6 +4,8 @@ import { parseAssistantDefaults } from "../config/assistant-defaults.js";
 import { applyEnv, loadConfig, type LoadedConfig } from "../config/index.js";
 import { ConfigError } from "../errors.js";
 import { graphSchemas, graphToJson, listSubgraphs } from "../graphs/introspect.js";
+import { createStaticSchemaService, defaultCacheDir, SchemaCache, type StaticSchemaService } from "../graphs/static-schema/index.js";
+import type { LoadedGraph } from "../graphs/types.js";
 import { createModuleLoader, type ModuleLoader } from "../graphs/loader.js";
 import { GraphRegistry } from "../graphs/registry.js";
 import { createLogger, type Logger, type LogLevel } from "../logger.js";
@@ -85,6 +87,24 @@ async function fasterStoreBatching(loader: ModuleLoader, logger: Logger): Promis
   if (patched.includes(false)) logger.debug("LangGraph's AsyncBatchedStore has an unexpected shape: left polling as it is");
 }
 
+/**
+ * Schemas from the graphs' TypeScript types, unless `LG_DEV_STATIC_SCHEMAS=0` (then /schemas answers what the
+ * graphs tell at run time). `LANGGRAPH_SCHEMA_RESOLVE_TIMEOUT_MS` bounds one extraction, as in the official server.
+ */
+function startStaticSchemas(projectDir: string, logger: Logger): StaticSchemaService | undefined {
+  if (process.env.LG_DEV_STATIC_SCHEMAS === "0") return undefined;
+  const timeoutMs = Number.parseInt(process.env.LANGGRAPH_SCHEMA_RESOLVE_TIMEOUT_MS ?? "", 10);
+  return createStaticSchemaService({
+    logger,
+    cache: new SchemaCache(defaultCacheDir(projectDir), packageInfo().version),
+    timeoutMs: timeoutMs > 0 ? timeoutMs : undefined,
+  });
+}
+
+function staticTargets(graphs: ReadonlyMap<string, LoadedGraph>) {
+  return [...graphs.values()].map((g) => ({ graphId: g.graphId, file: g.file, exportName: g.exportName }));
+}
+
 /** config -> env -> storage -> graphs -> auth -> app -> listen. Throws ConfigError for user mistakes. */
 export async function startDev(opts: DevOptions, logger: Logger = createLogger(opts.logLevel)): Promise<DevServer> {
   const started = performance.now();
@@ -102,10 +122,12 @@ export async function startDev(opts: DevOptions, logger: Logger = createLogger(o
   // getLogger() from @langchain/langgraph-sdk/logging may run at a graph module's top level: register it before
   // any project module is imported.
   const unregisterSdkLogger = registerSdkLogger(logger);
+  const staticSchemas = startStaticSchemas(loaded.configDir, logger);
   try {
-    return await startWithStorage(opts, logger, loaded, opened, started, unregisterSdkLogger);
+    return await startWithStorage(opts, logger, loaded, opened, started, unregisterSdkLogger, staticSchemas);
   } catch (err) {
     unregisterSdkLogger();
+    staticSchemas?.close();
     // Release the lock (and flush) so a corrected retry can open the same data.
     await opened.close().catch(() => undefined);
     throw err;
@@ -121,6 +143,7 @@ async function startWithStorage(
   opened: Opened,
   started: number,
   unregisterSdkLogger: () => void,
+  staticSchemas: StaticSchemaService | undefined,
 ): Promise<DevServer> {
   const storage = opened.storage;
   if (opened.stats.persisted && opened.stats.snapshotRecords + opened.stats.journalRecords > 0) {
@@ -140,7 +163,8 @@ async function startWithStorage(
 
   const ui = http.disable_ui ? undefined : new UiBundles({ projectDir: loaded.configDir, logger });
 
-  // Graphs + auth are loaded (and on hot reload rebuilt, then swapped into registry/authRef) by the reloader.
+  // Graphs + auth are loaded (and on hot reload rebuilt, then swapped into registry/authRef) by the reloader;
+  // each served version has its schemas read from its types in the background.
   const loader = createModuleLoader({ projectDir: loaded.configDir });
   const reloader = createReloader({
     loaded,
@@ -151,6 +175,7 @@ async function startWithStorage(
     store: services.graphStore,
     ensureSystemAssistants: (ids) => services.assistants.ensureSystemAssistants(ids, assistantDefaults(logger)),
     ui,
+    onGraphsServed: (graphs) => staticSchemas?.update(staticTargets(graphs)),
     logger,
   });
   await reloader.load();
@@ -164,7 +189,11 @@ async function startWithStorage(
     ? await loadCustomApp(http.app, { configDir: loaded.configDir, importModule: (file) => loader.importModule(file, registry.generation) })
     : undefined;
 
-  const introspect: Introspect = { graphToJson, graphSchemas, listSubgraphs } as unknown as Introspect;
+  const introspect: Introspect = {
+    graphToJson,
+    graphSchemas: (graph, graphId) => graphSchemas(graph, graphId, staticSchemas && (async () => (await staticSchemas.get(graphId))?.root)),
+    listSubgraphs: (graph, o) => listSubgraphs(graph, { ...o, fromTypes: staticSchemas && o.graphId !== undefined ? () => staticSchemas.get(o.graphId!) : undefined }),
+  };
   const app = await buildApp({
     services,
     auth: authRef,
@@ -223,6 +252,7 @@ async function startWithStorage(
     close() {
       closing ??= (async () => {
         await watcher?.close();
+        staticSchemas?.close();
         await Promise.race([services.stop(), new Promise((r) => setTimeout(r, 1000).unref())]);
         await app.close();
         await ui?.close();

@@ -34,6 +34,8 @@ export interface ReloaderOptions {
   ensureSystemAssistants(graphIds: string[]): void;
   /** Generative UI bundles: rebuilt when a file they read changes, reconfigured with langgraph.json. */
   ui?: UiBundles;
+  /** Told each time a new version of the graphs is served (start-up and every successful reload). */
+  onGraphsServed?(graphs: ReadonlyMap<string, LoadedGraph>): void;
   logger: Logger;
 }
 
@@ -86,6 +88,7 @@ export function createReloader(o: ReloaderOptions): Reloader {
     o.registry.swap(version.graphs, generation);
     o.authRef.current = version.auth;
     o.ensureSystemAssistants([...version.graphs.keys()]);
+    o.onGraphsServed?.(version.graphs);
     served = loaded;
     const warnings = new Set(version.auth.warnings ?? []);
     for (const w of warnings) if (!authWarnings.has(w)) o.logger.warn(w);

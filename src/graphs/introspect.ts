@@ -2,10 +2,11 @@
  * What the assistants API shows about a graph: its drawing as nodes and edges, its subgraphs, its schemas.
  */
 import type { RunnableConfig } from "@langchain/core/runnables";
-import { graphSchemas, type GraphSchemas } from "./schemas.js";
+import { schemaSet, type SubgraphSchemas } from "./schemas.js";
+import type { StaticGraphSchemas } from "./static-schema/types.js";
 import type { CompiledGraphLike } from "./types.js";
 
-export { graphSchemas, type GraphSchemas, type JsonSchema } from "./schemas.js";
+export { graphSchemas, type GraphSchemas, type JsonSchema, type StaticSchemaSource, type SubgraphSchemas } from "./schemas.js";
 
 /** One node of `GET /assistants/{id}/graph`; with xray, subgraph nodes have ids like `parent:child`. */
 export interface GraphJsonNode {
@@ -62,25 +63,32 @@ export function parseXray(value: unknown): boolean | number {
 
 /** Options for {@link listSubgraphs}. */
 export interface ListSubgraphsOptions {
-  /** Reported as each entry's `graph_id`. */
+  /** The graph's id (titles of schemas guessed from channels). */
   graphId?: string;
   /** Only the subgraph at this namespace (e.g. `child` or `child|grandchild`). */
   namespace?: string;
   /** Include subgraphs of subgraphs, with `parent|child` namespaces. */
   recurse?: boolean;
+  /** The root graph's schemas read from its TypeScript types, subgraphs included by namespace. */
+  fromTypes?: () => Promise<StaticGraphSchemas | undefined>;
 }
 
 type SubgraphIterable = AsyncIterable<[string, CompiledGraphLike]> | Iterable<[string, CompiledGraphLike]>;
 
-/** The reply of `GET /assistants/{id}/subgraphs[/{namespace}]?recurse`: namespace -> schemas. */
-export async function listSubgraphs(graph: CompiledGraphLike, options: ListSubgraphsOptions = {}): Promise<Record<string, GraphSchemas>> {
+/**
+ * The reply of `GET /assistants/{id}/subgraphs[/{namespace}]?recurse`: namespace -> `{state, input, output, config}`
+ * (the official server's shape), each chosen as for the root graph. A subgraph the types say nothing about gets
+ * what it tells at run time (the official server would answer the root graph's schemas there).
+ */
+export async function listSubgraphs(graph: CompiledGraphLike, options: ListSubgraphsOptions = {}): Promise<Record<string, SubgraphSchemas>> {
   const iterate = (graph.getSubgraphsAsync ?? graph.getSubgraphs) as
     | ((namespace?: string, recurse?: boolean) => SubgraphIterable)
     | undefined;
   if (typeof iterate !== "function") return {};
-  const result: Record<string, GraphSchemas> = {};
+  const result: Record<string, SubgraphSchemas> = {};
   for await (const [namespace, subgraph] of iterate.call(graph, options.namespace, options.recurse ?? false)) {
-    result[namespace] = await graphSchemas(subgraph, options.graphId ?? namespace);
+    const fromTypes = options.fromTypes && (async () => (await options.fromTypes!())?.subgraphs[namespace]);
+    result[namespace] = await schemaSet(subgraph, options.graphId ?? namespace, fromTypes);
   }
   return result;
 }

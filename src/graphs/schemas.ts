@@ -1,17 +1,20 @@
 /**
  * JSON schemas of a graph's state, input, output and context, for `GET /assistants/{id}/schemas` (Studio builds
- * its input forms from them). Derived at run time from the graph's state definition:
- *   StateSchema  -> its own getJsonSchema()/getInputJsonSchema()
- *   Zod (v3/v4)  -> @langchain/langgraph/zod/schema, with the graph's own meta registry (reducers, extras)
- *   Annotation   -> only the channel names survive at run time; types are guessed from reducers and defaults
- * Every channel of the state appears as a property whatever the source. Nothing here throws.
+ * its input forms and chat view from them), as the official server chooses them:
+ *   StateSchema  -> its own getJsonSchema()/getInputJsonSchema()               (run time)
+ *   Zod (v3/v4)  -> @langchain/langgraph/zod/schema, with the graph's meta registry (run time)
+ *   otherwise    -> the graph's TypeScript types (Annotation.Root generics, MessagesAnnotation…), read by the
+ *                   static-schema extractor; when those are unavailable, a guess from the channels: their names,
+ *                   and types from reducers and defaults.
+ * Every channel of the state appears as a property in run-time schemas whatever the source. Nothing here throws.
  */
+import type { StaticSchemaSet } from "./static-schema/types.js";
 import type { CompiledGraphLike } from "./types.js";
 
 /** A JSON schema object. */
 export type JsonSchema = Record<string, unknown>;
 
-/** The reply of `GET /assistants/{id}/schemas` (and one entry of `/subgraphs`). */
+/** The reply of `GET /assistants/{id}/schemas`. */
 export interface GraphSchemas {
   graph_id: string;
   input_schema: JsonSchema | null;
@@ -20,6 +23,17 @@ export interface GraphSchemas {
   config_schema: JsonSchema | null;
   context_schema: JsonSchema | null;
 }
+
+/** One entry of `GET /assistants/{id}/subgraphs`, as the official server words it. */
+export interface SubgraphSchemas {
+  state: JsonSchema | null;
+  input: JsonSchema | null;
+  output: JsonSchema | null;
+  config: JsonSchema | null;
+}
+
+/** Where schemas read from types come from, when there are any; awaited only when run time tells nothing better. */
+export type StaticSchemaSource = () => Promise<StaticSchemaSet | undefined>;
 
 interface BuilderLike {
   channels?: Record<string, unknown>;
@@ -50,17 +64,31 @@ interface Derived {
 // StateGraph marks "input = the state, every key optional" with this symbol.
 const PARTIAL_STATE = Symbol.for("langgraph.state.partial");
 
-/** Schemas for a compiled graph; falls back to object schemas listing the state keys when types are unknown. */
-export async function graphSchemas(graph: CompiledGraphLike, graphId: string): Promise<GraphSchemas> {
-  const builder = isObject(graph.builder) ? (graph.builder as BuilderLike) : undefined;
-  const derived = builder ? (fromStateSchema(builder) ?? (await fromZod(graph, builder)) ?? {}) : {};
-  const stateKeys = channelKeys(builder?._schemaDefinition ?? builder?.channels);
-  const state = withKeys(derived.state, stateKeys, builder, graphId);
-  const input = withKeys(derived.input, channelKeys(builder?._inputDefinition) ?? stateKeys, builder, graphId);
-  const output = withKeys(derived.output, channelKeys(builder?._outputDefinition) ?? stateKeys, builder, graphId);
+/**
+ * Schemas for a compiled graph: from its StateSchema or Zod definition when it has one, else from `fromTypes`
+ * (its TypeScript types), else object schemas listing the state keys.
+ */
+export async function graphSchemas(graph: CompiledGraphLike, graphId: string, fromTypes?: StaticSchemaSource): Promise<GraphSchemas> {
+  const set = await schemaSet(graph, graphId, fromTypes);
   // From JavaScript, config (`configurable`) and context schemas are the same thing, as in the official server.
-  const config = derived.config ?? null;
-  return { graph_id: graphId, input_schema: input, output_schema: output, state_schema: state, config_schema: config, context_schema: config };
+  return { graph_id: graphId, input_schema: set.input, output_schema: set.output, state_schema: set.state, config_schema: set.config, context_schema: set.config };
+}
+
+/** The four schemas of a graph, chosen as {@link graphSchemas} does. */
+export async function schemaSet(graph: CompiledGraphLike, title: string, fromTypes?: StaticSchemaSource): Promise<SubgraphSchemas> {
+  const builder = isObject(graph.builder) ? (graph.builder as BuilderLike) : undefined;
+  const runtime = builder ? (fromStateSchema(builder) ?? (await fromZod(graph, builder))) : undefined;
+  // A schema the types did not give (e.g. an older LangGraph whose types lack what the rules read) is guessed.
+  const typed = runtime ? undefined : await fromTypes?.().catch(() => undefined);
+  const derived = runtime ?? typed ?? {};
+  const stateKeys = channelKeys(builder?._schemaDefinition ?? builder?.channels);
+  const pick = (own: JsonSchema | undefined, keys: string[] | undefined) => (typed && own ? own : withKeys(own, keys, builder, title));
+  return {
+    state: pick(derived.state, stateKeys),
+    input: pick(derived.input, channelKeys(builder?._inputDefinition) ?? stateKeys),
+    output: pick(derived.output, channelKeys(builder?._outputDefinition) ?? stateKeys),
+    config: derived.config ?? null,
+  };
 }
 
 function fromStateSchema(builder: BuilderLike): Derived | undefined {

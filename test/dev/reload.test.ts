@@ -72,6 +72,7 @@ describe("createReloader (in process)", () => {
     const registry = new GraphRegistry();
     const authRef: { current: AuthService } = { current: { enabled: false, authenticate: async () => undefined, authorize: async () => undefined } };
     const ensured: string[][] = [];
+    const servedVersions: Array<{ ids: string[]; files: string[] }> = [];
     const reloader = createReloader({
       loaded,
       loader: createModuleLoader({ projectDir: tmp.dir }),
@@ -80,6 +81,7 @@ describe("createReloader (in process)", () => {
       checkpointer: new MemorySaver(),
       store: undefined,
       ensureSystemAssistants: (ids) => ensured.push(ids),
+      onGraphsServed: (graphs) => servedVersions.push({ ids: [...graphs.keys()], files: [...graphs.values()].map((g) => g.file) }),
       logger,
     });
     await reloader.load();
@@ -87,13 +89,24 @@ describe("createReloader (in process)", () => {
       const graph = await registry.get(id)!.resolve({});
       return ((await graph.invoke!({ text: "t" }, { configurable: { thread_id: String(Math.random()) } })) as { out: string }).out;
     };
-    return { dir: tmp.dir, reloader, registry, authRef, lines, ensured, answer, path: (rel: string) => join(tmp.dir, rel) };
+    return { dir: tmp.dir, reloader, registry, authRef, lines, ensured, servedVersions, answer, path: (rel: string) => join(tmp.dir, rel) };
   }
 
   const graphSource = (tag: string) =>
     `import { Annotation, StateGraph } from "@langchain/langgraph";\nimport { help } from "./helper.js";\n` +
     `const S = Annotation.Root({ text: Annotation<string>, out: Annotation<string> });\n` +
     `export const graph = new StateGraph(S).addNode("n", (s: typeof S.State) => ({ out: \`${tag} \${help()} \${process.env.WORD ?? ""}\` })).addEdge("__start__", "n").compile();\n`;
+
+  test("each served version is announced (schemas are read again from it); a failed reload announces nothing", async () => {
+    const p = await setup({ "langgraph.json": JSON.stringify({ graphs: { a: "./a.ts:graph" } }), "a.ts": graphSource("A1"), "helper.ts": 'export const help = () => "h";\n' });
+    expect(p.servedVersions).toEqual([{ ids: ["a"], files: [p.path("a.ts")] }]);
+    writeFileSync(p.path("a.ts"), graphSource("A2"));
+    expect((await p.reloader.reload([p.path("a.ts")])).ok).toBe(true);
+    expect(p.servedVersions).toHaveLength(2);
+    writeFileSync(p.path("a.ts"), "export const graph = ;\n");
+    expect((await p.reloader.reload([p.path("a.ts")])).ok).toBe(false);
+    expect(p.servedVersions).toHaveLength(2);
+  });
 
   test("code, env and langgraph.json changes; a failure keeps the served version; auth is swapped too", async () => {
     const p = await setup({

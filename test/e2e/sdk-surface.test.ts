@@ -162,9 +162,10 @@ describe("SDK surface end to end", () => {
       const props = (zod.input_schema as { properties: Record<string, { type?: string; description?: string }> }).properties;
       expect(props.question).toMatchObject({ type: "string", description: "What to ask" });
       expect(props.count).toMatchObject({ type: "number" });
-      const subgraphs = await client.assistants.getSubgraphs("nested");
+      // Subgraphs in the official server's shape, {state, input, output, config} (not the SDK's declared type).
+      const subgraphs = (await client.assistants.getSubgraphs("nested")) as unknown as Record<string, { state: { properties: object } }>;
       expect(Object.keys(subgraphs)).toEqual(["child"]);
-      expect(Object.keys((subgraphs.child!.state_schema as { properties: object }).properties)).toEqual(["inner"]);
+      expect(Object.keys(subgraphs.child!.state.properties)).toEqual(["inner"]);
     });
 
     it("assistants.count, search with select, sort and the pagination header", async () => {

@@ -57,9 +57,10 @@ describe("listSubgraphs", () => {
   test("lists subgraphs by namespace with their schemas", async () => {
     const subgraphs = await listSubgraphs(await graph("subgraphs"), { graphId: "subgraphs" });
     expect(Object.keys(subgraphs)).toEqual(["child"]);
-    expect(subgraphs.child!.graph_id).toBe("subgraphs");
-    expect(Object.keys(props(subgraphs.child!.state_schema))).toEqual(["text", "steps"]);
-    expect(props(subgraphs.child!.state_schema).steps).toEqual({ type: "number" });
+    // The official server's shape: {state, input, output, config} per namespace.
+    expect(Object.keys(subgraphs.child!)).toEqual(["state", "input", "output", "config"]);
+    expect(Object.keys(props(subgraphs.child!.state))).toEqual(["text", "steps"]);
+    expect(props(subgraphs.child!.state).steps).toEqual({ type: "number" });
   });
 
   test("filters by namespace; a graph without subgraphs gives {}", async () => {
@@ -116,5 +117,51 @@ describe("graphSchemas", () => {
     expect(Object.keys(props(schemas.state_schema))).toEqual(["a", "b"]);
     const none = await graphSchemas({} as CompiledGraphLike, "none");
     expect(none).toMatchObject({ graph_id: "none", state_schema: {}, input_schema: {}, config_schema: null });
+  });
+});
+
+describe("schemas from types (static) beside run-time ones", () => {
+  const typed = { state: { type: "object", properties: { text: { type: "string" } } }, input: { title: "in" }, output: { title: "out" }, config: { title: "cfg" } };
+
+  test("an Annotation graph answers the schemas read from its types", async () => {
+    const schemas = await graphSchemas(await graph("subgraphs"), "subgraphs", async () => typed);
+    expect(schemas).toEqual({
+      graph_id: "subgraphs",
+      state_schema: typed.state,
+      input_schema: typed.input,
+      output_schema: typed.output,
+      config_schema: typed.config,
+      context_schema: typed.config,
+    });
+  });
+
+  test("Zod and StateSchema graphs keep their run-time schemas without waiting for the types", async () => {
+    let asked = 0;
+    const fromTypes = async () => (asked++, typed);
+    expect(props((await graphSchemas(await graph("zod4"), "zod4", fromTypes)).input_schema).question).toMatchObject({ type: "string" });
+    expect(props((await graphSchemas(await graph("stateSchema"), "stateSchema", fromTypes)).input_schema).query).toMatchObject({ type: "string" });
+    expect(asked).toBe(0);
+  });
+
+  test("without types (none, or failed) the guess from channels stays", async () => {
+    for (const fromTypes of [async () => undefined, async () => Promise.reject(new Error("boom"))]) {
+      const schemas = await graphSchemas(await graph("subgraphs"), "subgraphs", fromTypes);
+      expect(Object.keys(props(schemas.state_schema))).toEqual(["messages", "text", "tags"]);
+      expect(schemas.config_schema).toBeNull();
+    }
+  });
+
+  test("a schema the types did not give is guessed from the channels", async () => {
+    const schemas = await graphSchemas(await graph("subgraphs"), "subgraphs", async () => ({ input: typed.input }));
+    expect(schemas.input_schema).toEqual(typed.input);
+    expect(Object.keys(props(schemas.state_schema))).toEqual(["messages", "text", "tags"]);
+    expect(schemas.config_schema).toBeNull();
+  });
+
+  test("subgraphs take their namespace's schemas from the types; an unknown namespace keeps its run-time guess", async () => {
+    const withChild = await listSubgraphs(await graph("subgraphs"), { graphId: "subgraphs", fromTypes: async () => ({ root: typed, subgraphs: { child: typed } }) });
+    expect(withChild.child).toEqual({ state: typed.state, input: typed.input, output: typed.output, config: typed.config });
+    const without = await listSubgraphs(await graph("subgraphs"), { graphId: "subgraphs", fromTypes: async () => ({ root: typed, subgraphs: {} }) });
+    expect(Object.keys(props(without.child!.state))).toEqual(["text", "steps"]);
   });
 });

@@ -52,12 +52,18 @@ process.on("exit", () => {
   for (const child of live) child.kill("SIGKILL");
 });
 
+/**
+ * Reading schemas from TypeScript types costs seconds of CPU per start: off unless a test asks for it
+ * (`env: { LG_DEV_STATIC_SCHEMAS: "1" }`), so that the many servers the tests start do not pay it.
+ */
+const TEST_ENV = { BROWSER: "none", NO_COLOR: "1", LG_DEV_STATIC_SCHEMAS: "0" };
+
 /** Spawn lg-dev on `projectDir` with `--port 0 --no-browser` and resolve once the banner names the API URL. */
 export async function startServer(projectDir: string, options: StartOptions = {}): Promise<RunningServer> {
   const args = [lgDevUnderTest().bin, "--config", projectDir, "--port", "0", "--no-browser", ...(options.args ?? [])];
   const child = spawn(process.execPath, args, {
     cwd: options.cwd ?? projectDir,
-    env: { ...process.env, BROWSER: "none", NO_COLOR: "1", ...options.env },
+    env: { ...process.env, ...TEST_ENV, ...options.env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   live.add(child);
@@ -108,7 +114,7 @@ export async function startServer(projectDir: string, options: StartOptions = {}
 export async function runLgDev(args: string[], options: { cwd?: string; env?: Record<string, string>; timeoutMs?: number } = {}) {
   const child = spawn(process.execPath, [lgDevUnderTest().bin, ...args], {
     cwd: options.cwd ?? REPO_ROOT,
-    env: { ...process.env, BROWSER: "none", NO_COLOR: "1", ...options.env },
+    env: { ...process.env, ...TEST_ENV, ...options.env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   live.add(child);
