@@ -39,11 +39,15 @@ export interface DevOptions {
   fsync?: boolean;
   /** Working directory that relative paths start from. */
   cwd?: string;
+  /** Serve the local Studio at /studio (default true; `http.disable_studio` also turns it off). */
+  studio?: boolean;
 }
 
 /** A running dev server. */
 export interface DevServer {
   url: string;
+  /** The local Studio's URL, or undefined when it is turned off. */
+  studioUrl?: string;
   app: FastifyInstance;
   services: Services;
   config: LoadedConfig;
@@ -148,6 +152,7 @@ async function startWithStorage(opts: DevOptions, logger: Logger, loaded: Loaded
     ? await loadCustomApp(http.app, { configDir: loaded.configDir, importModule: (file) => loader.importModule(file, registry.generation) })
     : undefined;
 
+  const studioOn = opts.studio !== false && http.disable_studio !== true;
   const introspect: Introspect = { graphToJson, graphSchemas, listSubgraphs } as unknown as Introspect;
   const app = await buildApp({
     services,
@@ -171,6 +176,7 @@ async function startWithStorage(opts: DevOptions, logger: Logger, loaded: Loaded
       disable_store: http.disable_store,
       disable_meta: http.disable_meta,
     },
+    studio: studioOn ? {} : false,
   });
 
   try {
@@ -195,6 +201,7 @@ async function startWithStorage(opts: DevOptions, logger: Logger, loaded: Loaded
   let closing: Promise<void> | undefined;
   return {
     url,
+    studioUrl: studioOn ? `${url}/studio/` : undefined,
     app,
     services,
     config: loaded,

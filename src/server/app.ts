@@ -18,6 +18,7 @@ import { metaRoutes } from "./routes/meta.js";
 import { runRoutes } from "./routes/runs.js";
 import { storeRoutes } from "./routes/store.js";
 import { threadRoutes } from "./routes/threads.js";
+import { studioRoutes, type StudioOptions } from "./studio.js";
 
 declare module "fastify" {
   interface FastifyInstance {
@@ -86,6 +87,8 @@ export interface AppDeps {
   http?: HttpOptions;
   /** Keep-alive comment interval of idle event streams (default 15 s). */
   sseKeepAliveMs?: number;
+  /** The local Studio at /studio (default on, from the package's build); `false` leaves it out. */
+  studio?: StudioOptions | false;
 }
 
 const EXPOSED = ["Content-Location", "Location", "X-Pagination-Total", "X-Pagination-Next"];
@@ -208,6 +211,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     }
     if (!http.disable_store) await storeRoutes(api, deps);
   });
+  if (deps.studio !== false) await app.register(studioRoutes, deps.studio ?? {});
   if (http.app) await mountCustomApp(app, http.app, { authenticate: http.customRouteAuth !== false });
   // Webhooks whose URL is a path are delivered to this app, without the network.
   deps.services.webhooks.bindLoopback(async (url, payload, headers) => (await app.inject({ method: "POST", url, payload, headers })).statusCode);

@@ -31,7 +31,7 @@ export function slowGraph() {
 export interface TestAppOptions {
   auth?: AuthService;
   logger?: Logger;
-  deps?: Partial<Pick<AppDeps, "http" | "cors" | "sseKeepAliveMs" | "studioOrigin" | "openapiAuth">>;
+  deps?: Partial<Pick<AppDeps, "http" | "cors" | "sseKeepAliveMs" | "studioOrigin" | "openapiAuth" | "studio">>;
   webhooks?: ServicesOptions["webhooks"];
 }
 
