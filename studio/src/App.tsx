@@ -1,0 +1,183 @@
+import type { Assistant, Thread } from "@langchain/langgraph-sdk";
+import { useCallback, useEffect, useMemo, useState } from "react";
+import { loadAuthorization, makeClient, saveAuthorization } from "./api.js";
+import { AssistantsSection } from "./components/AssistantsSection.js";
+import { StoreSection } from "./components/StoreSection.js";
+import { ThreadsPanel } from "./components/ThreadsPanel.js";
+import { Workspace } from "./components/Workspace.js";
+import { useAsync, useVisiblePolling } from "./hooks.js";
+import { describeError, type ApiErrorInfo } from "./lib/errors.js";
+import { hasMessages } from "./lib/schema-form.js";
+import { formatUrlState, parseUrlState, type UrlState } from "./lib/url-state.js";
+
+/** The assistant the URL names (by id, or by graph id: that graph's system assistant), else the first system one. */
+function resolveAssistant(list: Assistant[] | undefined, wanted: string | undefined): Assistant | undefined {
+  if (!list || list.length === 0) return undefined;
+  const system = (a: Assistant) => a.metadata?.created_by === "system";
+  return (
+    list.find((a) => a.assistant_id === wanted) ??
+    list.find((a) => a.graph_id === wanted && system(a)) ??
+    list.find((a) => a.graph_id === wanted) ??
+    list.find(system) ??
+    list[0]
+  );
+}
+
+const isAbort = (err: unknown) => err instanceof Error && (err.name === "AbortError" || err.message === "AbortError");
+
+function IdentityForm({ value, onApply }: { value: string; onApply: (v: string) => void }) {
+  const [draft, setDraft] = useState(value);
+  return (
+    <form
+      className="identity"
+      onSubmit={(e) => {
+        e.preventDefault();
+        onApply(draft.trim());
+      }}
+    >
+      <input aria-label="Authorization" placeholder="Authorization, e.g. Bearer user1-token" value={draft} onChange={(e) => setDraft(e.target.value)} size={28} />
+      <button type="submit">Apply</button>
+      <span className="muted small" role="status">
+        {value ? "as that user" : "as the Studio user"}
+      </span>
+    </form>
+  );
+}
+
+export function App() {
+  const [authorization, setAuthorization] = useState(loadAuthorization);
+  const client = useMemo(() => makeClient(authorization), [authorization]);
+  const [url, setUrl] = useState<UrlState>(() => parseUrlState(window.location.search));
+  const [alert, setAlert] = useState<ApiErrorInfo | undefined>();
+  const [threadsVersion, setThreadsVersion] = useState(0);
+
+  const report = useCallback(
+    (err: unknown) => {
+      if (!isAbort(err)) setAlert(describeError(err, authorization || undefined));
+    },
+    [authorization],
+  );
+  const navigate = useCallback((next: UrlState, push = false) => {
+    setUrl(next);
+    const query = formatUrlState(next, window.location.search);
+    if (query !== window.location.search) window.history[push ? "pushState" : "replaceState"](null, "", `${window.location.pathname}${query}`);
+  }, []);
+  useEffect(() => {
+    const onPop = () => setUrl(parseUrlState(window.location.search));
+    window.addEventListener("popstate", onPop);
+    return () => window.removeEventListener("popstate", onPop);
+  }, []);
+
+  const assistants = useAsync(() => client.assistants.search({ limit: 1000, sortBy: "created_at", sortOrder: "asc" }), [client], report);
+  // A hot reload may add or remove graphs: look again now and then (quietly: the first load reports errors).
+  useVisiblePolling(() => void assistants.reload(), 15_000, assistants.error === undefined);
+  const assistant = resolveAssistant(assistants.data, url.assistant);
+  useEffect(() => {
+    if (assistant && url.assistant !== assistant.assistant_id) navigate({ ...url, assistant: assistant.assistant_id });
+  }, [assistant, url, navigate]);
+
+  const schemas = useAsync(
+    async () => (assistant ? client.assistants.getSchemas(assistant.assistant_id) : undefined),
+    [client, assistant?.assistant_id, assistant?.version],
+    report,
+  );
+  const chatCapable = schemas.data ? hasMessages(schemas.data.input_schema) || hasMessages(schemas.data.state_schema) : false;
+  const mode = url.mode ?? (chatCapable ? "chat" : "graph");
+
+  const openThread = (thread: Thread) => {
+    const owner = typeof thread.metadata?.assistant_id === "string" ? thread.metadata.assistant_id : undefined;
+    const switchTo = owner && owner !== assistant?.assistant_id && assistants.data?.some((a) => a.assistant_id === owner) ? owner : undefined;
+    navigate({ ...url, thread: thread.thread_id, ...(switchTo ? { assistant: switchTo } : {}) }, true);
+  };
+  const apply = (value: string) => {
+    saveAuthorization(value);
+    setAlert(undefined);
+    setAuthorization(value);
+  };
+
+  return (
+    <div className="app">
+      <header className="topbar">
+        <h1>
+          lg-dev <span>Studio</span>
+        </h1>
+        <label className="assistant-picker">
+          Assistant{" "}
+          <select aria-label="Assistant" value={assistant?.assistant_id ?? ""} onChange={(e) => navigate({ ...url, assistant: e.target.value, thread: undefined }, true)}>
+            {!assistant && <option value="">{assistants.loading ? "Loading…" : "No assistants"}</option>}
+            {[...new Set((assistants.data ?? []).map((a) => a.graph_id))].map((graph) => (
+              <optgroup key={graph} label={graph}>
+                {(assistants.data ?? [])
+                  .filter((a) => a.graph_id === graph)
+                  .map((a) => (
+                    <option key={a.assistant_id} value={a.assistant_id}>
+                      {a.name}
+                      {a.name === graph ? "" : ` (${graph})`}
+                    </option>
+                  ))}
+              </optgroup>
+            ))}
+          </select>
+        </label>
+        <div className="mode-toggle" role="group" aria-label="Mode">
+          <button type="button" aria-pressed={mode === "chat"} disabled={!chatCapable} title={chatCapable ? "Chat with the graph" : "Chat needs a messages key in the state"} onClick={() => navigate({ ...url, mode: "chat" })}>
+            Chat mode
+          </button>
+          <button type="button" aria-pressed={mode === "graph"} onClick={() => navigate({ ...url, mode: "graph" })}>
+            Graph mode
+          </button>
+        </div>
+        <nav className="jump" aria-label="Sections">
+          <a href="#assistants">Assistants</a> <a href="#store">Store</a> <a href="../docs">API docs</a>
+        </nav>
+        <IdentityForm value={authorization} onApply={apply} />
+      </header>
+      {alert && (
+        <div className="alert" role="alert">
+          <strong>{alert.title}</strong> {alert.detail}
+          <button type="button" className="link" onClick={() => setAlert(undefined)}>
+            Dismiss
+          </button>
+        </div>
+      )}
+      <main className="main" key={authorization}>
+        <ThreadsPanel
+          client={client}
+          graphId={assistant?.graph_id}
+          selected={url.thread}
+          onOpen={openThread}
+          onDeleted={(id) => id === url.thread && navigate({ ...url, thread: undefined }, true)}
+          version={threadsVersion}
+          report={report}
+        />
+        {assistant && (schemas.data !== undefined || schemas.error !== undefined) ? (
+          <Workspace
+            key={assistant.assistant_id}
+            client={client}
+            assistant={assistant}
+            inputSchema={schemas.data?.input_schema}
+            threadId={url.thread}
+            onThreadId={(id) => navigate({ ...url, thread: id }, true)}
+            mode={mode}
+            report={report}
+            onThreadsChanged={() => setThreadsVersion((v) => v + 1)}
+          />
+        ) : (
+          <div className="workspace placeholder">
+            <p className="muted">{assistants.error ? "The assistants could not be loaded: see the message above." : "Loading…"}</p>
+          </div>
+        )}
+      </main>
+      <AssistantsSection
+        client={client}
+        assistants={assistants.data ?? []}
+        current={assistant}
+        schemas={schemas.data}
+        onSelect={(id) => navigate({ ...url, assistant: id }, true)}
+        onChanged={() => assistants.reload()}
+        report={report}
+      />
+      <StoreSection client={client} report={report} />
+    </div>
+  );
+}
