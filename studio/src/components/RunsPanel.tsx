@@ -28,7 +28,8 @@ function useJoinedLog(client: Client, threadId: string | undefined, run: Run | u
     (async () => {
       try {
         for await (const part of client.runs.joinStream(threadId, run.run_id, { signal: ctrl.signal, lastEventId: "-1" })) {
-          if (part.event === "metadata") continue;
+          // The same kinds of events as a live log: tasks starting and ending, checkpoints, node updates, errors.
+          if (!/^(debug|updates|tasks|error)(\||$)/.test(part.event)) continue;
           entries.push(toLogEntry(entries.length + 1, part.event, part.data));
           setLog({ runId: run.run_id, entries: [...entries], done: false });
         }

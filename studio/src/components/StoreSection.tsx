@@ -118,7 +118,9 @@ export function StoreSection({ client, report }: { client: Client; report: (err:
           >
             <input aria-label="Search items" placeholder="query" value={query} onChange={(e) => setQuery(e.target.value)} />
             <input aria-label="Filter items" placeholder="filter: key=value" value={filterText} onChange={(e) => setFilterText(e.target.value)} />
-            <button type="submit">Search</button>
+            <button type="submit" aria-label="Search the store">
+              Search
+            </button>
           </form>
           <div className="muted small">
             {items.length} items under {prefix.length ? prefix.join(" / ") : "all namespaces"}

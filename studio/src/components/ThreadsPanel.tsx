@@ -100,7 +100,9 @@ export function ThreadsPanel({ client, graphId, selected, onOpen, onDeleted, ver
         }}
       >
         <input aria-label="Search threads by metadata" placeholder="metadata: key=value or {…}" value={search} onChange={(e) => setSearch(e.target.value)} />
-        <button type="submit">Search</button>
+        <button type="submit" aria-label="Search threads">
+          Search
+        </button>
       </form>
       {filterError && <div className="field-error">{filterError}</div>}
       <div className="muted small" role="status">

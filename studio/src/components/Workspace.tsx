@@ -167,7 +167,7 @@ export function Workspace({ client, assistant, inputSchema, threadId, onThreadId
     run({ messages: [{ type: "human", content: text }] }, { checkpoint: parent ?? null });
   };
   const resume = (interrupt: Interrupt, value: unknown) => {
-    const pending = stream.interrupts.filter((i) => i.id);
+    const pending = pendingInterrupts.filter((i) => i.id);
     // Several interrupts wait: resume only this one (a map by interrupt id); the others stay pending.
     run(null, { command: { resume: pending.length > 1 && interrupt.id ? { [interrupt.id]: value } : value } });
   };
@@ -188,13 +188,26 @@ export function Workspace({ client, assistant, inputSchema, threadId, onThreadId
   };
   const describeNode = (id: string) => {
     if (id in lastUpdates) return { title: `Last update of ${id}`, value: lastUpdates[id] };
-    const written = entries.find((e) => e.nodes.includes(id));
-    if (!written) return undefined;
-    const parent = entries.find((e) => e.checkpointId === written.parentId);
-    const after = (written.state.values ?? {}) as Record<string, unknown>;
-    return { title: `Last update of ${id} (step ${written.step ?? "?"}, from the history)`, value: parent ? changedKeys((parent.state.values ?? {}) as Record<string, unknown>, after) : after };
+    // From the history: the newest checkpoint this node (or, inside a subgraph, the subgraph's node) wrote.
+    const parts = id.split(":");
+    for (let i = parts.length; i >= 1; i -= 1) {
+      const owner = parts.slice(0, i).join(":");
+      const written = entries.find((e) => e.nodes.includes(owner));
+      if (!written) continue;
+      const parent = entries.find((e) => e.checkpointId === written.parentId);
+      const after = (written.state.values ?? {}) as Record<string, unknown>;
+      const what = owner === id ? id : `${owner} (the subgraph ${id} runs in)`;
+      return { title: `Last update of ${what}, step ${written.step ?? "?"} (from the history)`, value: parent ? changedKeys((parent.state.values ?? {}) as Record<string, unknown>, after) : after };
+    }
+    return undefined;
   };
   const runningIds = useMemo(() => new Set(running.values()), [running]);
+  // A task that has a result answered its interrupt (several were pending and one was resumed): not pending any more.
+  const pendingInterrupts = useMemo(() => {
+    const answered = new Set<string>();
+    for (const s of history.data ?? []) for (const t of s.tasks ?? []) if (t.result != null) for (const i of t.interrupts ?? []) if (i.id) answered.add(i.id);
+    return stream.interrupts.filter((i) => !i.id || !answered.has(i.id));
+  }, [history.data, stream.interrupts]);
   const error = stream.error as { message?: string } | undefined;
 
   return (
@@ -215,7 +228,7 @@ export function Workspace({ client, assistant, inputSchema, threadId, onThreadId
         </div>
       </div>
       <div className="side">
-        {!loading && <InterruptPanel interrupts={stream.interrupts} busy={loading} onResume={resume} />}
+        {!loading && <InterruptPanel interrupts={pendingInterrupts} busy={loading} onResume={resume} />}
         <StatePanel values={selectedEntry ? (selectedEntry.state.values as Record<string, unknown>) : stream.values} checkpoint={selectedEntry} onLatest={() => setSelectedCheckpoint(undefined)} />
         <HistoryPanel entries={entries} selected={selectedCheckpoint} busy={loading} truncated={history.truncated} onSelect={setSelectedCheckpoint} onFork={(e, v) => void fork(e, v)} onRerun={(e) => run(null, { checkpoint: e.state.checkpoint })} />
         <RunsPanel client={client} threadId={threadId} version={runsVersion} liveLogs={logs.current} logVersion={logVersion} selected={selectedRun} onSelect={setSelectedRun} report={report} />
