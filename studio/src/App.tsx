@@ -1,6 +1,6 @@
 import type { Assistant, Thread } from "@langchain/langgraph-sdk";
 import { useCallback, useEffect, useMemo, useState } from "react";
-import { loadAuthorization, makeClient, saveAuthorization } from "./api.js";
+import { loadAuthorization, loadLocal, makeClient, saveAuthorization, saveLocal } from "./api.js";
 import { AssistantsSection } from "./components/AssistantsSection.js";
 import { StoreSection } from "./components/StoreSection.js";
 import { ThreadsPanel } from "./components/ThreadsPanel.js";
@@ -22,6 +22,18 @@ function resolveAssistant(list: Assistant[] | undefined, wanted: string | undefi
     list[0]
   );
 }
+
+/** Graphs seen in this browser, and whether their state is a chat (remembered for users who cannot list them). */
+type KnownGraphs = Record<string, { chat?: boolean }>;
+
+/**
+ * Stands in for a graph's system assistant when the auth handlers hide it from this user (as the private-conversations
+ * tutorial does): the API accepts a graph id wherever an assistant id is expected.
+ */
+function graphIdAssistant(graphId: string): Assistant {
+  return { assistant_id: graphId, graph_id: graphId, name: graphId, config: {}, context: {}, metadata: { created_by: "graph id" }, version: 0, created_at: "", updated_at: "", description: null } as unknown as Assistant;
+}
+const isGraphIdAssistant = (a: Assistant | undefined) => a?.metadata?.created_by === "graph id";
 
 const isAbort = (err: unknown) => err instanceof Error && (err.name === "AbortError" || err.message === "AbortError");
 
@@ -51,11 +63,12 @@ export function App() {
   const [alert, setAlert] = useState<ApiErrorInfo | undefined>();
   const [threadsVersion, setThreadsVersion] = useState(0);
 
+  const explain = useCallback((err: unknown) => describeError(err, authorization || undefined), [authorization]);
   const report = useCallback(
     (err: unknown) => {
-      if (!isAbort(err)) setAlert(describeError(err, authorization || undefined));
+      if (!isAbort(err)) setAlert(explain(err));
     },
-    [authorization],
+    [explain],
   );
   const navigate = useCallback((next: UrlState, push = false) => {
     setUrl(next);
@@ -71,7 +84,27 @@ export function App() {
   const assistants = useAsync(() => client.assistants.search({ limit: 1000, sortBy: "created_at", sortOrder: "asc" }), [client], report);
   // A hot reload may add or remove graphs: look again now and then (quietly: the first load reports errors).
   useVisiblePolling(() => void assistants.reload(), 15_000, assistants.error === undefined);
-  const assistant = resolveAssistant(assistants.data, url.assistant);
+  const [known, setKnown] = useState<KnownGraphs>(() => loadLocal("graphs", {}));
+  const remember = useCallback((graphId: string, info: { chat?: boolean } = {}) => {
+    setKnown((k) => {
+      if (k[graphId] && (info.chat === undefined || k[graphId].chat === info.chat)) return k;
+      const next = { ...k, [graphId]: { ...k[graphId], ...info } };
+      saveLocal("graphs", next);
+      return next;
+    });
+  }, []);
+  useEffect(() => {
+    for (const a of assistants.data ?? []) remember(a.graph_id);
+  }, [assistants.data, remember]);
+  const choices = useMemo(() => {
+    // Not before this identity's list is in: the URL's assistant must not be replaced by a guess meanwhile.
+    if (!assistants.data) return [];
+    const list = [...assistants.data];
+    const visible = new Set(list.map((a) => a.graph_id));
+    for (const graphId of Object.keys(known)) if (!visible.has(graphId)) list.push(graphIdAssistant(graphId));
+    return list;
+  }, [assistants.data, known]);
+  const assistant = resolveAssistant(choices, url.assistant);
   useEffect(() => {
     if (assistant && url.assistant !== assistant.assistant_id) navigate({ ...url, assistant: assistant.assistant_id });
   }, [assistant, url, navigate]);
@@ -79,14 +112,18 @@ export function App() {
   const schemas = useAsync(
     async () => (assistant ? client.assistants.getSchemas(assistant.assistant_id) : undefined),
     [client, assistant?.assistant_id, assistant?.version],
-    report,
+    // A graph-id stand-in may be hidden from this user: its schemas then come from what this browser remembers.
+    (err) => !isGraphIdAssistant(assistant) && report(err),
   );
-  const chatCapable = schemas.data ? hasMessages(schemas.data.input_schema) || hasMessages(schemas.data.state_schema) : false;
+  const chatCapable = schemas.data ? hasMessages(schemas.data.input_schema) || hasMessages(schemas.data.state_schema) : assistant ? known[assistant.graph_id]?.chat === true : false;
+  useEffect(() => {
+    if (assistant && schemas.data) remember(assistant.graph_id, { chat: hasMessages(schemas.data.input_schema) || hasMessages(schemas.data.state_schema) });
+  }, [assistant, schemas.data, remember]);
   const mode = url.mode ?? (chatCapable ? "chat" : "graph");
 
   const openThread = (thread: Thread) => {
     const owner = typeof thread.metadata?.assistant_id === "string" ? thread.metadata.assistant_id : undefined;
-    const switchTo = owner && owner !== assistant?.assistant_id && assistants.data?.some((a) => a.assistant_id === owner) ? owner : undefined;
+    const switchTo = owner && owner !== assistant?.assistant_id && choices.some((a) => a.assistant_id === owner) ? owner : undefined;
     navigate({ ...url, thread: thread.thread_id, ...(switchTo ? { assistant: switchTo } : {}) }, true);
   };
   const apply = (value: string) => {
@@ -105,14 +142,14 @@ export function App() {
           Assistant{" "}
           <select aria-label="Assistant" value={assistant?.assistant_id ?? ""} onChange={(e) => navigate({ ...url, assistant: e.target.value, thread: undefined }, true)}>
             {!assistant && <option value="">{assistants.loading ? "Loading…" : "No assistants"}</option>}
-            {[...new Set((assistants.data ?? []).map((a) => a.graph_id))].map((graph) => (
+            {[...new Set(choices.map((a) => a.graph_id))].map((graph) => (
               <optgroup key={graph} label={graph}>
-                {(assistants.data ?? [])
+                {choices
                   .filter((a) => a.graph_id === graph)
                   .map((a) => (
                     <option key={a.assistant_id} value={a.assistant_id}>
                       {a.name}
-                      {a.name === graph ? "" : ` (${graph})`}
+                      {isGraphIdAssistant(a) ? " (graph id)" : a.name === graph ? "" : ` (${graph})`}
                     </option>
                   ))}
               </optgroup>
@@ -160,24 +197,47 @@ export function App() {
             onThreadId={(id) => navigate({ ...url, thread: id }, true)}
             mode={mode}
             report={report}
+            explain={explain}
             onThreadsChanged={() => setThreadsVersion((v) => v + 1)}
           />
         ) : (
           <div className="workspace placeholder">
-            <p className="muted">{assistants.error ? "The assistants could not be loaded: see the message above." : "Loading…"}</p>
+            <p className="muted">
+              {assistants.error
+                ? "The assistants could not be loaded: see the message above."
+                : assistants.data && choices.length === 0
+                  ? "This user can see no assistants (the server's auth handlers hide them). A graph's id works as an assistant: type one below, or open the page once as the Studio user (no Authorization) so it learns them."
+                  : "Loading…"}
+            </p>
+            {assistants.data && choices.length === 0 && (
+              <form
+                className="identity"
+                onSubmit={(e) => {
+                  e.preventDefault();
+                  const id = new FormData(e.currentTarget).get("graph")?.toString().trim();
+                  if (id) {
+                    remember(id);
+                    navigate({ ...url, assistant: id }, true);
+                  }
+                }}
+              >
+                <input name="graph" aria-label="Graph id" placeholder="graph id from langgraph.json" />
+                <button type="submit">Use graph</button>
+              </form>
+            )}
           </div>
         )}
       </main>
       <AssistantsSection
         client={client}
-        assistants={assistants.data ?? []}
+        assistants={choices}
         current={assistant}
         schemas={schemas.data}
         onSelect={(id) => navigate({ ...url, assistant: id }, true)}
         onChanged={() => assistants.reload()}
         report={report}
       />
-      <StoreSection client={client} report={report} />
+      <StoreSection client={client} report={report} explain={explain} />
     </div>
   );
 }

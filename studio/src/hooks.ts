@@ -39,6 +39,8 @@ export function useAsync<T>(load: (signal: AbortSignal) => Promise<T>, deps: unk
   }, []);
 
   useEffect(() => {
+    // New inputs: what was loaded for the old ones must not show meanwhile (another user's assistants, say).
+    setState({ data: undefined, error: undefined, loading: true });
     void reload();
     return () => controller.current?.abort();
     // eslint-disable-next-line react-hooks/exhaustive-deps

@@ -5,6 +5,8 @@ import { fieldsFromSchema, rawFromValues, valuesFromRaw, type JsonSchema, type R
 import { SchemaForm } from "./SchemaForm.js";
 
 const isSystem = (a: Assistant) => a.metadata?.created_by === "system";
+/** A graph id standing in for an assistant this user may not see (see App): it can be used, not edited. */
+const isGraphId = (a: Assistant) => a.metadata?.created_by === "graph id";
 
 /** A config or context editor: a form from the schema, or JSON when the schema has no properties. */
 function ObjectEditor({ title, schema, value, onChange }: { title: string; schema: object | null | undefined; value: { raw: RawValues; json: string }; onChange: (v: { raw: RawValues; json: string }) => void }) {
@@ -119,18 +121,23 @@ export function AssistantsSection({ client, assistants, current, schemas, onSele
             <span>
               <strong>{a.name}</strong> <span className="muted small mono">{a.assistant_id.slice(0, 8)}</span> <span className="badge">v{a.version}</span>
               {isSystem(a) && <span className="badge">system</span>}
+              {isGraphId(a) && <span className="badge">graph id</span>}
             </span>
             <span className="row-actions">
               <button type="button" onClick={() => onSelect(a.assistant_id)} disabled={a.assistant_id === current?.assistant_id}>
                 Use
               </button>
-              <button type="button" onClick={() => start(a)}>
-                Edit
-              </button>
-              <button type="button" onClick={() => void showVersions(a.assistant_id)}>
-                Versions
-              </button>
-              {!isSystem(a) && (
+              {!isGraphId(a) && (
+                <>
+                  <button type="button" onClick={() => start(a)}>
+                    Edit
+                  </button>
+                  <button type="button" onClick={() => void showVersions(a.assistant_id)}>
+                    Versions
+                  </button>
+                </>
+              )}
+              {!isSystem(a) && !isGraphId(a) && (
                 <button type="button" aria-label={`Delete assistant ${a.name}`} onClick={() => void act(() => client.assistants.delete(a.assistant_id))}>
                   Delete
                 </button>

@@ -2,6 +2,7 @@ import type { Client } from "@langchain/langgraph-sdk";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { loadLocal, saveLocal } from "../api.js";
 import { useVisiblePolling } from "../hooks.js";
+import type { ApiErrorInfo } from "../lib/errors.js";
 import { buildGraphModel, layoutGraph, learnFromEvent, resolveNode, type GraphJson, type Learned, type Layout } from "../lib/graph-model.js";
 import { JsonTree } from "./JsonTree.js";
 
@@ -19,6 +20,7 @@ export interface GraphViewProps {
   /** What a click on a node shows: its last streamed update, else what the history says. */
   describeNode: (id: string) => { title: string; value: unknown } | undefined;
   report: (err: unknown) => void;
+  explain: (err: unknown) => ApiErrorInfo;
 }
 
 function pathOf(points: Array<{ x: number; y: number }>): string {
@@ -36,12 +38,16 @@ function pathOf(points: Array<{ x: number; y: number }>): string {
   return `${d} L${end.x},${end.y}`;
 }
 
-export function GraphView({ client, assistantId, graphId, running, seen, describeNode, report }: GraphViewProps) {
+export function GraphView({ client, assistantId, graphId, running, seen, describeNode, report, explain }: GraphViewProps) {
   const [drawing, setDrawing] = useState<{ json: GraphJson; text: string } | undefined>();
   const [namespaces, setNamespaces] = useState<string[] | undefined>();
   const [learned, setLearned] = useState<Learned>(() => loadLocal(`learned:${graphId}`, {}));
   const [selected, setSelected] = useState<string | undefined>();
+  // Shown in the panel (a user whose auth handlers hide the assistant may still run its graph by id).
+  const [failure, setFailure] = useState<string | undefined>();
   const failing = useRef(false);
+  // A drawing this user may not read (403/404) is not asked for again by the poll, only when the page regains focus.
+  const refused = useRef(false);
 
   useEffect(() => setLearned(loadLocal(`learned:${graphId}`, {})), [graphId]);
 
@@ -52,15 +58,20 @@ export function GraphView({ client, assistantId, graphId, running, seen, describ
         const text = JSON.stringify(json);
         if (signal?.cancelled) return;
         failing.current = false;
+        refused.current = false;
+        setFailure(undefined);
         setDrawing((prev) => (prev?.text === text ? prev : { json, text }));
       } catch (err) {
         if (signal?.cancelled) return;
-        // Report once per failure streak, not every poll.
-        if (!failing.current) report(err);
+        const info = explain(err);
+        refused.current = info.status === 403 || info.status === 404;
+        setFailure(info.status === 401 ? `${info.title}: the drawing needs an identity the server accepts.` : `${info.title}: ${info.detail}`);
+        // A refusal is also the page's business (once per failure streak, not every poll).
+        if (!failing.current && info.status === 401) report(err);
         failing.current = true;
       }
     },
-    [client, assistantId, report],
+    [client, assistantId, report, explain],
   );
 
   useEffect(() => {
@@ -87,7 +98,7 @@ export function GraphView({ client, assistantId, graphId, running, seen, describ
     };
   }, [client, assistantId, text]);
 
-  useVisiblePolling(() => void fetchDrawing(), GRAPH_POLL_MS);
+  useVisiblePolling(() => void (refused.current ? undefined : fetchDrawing()), GRAPH_POLL_MS);
 
   const model = useMemo(() => (drawing ? buildGraphModel(drawing.json, namespaces, learned) : undefined), [drawing, namespaces, learned]);
   const layout: Layout | undefined = useMemo(() => (model ? layoutGraph(model) : undefined), [model]);
@@ -124,7 +135,11 @@ export function GraphView({ client, assistantId, graphId, running, seen, describ
         )}
       </div>
       <div className="graph-scroll">
-        {!layout ? (
+        {failure && !layout ? (
+          <p className="field-error" role="status">
+            The graph's drawing could not be loaded. {failure}
+          </p>
+        ) : !layout ? (
           <p className="muted">Loading the graph…</p>
         ) : (
           <div className="graph-canvas" style={{ width: layout.width, height: layout.height }}>

@@ -1,5 +1,6 @@
 import type { Client, Item } from "@langchain/langgraph-sdk";
 import { useCallback, useEffect, useState } from "react";
+import type { ApiErrorInfo } from "../lib/errors.js";
 import { parseMetadataFilter } from "../lib/metadata-filter.js";
 import { parseJsonText } from "../lib/resume.js";
 import { namespaceTree, parseNamespace, type NamespaceNode } from "../lib/store-tree.js";
@@ -26,7 +27,19 @@ function Tree({ nodes, selected, onSelect }: { nodes: NamespaceNode[]; selected:
 }
 
 /** The store: namespaces as a tree, items listed and searched below a prefix, edited and deleted as JSON. */
-export function StoreSection({ client, report }: { client: Client; report: (err: unknown) => void }) {
+export function StoreSection({ client, report, explain }: { client: Client; report: (err: unknown) => void; explain: (err: unknown) => ApiErrorInfo }) {
+  // The store's refusals are shown here, not in the page's alert: auth handlers often scope the store per user.
+  const [problem, setProblem] = useState<string | undefined>();
+  const fail = useCallback(
+    (err: unknown) => {
+      const info = explain(err);
+      if (info.status === 401) report(err);
+      setProblem(`${info.title}: ${info.detail}`);
+    },
+    [report, explain],
+  );
+  const [root, setRoot] = useState<string[]>([]);
+  const [rootText, setRootText] = useState("");
   const [namespaces, setNamespaces] = useState<string[][]>([]);
   const [prefix, setPrefix] = useState<string[]>([]);
   const [query, setQuery] = useState("");
@@ -38,18 +51,21 @@ export function StoreSection({ client, report }: { client: Client; report: (err:
 
   const loadNamespaces = useCallback(async () => {
     try {
-      setNamespaces((await client.store.listNamespaces({ limit: 1000 })).namespaces);
+      setNamespaces((await client.store.listNamespaces({ limit: 1000, ...(root.length ? { prefix: root } : {}) })).namespaces);
+      setProblem(undefined);
     } catch (err) {
-      report(err);
+      setNamespaces([]);
+      fail(err);
     }
-  }, [client, report]);
+  }, [client, root, fail]);
   const loadItems = useCallback(async () => {
     try {
-      setItems((await client.store.searchItems(prefix, { ...search, limit, offset: 0 })).items);
+      setItems((await client.store.searchItems(prefix.length ? prefix : root, { ...search, limit, offset: 0 })).items);
     } catch (err) {
-      report(err);
+      setItems([]);
+      fail(err);
     }
-  }, [client, prefix, search, limit, report]);
+  }, [client, prefix, root, search, limit, fail]);
   useEffect(() => void loadNamespaces(), [loadNamespaces]);
   useEffect(() => void loadItems(), [loadItems]);
   const refresh = async () => {
@@ -73,7 +89,7 @@ export function StoreSection({ client, report }: { client: Client; report: (err:
       setEditing(undefined);
       await refresh();
     } catch (err) {
-      report(err);
+      fail(err);
     }
   };
   const remove = async (item: Item) => {
@@ -82,7 +98,7 @@ export function StoreSection({ client, report }: { client: Client; report: (err:
       setEditing(undefined);
       await refresh();
     } catch (err) {
-      report(err);
+      fail(err);
     }
   };
 
@@ -96,11 +112,29 @@ export function StoreSection({ client, report }: { client: Client; report: (err:
         <button type="button" onClick={() => void refresh()}>
           Refresh
         </button>
+        <form
+          className="store-root"
+          onSubmit={(e) => {
+            e.preventDefault();
+            const parsed = rootText.trim() ? parseNamespace(rootText) : { namespace: [] as string[] };
+            if (parsed.error) return setProblem(parsed.error);
+            setPrefix([]);
+            setRoot(parsed.namespace!);
+          }}
+        >
+          <input aria-label="Namespace prefix" placeholder="prefix, e.g. user1" value={rootText} onChange={(e) => setRootText(e.target.value)} />
+          <button type="submit">Browse</button>
+        </form>
       </div>
+      {problem && (
+        <div className="field-error" role="status">
+          {problem}
+        </div>
+      )}
       <div className="store-body">
         <nav aria-label="Namespaces" className="store-namespaces">
           <button type="button" className={prefix.length === 0 ? "selected" : undefined} aria-pressed={prefix.length === 0} onClick={() => setPrefix([])}>
-            (all namespaces)
+            {root.length ? `(all under ${root.join(" / ")})` : "(all namespaces)"}
           </button>
           <Tree nodes={namespaceTree(namespaces)} selected={prefix} onSelect={setPrefix} />
         </nav>
@@ -111,7 +145,7 @@ export function StoreSection({ client, report }: { client: Client; report: (err:
             onSubmit={(e) => {
               e.preventDefault();
               const f = parseMetadataFilter(filterText);
-              if (f.error) return report(new Error(f.error));
+              if (f.error) return setProblem(f.error);
               setLimit(PAGE);
               setSearch({ ...(query.trim() ? { query: query.trim() } : {}), ...(f.filter ? { filter: f.filter } : {}) });
             }}

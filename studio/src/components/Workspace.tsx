@@ -1,6 +1,7 @@
 import type { Assistant, Client, Interrupt, Message } from "@langchain/langgraph-sdk";
 import { useStream } from "@langchain/langgraph-sdk/react";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import type { ApiErrorInfo } from "../lib/errors.js";
 import { applyRunning, applyUpdates, toLogEntry, type LogEntry } from "../lib/events.js";
 import { timeline } from "../lib/history.js";
 import type { JsonSchema } from "../lib/schema-form.js";
@@ -32,6 +33,7 @@ export interface WorkspaceProps {
   onThreadId: (id: string) => void;
   mode: "chat" | "graph";
   report: (err: unknown) => void;
+  explain: (err: unknown) => ApiErrorInfo;
   onThreadsChanged: () => void;
 }
 
@@ -44,7 +46,7 @@ function changedKeys(before: Record<string, unknown>, after: Record<string, unkn
   return out;
 }
 
-export function Workspace({ client, assistant, inputSchema, threadId, onThreadId, mode, report, onThreadsChanged }: WorkspaceProps) {
+export function Workspace({ client, assistant, inputSchema, threadId, onThreadId, mode, report, explain, onThreadsChanged }: WorkspaceProps) {
   const history = useThreadHistory(client, threadId, report);
   const [running, setRunning] = useState<Map<string, string>>(() => new Map());
   const [seen, setSeen] = useState<string[]>([]);
@@ -213,7 +215,7 @@ export function Workspace({ client, assistant, inputSchema, threadId, onThreadId
   return (
     <div className="workspace">
       <div className="center">
-        <GraphView client={client} assistantId={assistant.assistant_id} graphId={assistant.graph_id} running={runningIds} seen={seen} describeNode={describeNode} report={report} />
+        <GraphView client={client} assistantId={assistant.assistant_id} graphId={assistant.graph_id} running={runningIds} seen={seen} describeNode={describeNode} report={report} explain={explain} />
         <div className="panel conversation">
           {mode === "chat" ? (
             <Chat stream={stream} onSend={sendMessage} onEdit={editMessage} onStop={() => void stop()} />
