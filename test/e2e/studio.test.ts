@@ -195,7 +195,6 @@ describe("subgraphs, the live highlight and node updates", () => {
     await region(p, "Graph").getByRole("button", { name: "read", exact: true }).click();
     const detail = p.page.getByRole("group", { name: "Node research:read" });
     await detail.getByText(/Last update of research/).waitFor(T);
-    await detail.getByRole("button", { name: "Expand notes" }).click();
     await detail.getByText('"read:owls"').waitFor(T);
     noErrors(p);
   });

@@ -1,6 +1,6 @@
 /** The Studio's graph drawing model: clusters from xray ids, collapsed subgraphs learned from runs, the layout. */
 import { describe, expect, it } from "vitest";
-import { buildGraphModel, eventNodeId, layoutGraph, learnFromEvent, resolveNode, type GraphJson } from "../../studio/src/lib/graph-model.js";
+import { bestLayout, buildGraphModel, eventNodeId, fitScale, layoutGraph, learnFromEvent, resolveNode, type GraphJson } from "../../studio/src/lib/graph-model.js";
 
 const SUBGRAPH = { id: ["langgraph", "pregel", "CompiledStateGraph"], name: "LangGraph" };
 const FN = (name: string) => ({ id: ["langgraph", "RunnableCallable"], name });
@@ -107,5 +107,26 @@ describe("layoutGraph", () => {
     for (const e of l.edges) expect(e.points.length).toBeGreaterThanOrEqual(2);
     expect(l.width).toBeGreaterThan(0);
     expect(l.height).toBeGreaterThan(0);
+  });
+});
+
+describe("layout direction", () => {
+  const chain: GraphJson = {
+    nodes: ["__start__", "a", "b", "c", "d", "e", "__end__"].map((id) => ({ id })),
+    edges: [["__start__", "a"], ["a", "b"], ["b", "c"], ["c", "d"], ["d", "e"], ["e", "__end__"]].map(([source, target]) => ({ source: source!, target: target! })),
+  };
+
+  it("lays a long chain left to right when that fits a wide panel better", () => {
+    const m = buildGraphModel(chain, []);
+    const tb = layoutGraph(m, "TB");
+    const lr = layoutGraph(m, "LR");
+    expect(tb.height).toBeGreaterThan(tb.width);
+    expect(lr.width).toBeGreaterThan(lr.height);
+    expect(lr.nodes.a!.x).toBeLessThan(lr.nodes.b!.x);
+    const wide = { width: 1200, height: 300 };
+    expect(fitScale(lr, wide)).toBeGreaterThan(fitScale(tb, wide));
+    expect(bestLayout([tb, lr], wide)).toBe(lr);
+    expect(bestLayout([tb, lr], { width: 300, height: 1200 })).toBe(tb);
+    expect(bestLayout([tb, lr], undefined)).toBe(tb);
   });
 });

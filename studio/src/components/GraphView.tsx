@@ -3,7 +3,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { loadLocal, saveLocal } from "../api.js";
 import { useVisiblePolling } from "../hooks.js";
 import type { ApiErrorInfo } from "../lib/errors.js";
-import { buildGraphModel, layoutGraph, learnFromEvent, resolveNode, type GraphJson, type Learned, type Layout } from "../lib/graph-model.js";
+import { bestLayout, buildGraphModel, fitScale, layoutGraph, learnFromEvent, resolveNode, type GraphJson, type Learned, type Layout } from "../lib/graph-model.js";
 import { JsonTree } from "./JsonTree.js";
 
 /** How often the drawing is compared with the server's (a hot reload may change it): one small GET. */
@@ -101,7 +101,7 @@ export function GraphView({ client, assistantId, graphId, running, seen, describ
   useVisiblePolling(() => void (refused.current ? undefined : fetchDrawing()), GRAPH_POLL_MS);
 
   const model = useMemo(() => (drawing ? buildGraphModel(drawing.json, namespaces, learned) : undefined), [drawing, namespaces, learned]);
-  const layout: Layout | undefined = useMemo(() => (model ? layoutGraph(model) : undefined), [model]);
+  const layouts: Layout[] | undefined = useMemo(() => (model ? [layoutGraph(model, "TB"), layoutGraph(model, "LR")] : undefined), [model]);
 
   useEffect(() => {
     if (!model) return;
@@ -122,6 +122,21 @@ export function GraphView({ client, assistantId, graphId, running, seen, describ
     return out;
   }, [model, running]);
 
+  // Fit the drawing to the panel (down to 45%; below that it scrolls), following the panel's size.
+  const scroller = useRef<HTMLDivElement>(null);
+  const [room, setRoom] = useState<{ width: number; height: number } | undefined>();
+  useEffect(() => {
+    const el = scroller.current;
+    if (!el || typeof ResizeObserver === "undefined") return;
+    const observer = new ResizeObserver(([entry]) => entry && setRoom({ width: entry.contentRect.width, height: entry.contentRect.height }));
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, []);
+  // Top to bottom, unless left to right fits the panel better (long pipelines in a wide panel).
+  const inner = room ? { width: room.width - 8, height: room.height - 8 } : undefined;
+  const layout = layouts ? bestLayout(layouts, inner) : undefined;
+  const scale = layout && inner && inner.width > 0 && inner.height > 0 ? Math.max(0.45, fitScale(layout, inner)) : 1;
+
   const detail = selected ? describeNode(selected) : undefined;
   return (
     <section aria-label="Graph" className="panel graph-panel">
@@ -134,7 +149,8 @@ export function GraphView({ client, assistantId, graphId, running, seen, describ
           </span>
         )}
       </div>
-      <div className="graph-scroll">
+      <div className="graph-body">
+      <div className="graph-scroll" ref={scroller}>
         {failure && !layout ? (
           <p className="field-error" role="status">
             The graph's drawing could not be loaded. {failure}
@@ -142,7 +158,8 @@ export function GraphView({ client, assistantId, graphId, running, seen, describ
         ) : !layout ? (
           <p className="muted">Loading the graph…</p>
         ) : (
-          <div className="graph-canvas" style={{ width: layout.width, height: layout.height }}>
+          <div className="graph-fit" style={{ width: layout.width * scale, height: layout.height * scale }}>
+          <div className="graph-canvas" style={{ width: layout.width, height: layout.height, transform: scale === 1 ? undefined : `scale(${scale})` }}>
             <svg width={layout.width} height={layout.height} aria-hidden="true">
               <defs>
                 <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
@@ -194,6 +211,7 @@ export function GraphView({ client, assistantId, graphId, running, seen, describ
               );
             })}
           </div>
+          </div>
         )}
       </div>
       {selected && (
@@ -204,9 +222,10 @@ export function GraphView({ client, assistantId, graphId, running, seen, describ
               Close
             </button>
           </div>
-          {detail ? <JsonTree value={detail.value} label={`Update of ${selected}`} /> : <p className="muted">This node has not run on this thread yet.</p>}
+          {detail ? <JsonTree value={detail.value} openDepth={3} label={`Update of ${selected}`} /> : <p className="muted">This node has not run on this thread yet.</p>}
         </div>
       )}
+      </div>
     </section>
   );
 }

@@ -106,7 +106,7 @@ export function ThreadsPanel({ client, graphId, selected, onOpen, onDeleted, ver
       </form>
       {filterError && <div className="field-error">{filterError}</div>}
       <div className="muted small" role="status">
-        {loaded ? `${threads.length} of ${total ?? threads.length} threads${filter ? " matching" : ""}` : "Loading threads…"}
+        {loaded ? `${threads.length.toLocaleString("en-US")} of ${(total ?? threads.length).toLocaleString("en-US")} threads${filter ? " matching" : ""}` : "Loading threads…"}
       </div>
       <ul aria-label="Threads" className="thread-list">
         {threads.map((t) => (

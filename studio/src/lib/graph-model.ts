@@ -181,10 +181,10 @@ export function nodeSize(node: ModelNode): { width: number; height: number } {
   return { width: Math.max(72, Math.round(node.label.length * 7.5) + 32), height: node.kind === "start" || node.kind === "end" ? 30 : 36 };
 }
 
-/** Lay the model out top to bottom; boxes are given by their top-left corner. */
-export function layoutGraph(model: GraphModel): Layout {
+/** Lay the model out top to bottom (or left to right); boxes are given by their top-left corner. */
+export function layoutGraph(model: GraphModel, direction: "TB" | "LR" = "TB"): Layout {
   const g = new Graph({ compound: true, multigraph: true });
-  g.setGraph({ rankdir: "TB", nodesep: 28, ranksep: 44, marginx: 16, marginy: 16 });
+  g.setGraph({ rankdir: direction, nodesep: direction === "TB" ? 28 : 18, ranksep: direction === "TB" ? 44 : 40, marginx: 16, marginy: 16 });
   g.setDefaultEdgeLabel(() => ({}));
   for (const c of model.clusters) g.setNode(c.id, { label: c.label, paddingTop: 28, paddingBottom: 12, paddingLeft: 12, paddingRight: 12 } as never);
   for (const c of model.clusters) if (c.parent) g.setParent(c.id, c.parent);
@@ -213,4 +213,15 @@ export function layoutGraph(model: GraphModel): Layout {
   out.width = Math.ceil(graph.width ?? 0);
   out.height = Math.ceil(graph.height ?? 0);
   return out;
+}
+
+/** How much a layout must shrink to fit `room` (1 = not at all). */
+export function fitScale(layout: Layout, room: { width: number; height: number }): number {
+  return Math.min(1, room.width / Math.max(1, layout.width), room.height / Math.max(1, layout.height));
+}
+
+/** Of the given layouts, the one that needs the least shrinking to fit `room` (the first on a tie). */
+export function bestLayout(layouts: Layout[], room: { width: number; height: number } | undefined): Layout {
+  if (!room || room.width <= 0 || room.height <= 0) return layouts[0]!;
+  return layouts.reduce((best, l) => (fitScale(l, room) > fitScale(best, room) + 0.02 ? l : best));
 }
