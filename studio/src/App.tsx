@@ -104,7 +104,17 @@ export function App() {
     for (const graphId of Object.keys(known)) if (!visible.has(graphId)) list.push(graphIdAssistant(graphId));
     return list;
   }, [assistants.data, known]);
-  const assistant = resolveAssistant(choices, url.assistant);
+  // A link that names only a thread opens it with the assistant it last ran with.
+  const [initial] = useState(url);
+  const [threadOwner, setThreadOwner] = useState<string | null | undefined>(initial.thread && !initial.assistant ? undefined : null);
+  useEffect(() => {
+    if (threadOwner !== undefined) return;
+    client.threads.get(initial.thread!).then(
+      (t) => setThreadOwner(typeof t.metadata?.assistant_id === "string" ? t.metadata.assistant_id : null),
+      () => setThreadOwner(null),
+    );
+  }, [client, initial, threadOwner]);
+  const assistant = threadOwner === undefined ? undefined : resolveAssistant(choices, url.assistant ?? threadOwner ?? undefined);
   useEffect(() => {
     if (assistant && url.assistant !== assistant.assistant_id) navigate({ ...url, assistant: assistant.assistant_id });
   }, [assistant, url, navigate]);

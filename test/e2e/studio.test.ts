@@ -226,6 +226,23 @@ describe("runs and the event log", () => {
   });
 });
 
+describe("a run started elsewhere", () => {
+  it("is followed live when its thread is opened: tokens stream, the node is lit, Stop cancels it", async () => {
+    const client = served.client;
+    const thread = await client.threads.create();
+    const run = await client.runs.create(thread.thread_id, "agent", { input: { messages: [{ role: "user", content: "slow" }] }, streamMode: ["values", "messages-tuple", "debug"], streamResumable: true });
+    const p = await open(`?assistant=agent&thread=${thread.thread_id}`);
+    const streaming = region(p, "Messages").getByText(/word3 word4/);
+    await streaming.waitFor(T);
+    await region(p, "Graph").locator('[aria-current="step"]').getByText("agent").waitFor(T);
+    const early = (await streaming.textContent())!.length;
+    await expect.poll(async () => (await streaming.textContent())!.length, T).toBeGreaterThan(early);
+    await p.page.getByRole("button", { name: "Stop" }).click();
+    await expect.poll(async () => (await client.runs.get(thread.thread_id, run.run_id)).status, T).toBe("interrupted");
+    noErrors(p);
+  });
+});
+
 describe("threads and the URL", () => {
   it("lists threads newest first with status and metadata, searches, opens, deletes, creates; reload restores", async () => {
     const client = new Client({ apiUrl: served.server.url });
@@ -257,6 +274,15 @@ describe("threads and the URL", () => {
     await expect.poll(() => new URL(p.page.url()).searchParams.get("thread"), T).not.toBe(made[1]!.thread_id);
     const fresh = new URL(p.page.url()).searchParams.get("thread")!;
     expect((await client.threads.get(fresh)).thread_id).toBe(fresh);
+    noErrors(p);
+  });
+
+  it("a link that names only a thread opens it with the assistant it ran with", async () => {
+    const thread = await served.client.threads.create();
+    await served.client.runs.wait(thread.thread_id, "pipeline", { input: { topic: "eels" } });
+    const p = await open(`?thread=${thread.thread_id}`);
+    await expect.poll(async () => (await p.page.getByRole("combobox", { name: "Assistant" }).locator("option:checked").textContent()) ?? "", T).toBe("pipeline");
+    await region(p, "State").getByText('"eels"').waitFor(T);
     noErrors(p);
   });
 

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type BrowserContext, type ConsoleMessage, type Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach } from "vitest";
 import { REPO_ROOT } from "./spawn.js";
 
 export const CHROMIUM = process.env.LG_DEV_CHROMIUM ?? "/usr/bin/chromium";
@@ -50,8 +50,13 @@ export function useBrowser(options: { viewport?: { width: number; height: number
   let context: BrowserContext | undefined;
   let profile: string | undefined;
   let pages: StudioPage[] = [];
+  // Without Chromium every test of the file fails with how to install it (rather than being skipped).
+  const missing = !existsSync(CHROMIUM);
+  beforeEach(() => {
+    if (missing) throw new Error(chromiumMissingMessage());
+  });
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(chromiumMissingMessage());
+    if (missing) return;
     profile = mkdtempSync(join(tmpdir(), "lg-dev-chromium-"));
     context = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
