@@ -1,7 +1,7 @@
 import type { Assistant, AssistantVersion, Client, GraphSchema } from "@langchain/langgraph-sdk";
 import { useEffect, useState } from "react";
 import { parseJsonText } from "../lib/resume.js";
-import { fieldsFromSchema, rawFromValues, valuesFromRaw, type JsonSchema, type RawValues } from "../lib/schema-form.js";
+import { fieldsFromSchema, rawFromValues, valuesFromRaw, type RawValues } from "../lib/schema-form.js";
 import { SchemaForm } from "./SchemaForm.js";
 
 const isSystem = (a: Assistant) => a.metadata?.created_by === "system";

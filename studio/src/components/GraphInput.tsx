@@ -1,6 +1,6 @@
 import { useEffect, useState } from "react";
 import { parseJsonText } from "../lib/resume.js";
-import { fieldsFromSchema, rawFromValues, valuesFromRaw, type JsonSchema, type RawValues } from "../lib/schema-form.js";
+import { fieldsFromSchema, rawFromValues, valuesFromRaw, type RawValues } from "../lib/schema-form.js";
 import type { StudioStream } from "../stream-types.js";
 import { JsonTree } from "./JsonTree.js";
 import { SchemaForm } from "./SchemaForm.js";

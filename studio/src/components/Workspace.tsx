@@ -4,7 +4,6 @@ import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import type { ApiErrorInfo } from "../lib/errors.js";
 import { applyRunning, applyUpdates, toLogEntry, type LogEntry } from "../lib/events.js";
 import { timeline } from "../lib/history.js";
-import type { JsonSchema } from "../lib/schema-form.js";
 import type { StudioStream, SubmitOptions } from "../stream-types.js";
 import { useThreadHistory } from "../thread-history.js";
 import { Chat } from "./Chat.js";
