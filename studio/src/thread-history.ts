@@ -13,11 +13,13 @@ export interface ThreadHistory {
   error: unknown;
   isLoading: boolean;
   truncated: boolean;
+  /** The thread's status as of the last read (`idle`, `busy`, `interrupted`, `error`). */
+  status: string | undefined;
   mutate: (threadId?: string) => Promise<ThreadState[] | null | undefined>;
 }
 
 export function useThreadHistory(client: Client, threadId: string | undefined, report: (err: unknown) => void): ThreadHistory {
-  const [state, setState] = useState<{ key: string | undefined; data: ThreadState[] | undefined; error: unknown; isLoading: boolean }>({
+  const [state, setState] = useState<{ key: string | undefined; data: ThreadState[] | undefined; error: unknown; isLoading: boolean; status?: string }>({
     key: threadId,
     data: undefined,
     error: undefined,
@@ -37,8 +39,8 @@ export function useThreadHistory(client: Client, threadId: string | undefined, r
       }
       setState((s) => (s.key === target ? { ...s, isLoading: true } : { key: target, data: undefined, error: undefined, isLoading: true }));
       try {
-        const data = await client.threads.getHistory(target, { limit: HISTORY_LIMIT });
-        if (n === seq.current) setState({ key: target, data, error: undefined, isLoading: false });
+        const [data, thread] = await Promise.all([client.threads.getHistory(target, { limit: HISTORY_LIMIT }), client.threads.get(target)]);
+        if (n === seq.current) setState({ key: target, data, error: undefined, isLoading: false, status: thread.status });
         return data;
       } catch (error) {
         if (n === seq.current) {
@@ -61,6 +63,7 @@ export function useThreadHistory(client: Client, threadId: string | undefined, r
     error: fresh ? state.error : undefined,
     isLoading: fresh ? state.isLoading : threadId !== undefined,
     truncated: fresh && (state.data?.length ?? 0) >= HISTORY_LIMIT,
+    status: fresh ? state.status : undefined,
     mutate,
   };
 }

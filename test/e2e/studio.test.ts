@@ -74,6 +74,8 @@ describe("chat mode", () => {
     await expect.poll(async () => (await served.client.runs.list(thread!, { limit: 1 }))[0]!.status, T).toBe("interrupted");
     expect(await messages.getByText(/word199/).count()).toBe(0);
     await p.page.getByRole("list", { name: "Threads" }).getByText("idle").waitFor(T);
+    // A stopped run is not a breakpoint: nothing waits to be resumed.
+    expect(await region(p, "Interrupt").count()).toBe(0);
     noErrors(p);
   });
 
@@ -167,6 +169,20 @@ describe("graph mode, interrupts, state and history", () => {
     const before = list.getByRole("listitem").filter({ hasText: "input" }).last();
     await before.getByRole("button", { name: "Re-run from here" }).click();
     await expect.poll(async () => (await client.threads.getState<{ draft: string }>(thread.thread_id)).values.draft, T).toBe("A note about bees");
+    noErrors(p);
+  });
+});
+
+describe("breakpoints", () => {
+  it("a run paused by interrupt_before shows as a breakpoint; Resume continues it", async () => {
+    const thread = await served.client.threads.create();
+    await served.client.runs.wait(thread.thread_id, "agent", { input: { messages: [{ role: "user", content: "weather in Rome" }] }, interruptBefore: ["tools"] });
+    const p = await open(`?assistant=agent&thread=${thread.thread_id}`);
+    const interrupt = region(p, "Interrupt");
+    await interrupt.getByText(/Paused at a breakpoint/).waitFor(T);
+    await interrupt.getByRole("button", { name: "Resume" }).click();
+    await region(p, "Messages").getByText("The weather is sunny in Rome.").waitFor(T);
+    await expect.poll(() => region(p, "Interrupt").count(), T).toBe(0);
     noErrors(p);
   });
 });

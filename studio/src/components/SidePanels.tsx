@@ -125,7 +125,7 @@ export function InterruptPanel({ interrupts, busy, onResume }: { interrupts: Arr
               setTexts((t) => ({ ...t, [key]: "" }));
             }}
           >
-            {it.when === "breakpoint" ? <p>Paused at a breakpoint.</p> : <JsonTree value={it.value} openDepth={2} label="Interrupt value" />}
+            {it.when === "breakpoint" ? <p>Paused at a breakpoint: Resume continues the run (the value is not used).</p> : <JsonTree value={it.value} openDepth={2} label="Interrupt value" />}
             <label htmlFor={`resume-${key}`} className="small">
               Resume value
             </label>

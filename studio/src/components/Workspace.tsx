@@ -167,7 +167,9 @@ export function Workspace({ client, assistant, inputSchema, threadId, onThreadId
     const parent = meta?.firstSeenState?.parent_checkpoint;
     run({ messages: [{ type: "human", content: text }] }, { checkpoint: parent ?? null });
   };
-  const resume = (interrupt: Interrupt, value: unknown) => {
+  const resume = (interrupt: Interrupt & { when?: string }, value: unknown) => {
+    // A breakpoint (interrupt_before/after) continues with no input; an interrupt() gets the value.
+    if (interrupt.when === "breakpoint") return run(null);
     const pending = pendingInterrupts.filter((i) => i.id);
     // Several interrupts wait: resume only this one (a map by interrupt id); the others stay pending.
     run(null, { command: { resume: pending.length > 1 && interrupt.id ? { [interrupt.id]: value } : value } });
@@ -207,8 +209,10 @@ export function Workspace({ client, assistant, inputSchema, threadId, onThreadId
   const pendingInterrupts = useMemo(() => {
     const answered = new Set<string>();
     for (const s of history.data ?? []) for (const t of s.tasks ?? []) if (t.result != null) for (const i of t.interrupts ?? []) if (i.id) answered.add(i.id);
-    return stream.interrupts.filter((i) => !i.id || !answered.has(i.id));
-  }, [history.data, stream.interrupts]);
+    // A run cut off by Stop leaves its node in `next` just as a breakpoint does; only the thread's status tells them apart.
+    const paused = history.status === "interrupted";
+    return stream.interrupts.filter((i) => (i.id ? !answered.has(i.id) : i.when !== "breakpoint" || paused));
+  }, [history.data, history.status, stream.interrupts]);
   const error = stream.error as { message?: string } | undefined;
 
   return (
