@@ -80,8 +80,15 @@ function pickEncoding(file: StaticFile, header: string | undefined): "br" | "gzi
   return undefined;
 }
 
+/**
+ * The page may load and call nothing but this server (a guarantee that the Studio works offline, and a fence
+ * against anything injected into it); it may not be framed by other sites.
+ */
+const CSP = "default-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
 function send(req: FastifyRequest, reply: FastifyReply, file: StaticFile): FastifyReply {
   reply.header("Cache-Control", file.immutable ? "public, max-age=31536000, immutable" : "no-cache");
+  if (file.type.startsWith("text/html")) reply.header("Content-Security-Policy", CSP);
   reply.header("ETag", file.etag);
   reply.header("Vary", "Accept-Encoding");
   reply.header("X-Content-Type-Options", "nosniff");

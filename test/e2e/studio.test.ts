@@ -158,7 +158,7 @@ describe("graph mode, interrupts, state and history", () => {
     const values = JSON.parse(await editor.inputValue()) as Record<string, unknown>;
     expect(values.draft).toBe("A note about bees");
     await editor.fill(JSON.stringify({ ...values, draft: "A forked note" }));
-    await item.getByRole("button", { name: "Run fork" }).click();
+    await item.getByRole("button", { name: "Run with these values" }).click();
     // The fork runs legal and editor again from the edited state: they interrupt with the new draft.
     const interrupt = region(p, "Interrupt");
     await interrupt.getByText('"A forked note"').first().waitFor(T);

@@ -47,6 +47,8 @@ describe("GET /studio", () => {
       expect(res.headers["content-type"]).toBe("text/html; charset=utf-8");
       expect(res.headers["cache-control"]).toBe("no-cache");
       expect(res.body).toBe(INDEX);
+      // Nothing but this server: the page works offline and cannot be made to call elsewhere.
+      expect(res.headers["content-security-policy"]).toContain("default-src 'self'");
     }
     const etag = (await app.inject({ method: "GET", url: "/studio/" })).headers.etag as string;
     const again = await app.inject({ method: "GET", url: "/studio/", headers: { "if-none-match": etag } });

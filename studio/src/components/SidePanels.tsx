@@ -86,7 +86,7 @@ export function HistoryPanel<T>({ entries, selected, busy, truncated, onSelect, 
                 {forking.error && <div className="field-error">{forking.error}</div>}
                 <div className="composer-buttons">
                   <button type="submit" className="primary">
-                    Run fork
+                    Run with these values
                   </button>
                   <button type="button" onClick={() => setForking(undefined)}>
                     Cancel
