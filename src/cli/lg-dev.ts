@@ -31,7 +31,8 @@ export async function main(argv: string[] = process.argv): Promise<void> {
     .option("--no-persist", "keep data in memory only: nothing is read from or written to .langgraph_api/")
     .option("--fsync", "also fsync the journal (grouped), so acknowledged data survives a power loss", false)
     .option("--n-jobs-per-worker <n>", "runs executed at once", parsePositive, 10)
-    .option("--studio-url <url>", "LangGraph Studio base URL", "https://smith.langchain.com")
+    .option("--no-studio", "do not serve the local Studio at /studio")
+    .option("--studio-url <url>", "hosted LangGraph Studio base URL", "https://smith.langchain.com")
     .addOption(new Option("--log-level <level>", "log verbosity").choices([...LOG_LEVELS]).default("info"))
     .showHelpAfterError();
   program.parse(argv);
@@ -44,6 +45,7 @@ export async function main(argv: string[] = process.argv): Promise<void> {
     persist: boolean;
     fsync: boolean;
     nJobsPerWorker: number;
+    studio: boolean;
     studioUrl: string;
     logLevel: LogLevel;
   }>();
@@ -57,6 +59,7 @@ export async function main(argv: string[] = process.argv): Promise<void> {
     persist: o.persist,
     fsync: o.fsync,
     jobsPerWorker: o.nJobsPerWorker,
+    studio: o.studio,
     studioUrl: o.studioUrl.replace(/\/+$/, ""),
     logLevel: o.logLevel,
   };
@@ -99,7 +102,10 @@ export async function main(argv: string[] = process.argv): Promise<void> {
   process.on("SIGINT", () => shutdown("SIGINT"));
   process.on("SIGTERM", () => shutdown("SIGTERM"));
 
-  const studio = `${options.studioUrl}/studio/?baseUrl=${encodeURIComponent(server.url)}`;
+  const hosted = `${options.studioUrl}/studio/?baseUrl=${encodeURIComponent(server.url)}`;
+  // The local Studio comes first: it works offline and in every browser (the hosted one needs a login and a
+  // browser that lets a public page reach localhost).
+  const studioLines = server.studioUrl ? [`  - Studio: ${server.studioUrl}`, `  - Hosted Studio: ${hosted}`] : [`  - Studio: ${hosted}`];
   const ms = Math.round(performance.now() - t0);
   process.stdout.write(
     [
@@ -107,7 +113,7 @@ export async function main(argv: string[] = process.argv): Promise<void> {
       `  lg-dev ${packageInfo().version}  ready in ${ms} ms`,
       "",
       `  - API:    ${server.url}`,
-      `  - Studio: ${studio}`,
+      ...studioLines,
       `  - Docs:   ${server.url}/docs`,
       "",
       ...(isLoopbackHost(options.host)
@@ -120,7 +126,7 @@ export async function main(argv: string[] = process.argv): Promise<void> {
   if (options.browser) {
     try {
       const { default: open } = await import("open");
-      await open(studio);
+      await open(server.studioUrl ?? hosted);
     } catch (err) {
       logger.warn(`could not open a browser: ${(err as Error).message}`);
     }

@@ -54,6 +54,7 @@ const http = objectOf({
   disable_ui: optional(bool),
   disable_mcp: optional(bool),
   disable_webhooks: optional(bool),
+  disable_studio: optional(bool),
   enable_custom_route_auth: optional(bool),
 });
 

@@ -43,11 +43,15 @@ export interface DevOptions {
   fsync?: boolean;
   /** Working directory that relative paths start from. */
   cwd?: string;
+  /** Serve the local Studio at /studio (default true; `http.disable_studio` also turns it off). */
+  studio?: boolean;
 }
 
 /** A running dev server. */
 export interface DevServer {
   url: string;
+  /** The local Studio's URL, or undefined when it is turned off. */
+  studioUrl?: string;
   app: FastifyInstance;
   services: Services;
   config: LoadedConfig;
@@ -189,6 +193,7 @@ async function startWithStorage(
     ? await loadCustomApp(http.app, { configDir: loaded.configDir, importModule: (file) => loader.importModule(file, registry.generation) })
     : undefined;
 
+  const studioOn = opts.studio !== false && http.disable_studio !== true;
   const introspect: Introspect = {
     graphToJson,
     graphSchemas: (graph, graphId) => graphSchemas(graph, graphId, staticSchemas && (async () => (await staticSchemas.get(graphId))?.root)),
@@ -218,6 +223,7 @@ async function startWithStorage(
       disable_meta: http.disable_meta,
       disable_ui: http.disable_ui,
     },
+    studio: studioOn ? {} : false,
   });
 
   try {
@@ -246,6 +252,7 @@ async function startWithStorage(
   let closing: Promise<void> | undefined;
   return {
     url,
+    studioUrl: studioOn ? `${url}/studio/` : undefined,
     app,
     services,
     config: loaded,

@@ -22,6 +22,7 @@ import { storeRoutes } from "./routes/store.js";
 import { threadRoutes } from "./routes/threads.js";
 import { uiRoutes } from "./routes/ui.js";
 import type { UiFiles } from "../ui/bundles.js";
+import { studioRoutes, type StudioOptions } from "./studio.js";
 
 declare module "fastify" {
   interface FastifyInstance {
@@ -93,6 +94,8 @@ export interface AppDeps {
   ui?: UiFiles;
   /** Keep-alive comment interval of idle event streams (default 15 s). */
   sseKeepAliveMs?: number;
+  /** The local Studio at /studio (default on, from the package's build); `false` leaves it out. */
+  studio?: StudioOptions | false;
 }
 
 const DEFAULT_BODY_LIMIT = 50 * 1024 * 1024;
@@ -202,6 +205,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     if (!http.disable_store) await storeRoutes(api, deps);
     if (!http.disable_ui && deps.ui) await uiRoutes(api, { ...deps, ui: deps.ui });
   });
+  if (deps.studio !== false) await app.register(studioRoutes, deps.studio ?? {});
   if (http.app) {
     await mountCustomApp(app, http.app, {
       authenticate: http.customRouteAuth !== false,

@@ -25,7 +25,7 @@ describe("lg-dev command line", () => {
     expect(v.stdout.trim()).toBe(pkg.version);
     const h = await runLgDev(["--help"]);
     expect(h.code).toBe(0);
-    for (const flag of ["--config", "--port", "--host", "--no-browser", "--no-reload", "--n-jobs-per-worker", "--studio-url", "--log-level"]) {
+    for (const flag of ["--config", "--port", "--host", "--no-browser", "--no-reload", "--no-studio", "--n-jobs-per-worker", "--studio-url", "--log-level"]) {
       expect(h.stdout).toContain(flag);
     }
   });
@@ -37,7 +37,8 @@ describe("lg-dev command line", () => {
       const server = await startServer(fx.dir, { args: ["--no-reload", "--studio-url", "https://studio.example/"] });
       const out = server.output();
       expect(out).toMatch(/API:\s+http:\/\/127\.0\.0\.1:\d+/);
-      expect(out).toContain(`Studio: https://studio.example/studio/?baseUrl=${encodeURIComponent(server.url)}`);
+      // The local Studio first, then the hosted one.
+      expect(out).toContain(`  - Studio: ${server.url}/studio/\n  - Hosted Studio: https://studio.example/studio/?baseUrl=${encodeURIComponent(server.url)}\n`);
       expect(out).toContain(`Docs:   ${server.url}/docs`);
       const exited = new Promise<number | null>((res) => server.process.on("exit", (code) => res(code)));
       server.process.kill(signal);
@@ -63,7 +64,7 @@ describe("lg-dev command line", () => {
     try {
       for (let i = 0; i < 200 && !existsSync(marker); i += 1) await new Promise((r) => setTimeout(r, 50));
       const url = /API:\s+(http:\/\/\S+)/.exec(out)![1]!;
-      expect(readFileSync(marker, "utf8").trim()).toBe(`https://smith.langchain.com/studio/?baseUrl=${encodeURIComponent(url)}`);
+      expect(readFileSync(marker, "utf8").trim()).toBe(`${url}/studio/`);
     } finally {
       child.kill("SIGTERM");
       await new Promise((r) => child.once("exit", r));
@@ -77,6 +78,37 @@ describe("lg-dev command line", () => {
     await new Promise((r) => setTimeout(r, 300));
     expect(existsSync(quiet)).toBe(false);
     expect(await server.stop()).toBe(0);
+  });
+
+  it("--no-studio and http.disable_studio turn the local Studio off: the banner then links the hosted one", async () => {
+    const fx = copyFixture("echo");
+    temps.push(fx);
+    const flagged = await startServer(fx.dir, { args: ["--no-reload", "--no-persist", "--no-studio"] });
+    try {
+      expect(flagged.output()).toContain(`  - Studio: https://smith.langchain.com/studio/?baseUrl=${encodeURIComponent(flagged.url)}\n`);
+      expect(flagged.output()).not.toContain("Hosted Studio");
+      expect((await fetch(`${flagged.url}/studio/`)).status).toBe(404);
+    } finally {
+      expect(await flagged.stop()).toBe(0);
+    }
+    const config = JSON.parse(readFileSync(join(fx.dir, "langgraph.json"), "utf8")) as Record<string, unknown>;
+    writeFiles(fx.dir, { "langgraph.json": JSON.stringify({ ...config, http: { disable_studio: true } }) });
+    const keyed = await startServer(fx.dir, { args: ["--no-reload", "--no-persist"] });
+    try {
+      expect(keyed.output()).not.toContain("Hosted Studio");
+      expect((await fetch(`${keyed.url}/studio/`)).status).toBe(404);
+    } finally {
+      expect(await keyed.stop()).toBe(0);
+    }
+    writeFiles(fx.dir, { "langgraph.json": JSON.stringify(config) });
+    const on = await startServer(fx.dir, { args: ["--no-reload", "--no-persist"] });
+    try {
+      const page = await fetch(`${on.url}/studio/`);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain("<title>lg-dev Studio</title>");
+    } finally {
+      expect(await on.stop()).toBe(0);
+    }
   });
 
   it("a port already in use is a one-line error and exit 1", async () => {

@@ -113,6 +113,13 @@ describe("lg-dev from a clone, as the README says", () => {
       expect(await exercise(client, "echo", "from a tarball")).toBe("from a tarball");
       const info = (await (await fetch(`${url}/info`)).json()) as { langgraph_js_version: string };
       expect(info.langgraph_js_version).toBe(ours.devDependencies["@langchain/langgraph"]);
+      // The Studio ships built inside the package: its page and assets are served from the install.
+      const page = await fetch(`${url}/studio/`);
+      expect(page.status).toBe(200);
+      const script = /src="(\/studio\/assets\/[^"]+\.js)"/.exec(await page.text())![1]!;
+      const asset = await fetch(`${url}${script}`, { headers: { "accept-encoding": "br" } });
+      expect(asset.status).toBe(200);
+      expect(asset.headers.get("content-encoding")).toBe("br");
     });
   });
 

@@ -31,7 +31,7 @@ export function slowGraph() {
 export interface TestAppOptions {
   auth?: AuthService;
   logger?: Logger;
-  deps?: Partial<Pick<AppDeps, "http" | "cors" | "sseKeepAliveMs" | "studioOrigin" | "openapiAuth" | "ui" | "bodyLimit">>;
+  deps?: Partial<Pick<AppDeps, "http" | "cors" | "sseKeepAliveMs" | "studioOrigin" | "openapiAuth" | "ui" | "bodyLimit" | "studio">>;
   webhooks?: ServicesOptions["webhooks"];
   /** Storage to serve (default: fresh memory-only storage). */
   storage?: Storage;

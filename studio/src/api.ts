@@ -1,0 +1,49 @@
+/**
+ * The page talks to lg-dev only through the official SDK Client, on this page's origin. By default it is the
+ * Studio user (`x-auth-scheme: langsmith`, which lg-dev honours from this machine only); an Authorization header
+ * set in the page replaces that, per tab (sessionStorage), so two tabs can be two users.
+ */
+import { Client } from "@langchain/langgraph-sdk";
+
+const KEY = "lg-dev-studio:authorization";
+
+export function loadAuthorization(): string {
+  try {
+    return sessionStorage.getItem(KEY) ?? "";
+  } catch {
+    return "";
+  }
+}
+
+export function saveAuthorization(value: string): void {
+  try {
+    if (value) sessionStorage.setItem(KEY, value);
+    else sessionStorage.removeItem(KEY);
+  } catch {
+    // Storage refused (private mode): the header still applies until reload.
+  }
+}
+
+export function makeClient(authorization: string): Client {
+  const defaultHeaders: Record<string, string> = authorization ? { Authorization: authorization } : { "x-auth-scheme": "langsmith" };
+  // One retry: a local server either answers or is gone; long back-offs would only freeze the page.
+  return new Client({ apiUrl: window.location.origin, defaultHeaders, callerOptions: { maxRetries: 1 } });
+}
+
+/** Local persistence (graph shapes learned from runs, panel choices); failures are harmless. */
+export function loadLocal<T>(key: string, fallback: T): T {
+  try {
+    const raw = localStorage.getItem(`lg-dev-studio:${key}`);
+    return raw ? (JSON.parse(raw) as T) : fallback;
+  } catch {
+    return fallback;
+  }
+}
+
+export function saveLocal(key: string, value: unknown): void {
+  try {
+    localStorage.setItem(`lg-dev-studio:${key}`, JSON.stringify(value));
+  } catch {
+    // full or refused
+  }
+}
