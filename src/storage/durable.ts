@@ -106,7 +106,7 @@ export async function openStorage(opts: OpenStorageOptions): Promise<OpenedStora
   const created = !existsSync(dir);
   mkdirSync(dir, { recursive: true });
   if (created && opts.gitignore !== false) ensureGitignored(dirname(dir), logger);
-  const lock = acquireLock(join(dir, LOCK), dir);
+  const lock = await acquireLock(join(dir, LOCK), dir);
   if (lock.tookOver !== undefined) logger.debug(`took over the lock of a stopped lg-dev process (pid ${lock.tookOver})`);
 
   const compactAfterBytes = opts.compactAfterBytes ?? DEFAULT_COMPACT_BYTES;
@@ -163,7 +163,7 @@ export async function openStorage(opts: OpenStorageOptions): Promise<OpenedStora
     else if (journal.bytes > compactAfterBytes) void compact();
   } catch (err) {
     journal.close();
-    lock.release();
+    await lock.release();
     throw err;
   }
   const stats: StorageStats = {
@@ -191,7 +191,7 @@ export async function openStorage(opts: OpenStorageOptions): Promise<OpenedStora
           await journal.flush();
         } finally {
           journal.close();
-          lock.release();
+          await lock.release();
         }
       })();
       return closed;
