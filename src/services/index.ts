@@ -15,6 +15,9 @@ import { CronsService } from "./crons.js";
 import { RunsService } from "./runs.js";
 import { StoreService } from "./store.js";
 import { ThreadsService, type GraphAccess } from "./threads.js";
+import { truncateAll, truncateAs, type TruncateOptions } from "./truncate.js";
+
+export type { TruncateOptions };
 
 /** The graphs as services see them: looked up by id at the moment of use (hot reload swaps them). */
 export interface GraphLookup {
@@ -31,15 +34,6 @@ export interface ServicesOptions {
   onRunFinished?: (run: RunRecord, outcome: RunOutcome) => void;
   /** Webhook delivery settings (retries, backoff; `enabled: false` for `http.disable_webhooks`). */
   webhooks?: Omit<WebhookOptions, "logger">;
-}
-
-/** What `POST /internal/truncate` may empty. */
-export interface TruncateOptions {
-  runs?: boolean;
-  threads?: boolean;
-  assistants?: boolean;
-  store?: boolean;
-  checkpoint?: boolean;
 }
 
 /** Build every service over one storage. No module-level state: several servers may live in one process. */
@@ -112,20 +106,14 @@ export function buildServices(o: ServicesOptions) {
       }
     },
 
-    /** Empty collections for test suites; system assistants stay. */
-    async truncate(t: TruncateOptions): Promise<void> {
-      if (t.runs || t.threads) {
-        crons.truncate();
-        for (const r of [...storage.runs.values()]) if (r.status === "pending" || r.status === "running") await executor!.cancel(r.run_id);
-        storage.runs.clear();
-      }
-      if (t.threads) storage.threads.clear();
-      if (t.threads || t.checkpoint) {
-        storage.checkpoints.clear();
-        storage.writes.clear();
-      }
-      if (t.assistants) assistants.truncate();
-      if (t.store) storage.store.clear();
+    /**
+     * Empty collections for test suites; system assistants stay. Under custom auth, only what `ctx`'s user may
+     * delete (services/truncate.ts).
+     */
+    async truncate(t: TruncateOptions, ctx: RequestContext = {}): Promise<void> {
+      const deps = { storage, executor: executor!, streams, checkpointer, threads, assistants, store, crons };
+      if (o.auth.current.enabled) await truncateAs(deps, ctx, t);
+      else await truncateAll(deps, t);
     },
 
     /** Stop firing crons, executing runs and sending webhooks (shutdown). */
