@@ -11,6 +11,7 @@ import type { Ref, RequestContext } from "../services/context.js";
 import type { Services } from "../services/index.js";
 import { mountCustomApp, type CustomApp } from "./custom-routes.js";
 import { createErrorHandler } from "./errors.js";
+import { hostCheckHook, type AllowedHosts } from "./host-check.js";
 import { lazyValidators } from "./lazy-validators.js";
 import { assistantRoutes } from "./routes/assistants.js";
 import { cronRoutes } from "./routes/crons.js";
@@ -86,6 +87,11 @@ export interface AppDeps {
   http?: HttpOptions;
   /** Keep-alive comment interval of idle event streams (default 15 s). */
   sseKeepAliveMs?: number;
+  /**
+   * DNS rebinding protection (server/host-check.ts): the hosts served besides the loopback names. Undefined or
+   * `true`: every host (dev/ leaves it off when listening on a non-loopback address).
+   */
+  allowedHosts?: AllowedHosts;
 }
 
 const EXPOSED = ["Content-Location", "Location", "X-Pagination-Total", "X-Pagination-Next"];
@@ -142,6 +148,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     }
   });
 
+  // First of all hooks: a rebinding page gets nothing, not even a CORS preflight or a 401.
+  if (deps.allowedHosts !== undefined && deps.allowedHosts !== true) app.addHook("onRequest", hostCheckHook(deps.allowedHosts));
   await app.register(cors, corsOptions(deps.cors, deps.studioOrigin));
   // Chrome's Private Network Access: a public page (the hosted Studio) may reach this local server.
   // Group commit: the journal gets everything a reply acknowledges before the reply leaves. API handlers also wait

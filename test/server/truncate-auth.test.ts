@@ -18,7 +18,7 @@ function ownerAuth() {
       if (!["alice", "bob", "eve"].includes(identity)) throw new HTTPException(401, { message: "Unknown user" });
       return identity;
     })
-    .on("*", ({ resource, action, value, user }) => {
+    .on("*", ({ resource, action, value, user }): any => {
       const v = value as Record<string, any>;
       if (user.identity === "eve" && action === "delete") return false;
       if (resource === "store") return { namespace: { $contains: user.identity } };
