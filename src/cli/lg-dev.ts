@@ -14,6 +14,8 @@ const parsePositive = (v: string) => {
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("must be a positive integer");
   return n;
 };
+/** `--allowed-host` may repeat and take comma lists; `all` turns the check off. */
+const collectHosts = (v: string, previous: string[] = []) => [...previous, ...v.split(",").map((h) => h.trim()).filter(Boolean)];
 const isLoopbackHost = (h: string) => h === "localhost" || h === "::1" || h.startsWith("127.");
 
 /** `lg-dev`: flags -> DevOptions -> startDev; prints the banner, handles signals. */
@@ -25,6 +27,7 @@ export async function main(argv: string[] = process.argv): Promise<void> {
     .option("-c, --config <path>", "langgraph.json, or the directory that holds it", "langgraph.json")
     .option("-p, --port <port>", "port to listen on (0 picks a free one)", parsePort, 2024)
     .option("--host <host>", "interface to bind", "127.0.0.1")
+    .option("--allowed-host <host>", "serve this Host besides localhost when listening on loopback (repeatable; .example.com for subdomains; all: any)", collectHosts)
     .option("--no-browser", "do not open the Studio in a browser")
     .option("--no-reload", "do not watch files for changes")
     .option("--no-persist", "keep data in memory only: nothing is read from or written to .langgraph_api/")
@@ -38,6 +41,7 @@ export async function main(argv: string[] = process.argv): Promise<void> {
     config: string;
     port: number;
     host: string;
+    allowedHost?: string[];
     browser: boolean;
     reload: boolean;
     persist: boolean;
@@ -51,6 +55,7 @@ export async function main(argv: string[] = process.argv): Promise<void> {
     config: o.config,
     port: o.port,
     host: o.host,
+    ...(o.allowedHost ? { allowedHosts: o.allowedHost.includes("all") ? (true as const) : o.allowedHost } : {}),
     browser: o.browser && process.env.BROWSER !== "none",
     reload: o.reload,
     persist: o.persist,

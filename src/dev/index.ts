@@ -10,6 +10,7 @@ import { createLogger, type Logger, type LogLevel } from "../logger.js";
 import { useEventDrivenBatching } from "../runs/batched-store.js";
 import { buildApp, type AppDeps, type Introspect } from "../server/app.js";
 import { loadCustomApp } from "../server/custom-routes.js";
+import { resolveAllowedHosts, type AllowedHosts } from "../server/host-check.js";
 import type { Ref } from "../services/context.js";
 import { buildServices, type Services } from "../services/index.js";
 import { openStorage } from "../storage/durable.js";
@@ -39,6 +40,8 @@ export interface DevOptions {
   fsync?: boolean;
   /** Working directory that relative paths start from. */
   cwd?: string;
+  /** `--allowed-host`: hosts served besides the loopback names when listening on loopback (`true`: any). */
+  allowedHosts?: AllowedHosts;
 }
 
 /** A running dev server. */
@@ -162,6 +165,7 @@ async function startWithStorage(opts: DevOptions, logger: Logger, loaded: Loaded
     cors: loaded.config.http?.cors as never,
     studioOrigin: safeOrigin(opts.studioUrl),
     openapiAuth: loaded.config.auth?.openapi as AppDeps["openapiAuth"],
+    allowedHosts: resolveAllowedHosts(opts.host, opts.allowedHosts, http.allowed_hosts),
     http: {
       app: customApp,
       customRouteAuth: http.enable_custom_route_auth !== false,

@@ -78,3 +78,13 @@ export function hostCheckHook(allowed: string[]) {
       );
   };
 }
+
+/**
+ * The hosts to serve for a listen address: off (`undefined`) on a non-loopback address, where the server is meant
+ * to be reached by other names; otherwise the union of the flag's and langgraph.json's lists (`true` in either: off).
+ */
+export function resolveAllowedHosts(listenHost: string, ...lists: Array<AllowedHosts | undefined>): AllowedHosts | undefined {
+  if (!isLoopbackHostName(listenHost.toLowerCase())) return undefined;
+  if (lists.some((l) => l === true)) return true;
+  return lists.flatMap((l) => (Array.isArray(l) ? l : []));
+}
