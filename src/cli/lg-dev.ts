@@ -16,6 +16,11 @@ const parsePositive = (v: string) => {
 };
 /** `--allowed-host` may repeat and take comma lists; `all` turns the check off. */
 const collectHosts = (v: string, previous: string[] = []) => [...previous, ...v.split(",").map((h) => h.trim()).filter(Boolean)];
+const parseSeconds = (v: string) => {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError("must be a number of seconds, 0 or more");
+  return n;
+};
 const isLoopbackHost = (h: string) => h === "localhost" || h === "::1" || h.startsWith("127.");
 
 /** `lg-dev`: flags -> DevOptions -> startDev; prints the banner, handles signals. */
@@ -33,6 +38,7 @@ export async function main(argv: string[] = process.argv): Promise<void> {
     .option("--no-persist", "keep data in memory only: nothing is read from or written to .langgraph_api/")
     .option("--fsync", "also fsync the journal (grouped), so acknowledged data survives a power loss", false)
     .option("--n-jobs-per-worker <n>", "runs executed at once", parsePositive, 10)
+    .option("--shutdown-grace <seconds>", "on SIGTERM/SIGINT, how long running runs get to finish before they end as errors", parseSeconds, 10)
     .option("--studio-url <url>", "LangGraph Studio base URL", "https://smith.langchain.com")
     .addOption(new Option("--log-level <level>", "log verbosity").choices([...LOG_LEVELS]).default("info"))
     .showHelpAfterError();
@@ -47,6 +53,7 @@ export async function main(argv: string[] = process.argv): Promise<void> {
     persist: boolean;
     fsync: boolean;
     nJobsPerWorker: number;
+    shutdownGrace: number;
     studioUrl: string;
     logLevel: LogLevel;
   }>();
@@ -61,6 +68,7 @@ export async function main(argv: string[] = process.argv): Promise<void> {
     persist: o.persist,
     fsync: o.fsync,
     jobsPerWorker: o.nJobsPerWorker,
+    shutdownGraceMs: Math.round(o.shutdownGrace * 1000),
     studioUrl: o.studioUrl.replace(/\/+$/, ""),
     logLevel: o.logLevel,
   };
@@ -81,10 +89,16 @@ export async function main(argv: string[] = process.argv): Promise<void> {
   // Handlers before the banner: whoever reads the banner may signal at once, and an unhandled SIGTERM kills outright.
   let stopping = false;
   const shutdown = (signal: string) => {
-    if (stopping) return;
+    if (stopping) {
+      // A second signal: stop waiting for running runs (they end as errors, recorded before exit).
+      void server.services.executor.stop(0);
+      return;
+    }
     stopping = true;
-    logger.info(`${signal}: shutting down`);
-    const force = setTimeout(() => process.exit(0), 1800);
+    logger.info(`${signal}: shutting down${server.services.executor.runningCount > 0 ? " (again to stop running runs now)" : ""}`);
+    // The last resort if closing hangs: what was acknowledged is in the journal already, and runs left
+    // `running` are recorded as errors at the next start.
+    const force = setTimeout(() => process.exit(0), (options.shutdownGraceMs ?? 0) + 5000);
     force.unref();
     server.close().then(
       () => process.exit(0),

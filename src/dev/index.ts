@@ -40,6 +40,11 @@ export interface DevOptions {
   fsync?: boolean;
   /** Working directory that relative paths start from. */
   cwd?: string;
+  /**
+   * On close, how long running runs get to finish before they are ended as errors (default 0; the CLI's
+   * `--shutdown-grace` defaults to 10 s). Pending runs stay pending either way.
+   */
+  shutdownGraceMs?: number;
   /** `--allowed-host`: hosts served besides the loopback names when listening on loopback (`true`: any). */
   allowedHosts?: AllowedHosts;
 }
@@ -205,7 +210,15 @@ async function startWithStorage(opts: DevOptions, logger: Logger, loaded: Loaded
     close() {
       closing ??= (async () => {
         await watcher?.close();
-        await Promise.race([services.stop(), new Promise((r) => setTimeout(r, 1000).unref())]);
+        // The API keeps serving while runs finish: clients waiting on them get their answers.
+        const grace = opts.shutdownGraceMs ?? 0;
+        const running = services.executor.runningCount;
+        if (running > 0 && grace > 0) logger.info(`waiting up to ${grace / 1000} s for ${running} running run${running === 1 ? "" : "s"} to finish`);
+        const tooLong = new Promise<undefined>((r) => {
+          setTimeout(() => r(undefined), grace + 1000).unref();
+        });
+        const stopped = await Promise.race([services.stop(grace), tooLong]);
+        if (stopped && stopped.ended > 0) logger.warn(`${stopped.ended} run${stopped.ended === 1 ? "" : "s"} did not finish in time and ended as errors`);
         await app.close();
         unbindClient();
         await opened.close();

@@ -32,6 +32,8 @@ export interface ExecutorOptions {
 }
 
 type CancelAction = "interrupt" | "rollback";
+/** The abort reason of runs still executing when a shutdown's grace period ends. */
+const SHUTDOWN = "shutdown";
 
 interface Active {
   controller: AbortController;
@@ -136,11 +138,32 @@ export class RunExecutor {
     await Promise.all(this.activeRunsOf(threadId).map((id) => this.cancel(id, "interrupt")));
   }
 
-  /** Stop taking runs and interrupt the running ones (shutdown). */
-  async stop(): Promise<void> {
+  /**
+   * Shutdown: stop starting runs (queued ones stay `pending` in storage and run after a restart), give the running
+   * ones up to `graceMs` to finish, then end the rest as errors (`ServerShutdown`), so none is left `running`.
+   * Resolves once every run has settled; returns how many finished in time and how many were ended.
+   */
+  async stop(graceMs = 0): Promise<{ finished: number; ended: number }> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
-    await Promise.all([...this.active.keys()].map((id) => this.cancel(id, "interrupt")));
+    const running = this.active.size;
+    if (running > 0 && graceMs > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.all([...this.active.values()].map((a) => a.finished)),
+        new Promise((r) => (timer = setTimeout(r, graceMs))),
+      ]);
+      clearTimeout(timer);
+    }
+    const left = [...this.active.values()];
+    for (const a of left) a.controller.abort(SHUTDOWN);
+    await Promise.all(left.map((a) => a.finished));
+    return { finished: running - left.length, ended: left.length };
+  }
+
+  /** Runs executing right now. */
+  get runningCount(): number {
+    return this.active.size;
   }
 
   /** Start as many queued runs as allowed; schedules itself for delayed runs. */
@@ -225,12 +248,21 @@ export class RunExecutor {
     } catch (err) {
       error = err;
     }
-    const reason = controller.signal.aborted ? (controller.signal.reason as CancelAction) : undefined;
+    let reason = controller.signal.aborted ? (controller.signal.reason as CancelAction | typeof SHUTDOWN) : undefined;
+    const shutdown = reason === SHUTDOWN && error !== undefined;
+    if (reason === SHUTDOWN) {
+      // Not a cancel the user asked for: the run did not finish before the server stopped (unless it just did).
+      reason = undefined;
+      if (shutdown) {
+        error = Object.assign(new Error("The server shut down while this run was executing"), { name: "ServerShutdown" });
+        logger.warn(`run ${run.run_id} (graph ${kwargs.config.configurable.graph_id}) was still running at shutdown: recorded as an error`);
+      }
+    }
     if (reason === "rollback") {
       for (const key of storage.checkpoints.keysBy("thread", run.thread_id)) if (!checkpointsBefore.has(key)) storage.checkpoints.delete(key);
     }
     if (error !== undefined && !reason) {
-      logger.error(`run ${run.run_id} (graph ${kwargs.config.configurable.graph_id}) failed`, error);
+      if (!shutdown) logger.error(`run ${run.run_id} (graph ${kwargs.config.configurable.graph_id}) failed`, error);
       streams.publish(run.run_id, "error", serializeError(error));
     }
     const status: RunStatus | "rollback" = reason === "rollback" ? "rollback" : reason ? "interrupted" : error !== undefined ? "error" : "success";

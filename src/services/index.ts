@@ -116,11 +116,15 @@ export function buildServices(o: ServicesOptions) {
       else await truncateAll(deps, t);
     },
 
-    /** Stop firing crons, executing runs and sending webhooks (shutdown). */
-    async stop(): Promise<void> {
+    /**
+     * Stop firing crons, executing runs and sending webhooks (shutdown). Running runs get `graceMs` to finish
+     * (RunExecutor.stop); pending ones stay pending.
+     */
+    async stop(graceMs = 0): Promise<{ finished: number; ended: number }> {
       cronScheduler.stop();
-      await executor!.stop();
+      const runs = await executor!.stop(graceMs);
       await webhooks.stop();
+      return runs;
     },
   };
 }
