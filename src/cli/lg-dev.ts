@@ -38,6 +38,7 @@ export async function main(argv: string[] = process.argv): Promise<void> {
     .option("--no-persist", "keep data in memory only: nothing is read from or written to .langgraph_api/")
     .option("--fsync", "also fsync the journal (grouped), so acknowledged data survives a power loss", false)
     .option("--n-jobs-per-worker <n>", "runs executed at once", parsePositive, 10)
+    .option("--allow-blocking", "do not warn when graph code blocks the event loop", false)
     .option("--shutdown-grace <seconds>", "on SIGTERM/SIGINT, how long running runs get to finish before they end as errors", parseSeconds, 10)
     .option("--studio-url <url>", "LangGraph Studio base URL", "https://smith.langchain.com")
     .addOption(new Option("--log-level <level>", "log verbosity").choices([...LOG_LEVELS]).default("info"))
@@ -54,6 +55,7 @@ export async function main(argv: string[] = process.argv): Promise<void> {
     fsync: boolean;
     nJobsPerWorker: number;
     shutdownGrace: number;
+    allowBlocking: boolean;
     studioUrl: string;
     logLevel: LogLevel;
   }>();
@@ -69,6 +71,7 @@ export async function main(argv: string[] = process.argv): Promise<void> {
     fsync: o.fsync,
     jobsPerWorker: o.nJobsPerWorker,
     shutdownGraceMs: Math.round(o.shutdownGrace * 1000),
+    allowBlocking: o.allowBlocking,
     studioUrl: o.studioUrl.replace(/\/+$/, ""),
     logLevel: o.logLevel,
   };

@@ -45,6 +45,8 @@ export interface DevOptions {
    * `--shutdown-grace` defaults to 10 s). Pending runs stay pending either way.
    */
   shutdownGraceMs?: number;
+  /** `--allow-blocking`: do not warn about graph code that blocks the event loop. */
+  allowBlocking?: boolean;
   /** `--allowed-host`: hosts served besides the loopback names when listening on loopback (`true`: any). */
   allowedHosts?: AllowedHosts;
 }
@@ -131,6 +133,7 @@ async function startWithStorage(opts: DevOptions, logger: Logger, loaded: Loaded
     logger,
     concurrency: opts.jobsPerWorker,
     webhooks: { enabled: http.disable_webhooks !== true },
+    allowBlocking: opts.allowBlocking,
   });
 
   // Graphs + auth are loaded (and on hot reload rebuilt, then swapped into registry/authRef) by the reloader.

@@ -1,5 +1,6 @@
 import { Command } from "@langchain/langgraph";
 import type { Logger } from "../logger.js";
+import type { BlockingMonitor } from "./blocking.js";
 import type { GraphAccess, ThreadsService } from "../services/threads.js";
 import { nowIso, serializeError } from "../services/util.js";
 import type { StorageCheckpointer } from "../storage/checkpointer.js";
@@ -29,6 +30,8 @@ export interface ExecutorOptions {
   concurrency: number;
   /** Called after a run has finished and its thread is updated (webhooks, crons). */
   onRunFinished?: (run: RunRecord, outcome: RunOutcome) => void;
+  /** Warns about graph code blocking the event loop (absent with --allow-blocking). */
+  blocking?: BlockingMonitor;
 }
 
 type CancelAction = "interrupt" | "rollback";
@@ -216,6 +219,7 @@ export class RunExecutor {
       const graphId = kwargs.config.configurable.graph_id as string;
       if (!this.o.graphs.has(graphId)) throw new Error(`Graph "${graphId}" is not loaded`);
       const graph = await this.o.graphs.resolve(graphId, kwargs.config);
+      this.o.blocking?.instrument(graph, graphId);
       const input = kwargs.command ? new Command(kwargs.command as ConstructorParameters<typeof Command>[0]) : (kwargs.input ?? null);
       const options: Record<string, unknown> = {
         ...(kwargs.config.tags ? { tags: kwargs.config.tags } : {}),

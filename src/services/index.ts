@@ -1,6 +1,7 @@
 import type { AuthService } from "../auth/types.js";
 import type { LoadedGraph } from "../graphs/types.js";
 import type { Logger } from "../logger.js";
+import { BlockingMonitor } from "../runs/blocking.js";
 import { CronScheduler } from "../runs/cron-scheduler.js";
 import { RunExecutor, type RunOutcome } from "../runs/executor.js";
 import { ServiceBackedStore } from "../runs/graph-store.js";
@@ -34,6 +35,10 @@ export interface ServicesOptions {
   onRunFinished?: (run: RunRecord, outcome: RunOutcome) => void;
   /** Webhook delivery settings (retries, backoff; `enabled: false` for `http.disable_webhooks`). */
   webhooks?: Omit<WebhookOptions, "logger">;
+  /** `--allow-blocking`: do not watch graph code for event-loop blocks. */
+  allowBlocking?: boolean;
+  /** Blocks at least this long are reported (default 200 ms). */
+  blockingThresholdMs?: number;
 }
 
 /** Build every service over one storage. No module-level state: several servers may live in one process. */
@@ -53,6 +58,8 @@ export function buildServices(o: ServicesOptions) {
       return g.resolve(config);
     },
   };
+  // Warned about once per node per reload: a reload gives the graph id a new LoadedGraph.
+  const blocking = o.allowBlocking ? undefined : new BlockingMonitor({ logger: o.logger, thresholdMs: o.blockingThresholdMs, scopeOf: (id) => o.graphs.get(id) });
   let executor: RunExecutor | undefined;
   const threads = new ThreadsService(storage, authz, checkpointer, graphs, {
     cancelThreadRuns: (id) => executor!.cancelThreadRuns(id),
@@ -65,6 +72,7 @@ export function buildServices(o: ServicesOptions) {
     streams,
     logger: o.logger,
     concurrency: o.concurrency,
+    blocking,
     onRunFinished: (run, outcome) => {
       // A webhook announces the run's end to the outside world: make that end durable first. Without one, the
       // records join the next group write (the reply to a waiting client flushes before it is sent).
@@ -123,6 +131,7 @@ export function buildServices(o: ServicesOptions) {
     async stop(graceMs = 0): Promise<{ finished: number; ended: number }> {
       cronScheduler.stop();
       const runs = await executor!.stop(graceMs);
+      blocking?.stop();
       await webhooks.stop();
       return runs;
     },

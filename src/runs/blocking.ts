@@ -1,0 +1,177 @@
+/**
+ * Noticing graph code that blocks the event loop (a synchronous loop, readFileSync on a big file, execSync): while it
+ * runs, every request and stream of the server waits. lg-dev warns once per node per reload; `--allow-blocking`
+ * turns this off (as in Python's `langgraph dev`).
+ *
+ * How blocks are attributed, and the limits of it:
+ * - Each node function of a graph about to run is wrapped (once per function object) so that the synchronous part
+ *   of every call - from the call until it returns its promise, i.e. up to its first `await` - is timed. That
+ *   covers fully synchronous nodes and blocking code before the first await exactly, whatever else runs
+ *   concurrently: nothing else can run on the thread meanwhile.
+ * - Blocking code after an `await` runs in a promise continuation that cannot be timed without async_hooks on every
+ *   promise of the process (too costly). A timer notices those blocks as event-loop lag instead, and blames the
+ *   nodes that were in progress during the lag. With one node in progress that is exact; with several (concurrent
+ *   runs, parallel branches) the warning names them all as suspects. A block in lg-dev's own work or in
+ *   non-graph code while a node awaits I/O would be blamed on that node too: the warning says "while … ran".
+ * - Nodes whose function is a generator, and code a node calls that is not a node (a subgraph invoked from inside
+ *   a node function), are attributed to the enclosing node through the lag path.
+ */
+import type { Logger } from "../logger.js";
+
+/** Options of the monitor. */
+export interface BlockingMonitorOptions {
+  logger: Logger;
+  /** Blocks at least this long are reported (default 200 ms). */
+  thresholdMs?: number;
+  /**
+   * What a warning is "once per" for a graph id: an object that changes when the graph is reloaded (the registry's
+   * LoadedGraph). Undefined: once per process.
+   */
+  scopeOf?: (graphId: string) => object | undefined;
+}
+
+type NodeFn = (this: unknown, ...args: unknown[]) => unknown;
+interface NodeLike {
+  bound?: { func?: unknown; nodes?: unknown };
+}
+
+const GLOBAL_SCOPE = {};
+const TICK_MS = 50;
+const isGeneratorFn = (f: unknown) => {
+  const ctor = (f as { constructor?: { name?: string } })?.constructor?.name;
+  return ctor === "GeneratorFunction" || ctor === "AsyncGeneratorFunction";
+};
+
+/** Watches node functions and the event loop; one per server. */
+export class BlockingMonitor {
+  private readonly threshold: number;
+  private readonly wrapped = new WeakSet<object>();
+  private readonly warned = new WeakMap<object, Set<string>>();
+  /** Nodes in progress (graph id + node name -> calls in progress) and when each last returned. */
+  private readonly inProgress = new Map<string, number>();
+  private readonly lastExit = new Map<string, number>();
+  private timer: NodeJS.Timeout | undefined;
+  private lastTick = 0;
+  /** The end of the last block the wrappers measured themselves: the lag it caused is already explained. */
+  private explainedAt = -Infinity;
+
+  constructor(private readonly o: BlockingMonitorOptions) {
+    this.threshold = o.thresholdMs ?? 200;
+  }
+
+  /** Wrap the node functions of a graph about to run (and of its subgraph nodes). Idempotent. */
+  instrument(graph: unknown, graphId: string, prefix = ""): void {
+    const nodes = (graph as { nodes?: Record<string, NodeLike> } | undefined)?.nodes;
+    if (!nodes || typeof nodes !== "object") return;
+    for (const [name, node] of Object.entries(nodes)) {
+      if (name.startsWith("__")) continue;
+      const bound = node?.bound;
+      if (!bound || typeof bound !== "object") continue;
+      if (bound.nodes && typeof bound.nodes === "object") this.instrument(bound, graphId, `${prefix}${name}/`);
+      else if (typeof bound.func === "function" && !isGeneratorFn(bound.func) && !this.wrapped.has(bound)) {
+        this.wrapped.add(bound);
+        bound.func = this.wrap(bound.func as NodeFn, graphId, `${prefix}${name}`);
+      }
+    }
+  }
+
+  /** Stop the lag timer (shutdown). */
+  stop(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private wrap(fn: NodeFn, graphId: string, node: string): NodeFn {
+    const monitor = this;
+    const wrapper = function (this: unknown, ...args: unknown[]): unknown {
+      // The graph id the run was started with (a graph object may be served under another id than it was first seen with).
+      const cfg = args[1] as { configurable?: { graph_id?: unknown } } | undefined;
+      const id = typeof cfg?.configurable?.graph_id === "string" ? cfg.configurable.graph_id : graphId;
+      const key = `${id}\u0000${node}`;
+      monitor.enter(key);
+      const t0 = performance.now();
+      let out: unknown;
+      try {
+        out = fn.apply(this, args);
+      } catch (err) {
+        monitor.synchronous(id, node, t0);
+        monitor.exit(key);
+        throw err;
+      }
+      monitor.synchronous(id, node, t0);
+      if (out !== null && typeof out === "object" && typeof (out as Promise<unknown>).then === "function") {
+        return (out as Promise<unknown>).finally(() => monitor.exit(key));
+      }
+      monitor.exit(key);
+      return out;
+    };
+    Object.defineProperty(wrapper, "name", { value: fn.name });
+    return wrapper;
+  }
+
+  private enter(key: string): void {
+    this.inProgress.set(key, (this.inProgress.get(key) ?? 0) + 1);
+    if (!this.timer) {
+      this.lastTick = performance.now();
+      this.schedule();
+    }
+  }
+
+  private exit(key: string): void {
+    const n = (this.inProgress.get(key) ?? 1) - 1;
+    if (n > 0) this.inProgress.set(key, n);
+    else this.inProgress.delete(key);
+    this.lastExit.set(key, performance.now());
+  }
+
+  private synchronous(graphId: string, node: string, t0: number): void {
+    const now = performance.now();
+    const ms = now - t0;
+    if (ms < this.threshold) return;
+    this.explainedAt = now;
+    this.report([[graphId, node]], ms, true);
+  }
+
+  private schedule(): void {
+    this.timer = setTimeout(() => this.tick(), TICK_MS);
+    this.timer.unref();
+  }
+
+  private tick(): void {
+    const now = performance.now();
+    const lag = now - this.lastTick - TICK_MS;
+    const since = this.lastTick;
+    this.lastTick = now;
+    if (lag >= this.threshold && this.explainedAt < since) {
+      const suspects = new Set(this.inProgress.keys());
+      for (const [key, at] of this.lastExit) if (at > since) suspects.add(key);
+      if (suspects.size > 0) this.report([...suspects].map((k) => k.split("\u0000") as [string, string]), lag, false);
+    }
+    for (const [key, at] of this.lastExit) if (at <= since) this.lastExit.delete(key);
+    // Idle: no node in progress and none returned in this window. The next enter() starts the timer again.
+    if (this.inProgress.size === 0 && this.lastExit.size === 0) this.timer = undefined;
+    else this.schedule();
+  }
+
+  private report(nodes: Array<[string, string]>, ms: number, exact: boolean): void {
+    const fresh = nodes.filter(([graphId, node]) => !this.warnedSet(graphId).has(node));
+    if (fresh.length === 0) return;
+    for (const [graphId, node] of nodes) this.warnedSet(graphId).add(node);
+    const names = nodes.map(([g, n]) => `graph "${g}" node "${n}"`).join(", ");
+    const what = exact
+      ? `${names} blocked the event loop for ${Math.round(ms)} ms`
+      : `the event loop was blocked for about ${Math.round(ms)} ms while ${names} ${nodes.length === 1 ? "was" : "were"} running`;
+    this.o.logger.warn(
+      `${what}: every request and stream of the server waited meanwhile. Use async APIs (fs/promises, ` +
+        `child_process.exec, fetch) or a worker thread for heavy work. Said once per node until the next reload; ` +
+        `--allow-blocking silences it.`,
+    );
+  }
+
+  private warnedSet(graphId: string): Set<string> {
+    const scope = this.o.scopeOf?.(graphId) ?? GLOBAL_SCOPE;
+    let set = this.warned.get(scope);
+    if (!set) this.warned.set(scope, (set = new Set()));
+    return set;
+  }
+}
