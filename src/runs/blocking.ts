@@ -13,9 +13,12 @@
  *   nodes that were in progress during the lag. With one node in progress that is exact; with several (concurrent
  *   runs, parallel branches) the warning names them all as suspects. A block in lg-dev's own work or in
  *   non-graph code while a node awaits I/O would be blamed on that node too: the warning says "while … ran".
+ *   Garbage-collection pauses are not blocks of anyone's code: their time (from `gc` performance entries, which
+ *   arrive a moment after the pause, so a lag is judged one tick later) is subtracted first.
  * - Nodes whose function is a generator, and code a node calls that is not a node (a subgraph invoked from inside
  *   a node function), are attributed to the enclosing node through the lag path.
  */
+import { PerformanceObserver, type PerformanceEntry } from "node:perf_hooks";
 import type { Logger } from "../logger.js";
 
 /** Options of the monitor. */
@@ -52,6 +55,11 @@ export class BlockingMonitor {
   private readonly lastExit = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
   private lastTick = 0;
+  /** A lag seen at the last tick, judged at the next one (once its GC entries have arrived). */
+  private pendingLag: { from: number; to: number; lag: number; suspects: string[] } | undefined;
+  /** Recent GC pauses as [start, end] (performance.now() time), while the timer runs. */
+  private gcPauses: Array<[number, number]> = [];
+  private gcObserver: PerformanceObserver | undefined;
   /** The end of the last block the wrappers measured themselves: the lag it caused is already explained. */
   private explainedAt = -Infinity;
 
@@ -79,6 +87,8 @@ export class BlockingMonitor {
   stop(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    this.gcObserver?.disconnect();
+    this.gcObserver = undefined;
   }
 
   private wrap(fn: NodeFn, graphId: string, node: string): NodeFn {
@@ -113,6 +123,12 @@ export class BlockingMonitor {
     this.inProgress.set(key, (this.inProgress.get(key) ?? 0) + 1);
     if (!this.timer) {
       this.lastTick = performance.now();
+      if (!this.gcObserver) {
+        this.gcObserver = new PerformanceObserver((list) => {
+          for (const e of list.getEntries() as PerformanceEntry[]) this.gcPauses.push([e.startTime, e.startTime + e.duration]);
+        });
+        this.gcObserver.observe({ entryTypes: ["gc"] });
+      }
       this.schedule();
     }
   }
@@ -142,15 +158,33 @@ export class BlockingMonitor {
     const lag = now - this.lastTick - TICK_MS;
     const since = this.lastTick;
     this.lastTick = now;
+    this.judgePendingLag();
     if (lag >= this.threshold && this.explainedAt < since) {
       const suspects = new Set(this.inProgress.keys());
       for (const [key, at] of this.lastExit) if (at > since) suspects.add(key);
-      if (suspects.size > 0) this.report([...suspects].map((k) => k.split("\u0000") as [string, string]), lag, false);
+      if (suspects.size > 0) this.pendingLag = { from: since, to: now, lag, suspects: [...suspects] };
     }
     for (const [key, at] of this.lastExit) if (at <= since) this.lastExit.delete(key);
-    // Idle: no node in progress and none returned in this window. The next enter() starts the timer again.
-    if (this.inProgress.size === 0 && this.lastExit.size === 0) this.timer = undefined;
-    else this.schedule();
+    // Idle: no node in progress, none returned in this window, no lag to judge. The next enter() starts again.
+    if (this.inProgress.size === 0 && this.lastExit.size === 0 && !this.pendingLag) {
+      this.timer = undefined;
+      this.gcObserver?.disconnect();
+      this.gcObserver = undefined;
+      this.gcPauses = [];
+    } else this.schedule();
+  }
+
+  /** Report the last tick's lag, less the GC pauses inside its window, if it is still over the threshold. */
+  private judgePendingLag(): void {
+    const p = this.pendingLag;
+    this.pendingLag = undefined;
+    if (p) {
+      let gc = 0;
+      for (const [start, end] of this.gcPauses) gc += Math.max(0, Math.min(end, p.to) - Math.max(start, p.from));
+      if (p.lag - gc >= this.threshold) this.report(p.suspects.map((k) => k.split("\u0000") as [string, string]), p.lag - gc, false);
+    }
+    const keepFrom = this.lastTick - 10 * TICK_MS;
+    this.gcPauses = this.gcPauses.filter(([, end]) => end >= keepFrom);
   }
 
   private report(nodes: Array<[string, string]>, ms: number, exact: boolean): void {

@@ -54,7 +54,9 @@ export class RunExecutor {
   private readonly active = new Map<string, Active>();
   private readonly busyThreads = new Set<string>();
   private readonly waiters = new Map<string, Array<(o: RunOutcome) => void>>();
-  private readonly outcomes = new Map<string, RunOutcome>();
+  private readonly outcomes = new Map<string, { outcome: RunOutcome; threadId: string }>();
+  /** The remembered outcomes of each thread, so deleting a thread forgets them (bench/soak.mjs: nothing left behind). */
+  private readonly outcomesByThread = new Map<string, Set<string>>();
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
 
@@ -110,7 +112,7 @@ export class RunExecutor {
   /** Resolve when the run has ended (immediately when it already has). */
   wait(runId: string): Promise<RunOutcome> {
     const run = this.o.storage.runs.get(runId);
-    const done = this.outcomes.get(runId);
+    const done = this.outcomes.get(runId)?.outcome;
     if (done) return Promise.resolve(done);
     if (!run || (run.status !== "pending" && run.status !== "running")) {
       return Promise.resolve({ status: run?.status ?? "error", values: this.threadValues(run?.thread_id) });
@@ -137,8 +139,21 @@ export class RunExecutor {
     await a.finished;
   }
 
+  /** Cancel a thread's runs (it is being deleted) and forget the outcomes of its ended runs. */
   async cancelThreadRuns(threadId: string): Promise<void> {
     await Promise.all(this.activeRunsOf(threadId).map((id) => this.cancel(id, "interrupt")));
+    this.forgetOutcomes(threadId);
+  }
+
+  /** Forget remembered outcomes: of one thread's runs, or of every run (truncate). */
+  forgetOutcomes(threadId?: string): void {
+    if (threadId === undefined) {
+      this.outcomes.clear();
+      this.outcomesByThread.clear();
+      return;
+    }
+    for (const id of this.outcomesByThread.get(threadId) ?? []) this.outcomes.delete(id);
+    this.outcomesByThread.delete(threadId);
   }
 
   /**
@@ -309,7 +324,7 @@ export class RunExecutor {
       ...(startedAt ? { started_at: startedAt } : {}),
       ended_at: endedAt,
     };
-    this.remember(run.run_id, outcome);
+    this.remember(run.run_id, run.thread_id, outcome);
     streams.end(run.run_id);
     for (const w of this.waiters.get(run.run_id) ?? []) w(outcome);
     this.waiters.delete(run.run_id);
@@ -317,10 +332,19 @@ export class RunExecutor {
     this.pump();
   }
 
-  private remember(runId: string, outcome: RunOutcome): void {
-    this.outcomes.set(runId, outcome);
+  private remember(runId: string, threadId: string, outcome: RunOutcome): void {
+    this.outcomes.set(runId, { outcome, threadId });
+    let ids = this.outcomesByThread.get(threadId);
+    if (!ids) this.outcomesByThread.set(threadId, (ids = new Set()));
+    ids.add(runId);
     // Outcomes of old runs fall back to the thread's values; keep the map bounded.
-    if (this.outcomes.size > 10_000) this.outcomes.delete(this.outcomes.keys().next().value!);
+    if (this.outcomes.size > 10_000) {
+      const [oldId, old] = this.outcomes.entries().next().value!;
+      this.outcomes.delete(oldId);
+      const set = this.outcomesByThread.get(old.threadId);
+      set?.delete(oldId);
+      if (set?.size === 0) this.outcomesByThread.delete(old.threadId);
+    }
   }
 
   private threadValues(threadId: string | undefined): unknown {
