@@ -14,10 +14,13 @@
  *   runs, parallel branches) the warning names them all as suspects. A block in lg-dev's own work or in
  *   non-graph code while a node awaits I/O would be blamed on that node too: the warning says "while … ran".
  *   Garbage-collection pauses are not blocks of anyone's code: their time (from `gc` performance entries, which
- *   arrive a moment after the pause, so a lag is judged one tick later) is subtracted first.
+ *   arrive a moment after the pause, so a lag is judged one tick later) is subtracted first; so is, on Linux, the
+ *   time the main thread waited for a CPU (`/proc/self/schedstat`): on a busy machine a process that is not
+ *   scheduled lags without any code blocking.
  * - Nodes whose function is a generator, and code a node calls that is not a node (a subgraph invoked from inside
  *   a node function), are attributed to the enclosing node through the lag path.
  */
+import { readFileSync } from "node:fs";
 import { PerformanceObserver, type PerformanceEntry } from "node:perf_hooks";
 import type { Logger } from "../logger.js";
 
@@ -45,6 +48,15 @@ const isGeneratorFn = (f: unknown) => {
   return ctor === "GeneratorFunction" || ctor === "AsyncGeneratorFunction";
 };
 
+/** Milliseconds the main thread has spent runnable but waiting for a CPU (Linux), or 0 where that is not known. */
+function runQueueWaitMs(): number {
+  try {
+    return Number(readFileSync("/proc/self/schedstat", "latin1").split(" ")[1]) / 1e6 || 0;
+  } catch {
+    return 0;
+  }
+}
+
 /** Watches node functions and the event loop; one per server. */
 export class BlockingMonitor {
   private readonly threshold: number;
@@ -57,6 +69,8 @@ export class BlockingMonitor {
   private lastTick = 0;
   /** A lag seen at the last tick, judged at the next one (once its GC entries have arrived). */
   private pendingLag: { from: number; to: number; lag: number; suspects: string[] } | undefined;
+  /** runQueueWaitMs() at the last tick. */
+  private lastWait = 0;
   /** Recent GC pauses as [start, end] (performance.now() time), while the timer runs. */
   private gcPauses: Array<[number, number]> = [];
   private gcObserver: PerformanceObserver | undefined;
@@ -123,6 +137,7 @@ export class BlockingMonitor {
     this.inProgress.set(key, (this.inProgress.get(key) ?? 0) + 1);
     if (!this.timer) {
       this.lastTick = performance.now();
+      this.lastWait = runQueueWaitMs();
       if (!this.gcObserver) {
         this.gcObserver = new PerformanceObserver((list) => {
           for (const e of list.getEntries() as PerformanceEntry[]) this.gcPauses.push([e.startTime, e.startTime + e.duration]);
@@ -155,9 +170,12 @@ export class BlockingMonitor {
 
   private tick(): void {
     const now = performance.now();
-    const lag = now - this.lastTick - TICK_MS;
+    const wait = runQueueWaitMs();
+    // Time not scheduled is no one's blocking code.
+    const lag = now - this.lastTick - TICK_MS - (wait - this.lastWait);
     const since = this.lastTick;
     this.lastTick = now;
+    this.lastWait = wait;
     this.judgePendingLag();
     if (lag >= this.threshold && this.explainedAt < since) {
       const suspects = new Set(this.inProgress.keys());
