@@ -1,6 +1,7 @@
 import { Command } from "@langchain/langgraph";
 import type { Logger } from "../logger.js";
 import type { BlockingMonitor } from "./blocking.js";
+import { RunOutcomes } from "./outcomes.js";
 import type { GraphAccess, ThreadsService } from "../services/threads.js";
 import { nowIso, serializeError } from "../services/util.js";
 import type { StorageCheckpointer } from "../storage/checkpointer.js";
@@ -54,9 +55,8 @@ export class RunExecutor {
   private readonly active = new Map<string, Active>();
   private readonly busyThreads = new Set<string>();
   private readonly waiters = new Map<string, Array<(o: RunOutcome) => void>>();
-  private readonly outcomes = new Map<string, { outcome: RunOutcome; threadId: string }>();
-  /** The remembered outcomes of each thread, so deleting a thread forgets them (bench/soak.mjs: nothing left behind). */
-  private readonly outcomesByThread = new Map<string, Set<string>>();
+  /** Outcomes of ended runs (bounded; forgotten with their thread). */
+  readonly outcomes = new RunOutcomes();
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
 
@@ -112,7 +112,7 @@ export class RunExecutor {
   /** Resolve when the run has ended (immediately when it already has). */
   wait(runId: string): Promise<RunOutcome> {
     const run = this.o.storage.runs.get(runId);
-    const done = this.outcomes.get(runId)?.outcome;
+    const done = this.outcomes.get(runId);
     if (done) return Promise.resolve(done);
     if (!run || (run.status !== "pending" && run.status !== "running")) {
       return Promise.resolve({ status: run?.status ?? "error", values: this.threadValues(run?.thread_id) });
@@ -142,18 +142,7 @@ export class RunExecutor {
   /** Cancel a thread's runs (it is being deleted) and forget the outcomes of its ended runs. */
   async cancelThreadRuns(threadId: string): Promise<void> {
     await Promise.all(this.activeRunsOf(threadId).map((id) => this.cancel(id, "interrupt")));
-    this.forgetOutcomes(threadId);
-  }
-
-  /** Forget remembered outcomes: of one thread's runs, or of every run (truncate). */
-  forgetOutcomes(threadId?: string): void {
-    if (threadId === undefined) {
-      this.outcomes.clear();
-      this.outcomesByThread.clear();
-      return;
-    }
-    for (const id of this.outcomesByThread.get(threadId) ?? []) this.outcomes.delete(id);
-    this.outcomesByThread.delete(threadId);
+    this.outcomes.forget(threadId);
   }
 
   /**
@@ -324,27 +313,12 @@ export class RunExecutor {
       ...(startedAt ? { started_at: startedAt } : {}),
       ended_at: endedAt,
     };
-    this.remember(run.run_id, run.thread_id, outcome);
+    this.outcomes.remember(run.run_id, run.thread_id, outcome);
     streams.end(run.run_id);
     for (const w of this.waiters.get(run.run_id) ?? []) w(outcome);
     this.waiters.delete(run.run_id);
     this.o.onRunFinished?.(finalRun, outcome);
     this.pump();
-  }
-
-  private remember(runId: string, threadId: string, outcome: RunOutcome): void {
-    this.outcomes.set(runId, { outcome, threadId });
-    let ids = this.outcomesByThread.get(threadId);
-    if (!ids) this.outcomesByThread.set(threadId, (ids = new Set()));
-    ids.add(runId);
-    // Outcomes of old runs fall back to the thread's values; keep the map bounded.
-    if (this.outcomes.size > 10_000) {
-      const [oldId, old] = this.outcomes.entries().next().value!;
-      this.outcomes.delete(oldId);
-      const set = this.outcomesByThread.get(old.threadId);
-      set?.delete(oldId);
-      if (set?.size === 0) this.outcomesByThread.delete(old.threadId);
-    }
   }
 
   private threadValues(threadId: string | undefined): unknown {

@@ -37,7 +37,7 @@ export async function truncateAll(d: TruncateDeps, t: TruncateOptions): Promise<
     d.crons.truncate();
     for (const r of [...storage.runs.values()]) if (r.status === "pending" || r.status === "running") await d.executor.cancel(r.run_id);
     storage.runs.clear();
-    d.executor.forgetOutcomes();
+    d.executor.outcomes.forget();
   }
   if (t.threads) storage.threads.clear();
   if (t.threads || t.checkpoint) {
