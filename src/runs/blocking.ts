@@ -215,7 +215,8 @@ export class BlockingMonitor {
     const names = nodes.map(([g, n]) => `graph "${g}" node "${n}"`).join(", ");
     const what = exact
       ? `${names} blocked the event loop for ${Math.round(ms)} ms`
-      : `the event loop was blocked for about ${Math.round(ms)} ms while ${names} ${nodes.length === 1 ? "was" : "were"} running`;
+      : `the event loop was blocked for about ${Math.round(ms)} ms while ${names} ${nodes.length === 1 ? "was" : "were"} running ` +
+        `(most likely ${nodes.length === 1 ? "its" : "their"} code after an await; other work at that moment cannot be ruled out)`;
     this.o.logger.warn(
       `${what}: every request and stream of the server waited meanwhile. Use async APIs (fs/promises, ` +
         `child_process.exec, fetch) or a worker thread for heavy work. Said once per node until the next reload; ` +

@@ -73,7 +73,7 @@ describe.runIf(process.platform === "linux")("restart right after kill -9", () =
     for (let i = 0; i < 100 && procState(pid) !== "Z"; i++) await new Promise((r) => setTimeout(r, 20));
     expect(procState(pid)).toBe("Z");
 
-    const second = await startServer(fx.dir, { args: ["--no-reload"], timeoutMs: 15_000 });
+    const second = await startServer(fx.dir, { args: ["--no-reload"], timeoutMs: 30_000 });
     servers.push(second);
     expect(procState(pid)).toBe("Z"); // still unreaped while the new one serves
     const again = await new Client({ apiUrl: second.url }).threads.get(thread.thread_id);
@@ -88,5 +88,5 @@ describe.runIf(process.platform === "linux")("restart right after kill -9", () =
     const reaped = new Promise((r) => parent.once("exit", r));
     parent.kill("SIGTERM");
     await reaped;
-  });
+  }, 60_000);
 });

@@ -143,5 +143,5 @@ describe("lg-dev --allowed-host and http.allowed_hosts", () => {
     const open = await startServer(fx.dir, { args: ["--no-reload", "--no-persist", "--host", "0.0.0.0"] });
     servers.push(open);
     expect((await getWithHost(open.url, "anything.example")).status).toBe(200);
-  });
+  }, 60_000);
 });
