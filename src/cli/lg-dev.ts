@@ -15,6 +15,13 @@ const parsePositive = (v: string) => {
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("must be a positive integer");
   return n;
 };
+/** `--allowed-host` may repeat and take comma lists; `all` turns the check off. */
+const collectHosts = (v: string, previous: string[] = []) => [...previous, ...v.split(",").map((h) => h.trim()).filter(Boolean)];
+const parseSeconds = (v: string) => {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError("must be a number of seconds, 0 or more");
+  return n;
+};
 const isLoopbackHost = (h: string) => h === "localhost" || h === "::1" || h.startsWith("127.");
 
 /** `lg-dev`: flags -> DevOptions -> startDev; prints the banner, handles signals. */
@@ -26,6 +33,7 @@ export async function main(argv: string[] = process.argv): Promise<void> {
     .option("-c, --config <path>", "langgraph.json, or the directory that holds it", "langgraph.json")
     .option("-p, --port <port>", "port to listen on (0 picks a free one)", parsePort, 2024)
     .option("--host <host>", "interface to bind", "127.0.0.1")
+    .option("--allowed-host <host>", "serve this Host besides localhost when listening on loopback (repeatable; .example.com for subdomains; all: any)", collectHosts)
     .option("--no-browser", "do not open the Studio in a browser")
     .option("--no-reload", "do not watch files for changes")
     .option("--no-persist", "keep data in memory only: nothing is read from or written to .langgraph_api/")
@@ -33,6 +41,8 @@ export async function main(argv: string[] = process.argv): Promise<void> {
     .option("--n-jobs-per-worker <n>", "runs executed at once", parsePositive, 10)
     .option("--no-studio", "do not serve the local Studio at /studio")
     .option("--studio-url <url>", "hosted LangGraph Studio base URL", "https://smith.langchain.com")
+    .option("--allow-blocking", "do not warn when graph code blocks the event loop", false)
+    .option("--shutdown-grace <seconds>", "on SIGTERM/SIGINT, how long running runs get to finish before they end as errors", parseSeconds, 10)
     .addOption(new Option("--log-level <level>", "log verbosity").choices([...LOG_LEVELS]).default("info"))
     .showHelpAfterError();
   program.parse(argv);
@@ -40,12 +50,15 @@ export async function main(argv: string[] = process.argv): Promise<void> {
     config: string;
     port: number;
     host: string;
+    allowedHost?: string[];
     browser: boolean;
     reload: boolean;
     persist: boolean;
     fsync: boolean;
     nJobsPerWorker: number;
     studio: boolean;
+    shutdownGrace: number;
+    allowBlocking: boolean;
     studioUrl: string;
     logLevel: LogLevel;
   }>();
@@ -54,12 +67,15 @@ export async function main(argv: string[] = process.argv): Promise<void> {
     config: o.config,
     port: o.port,
     host: o.host,
+    ...(o.allowedHost ? { allowedHosts: o.allowedHost.includes("all") ? (true as const) : o.allowedHost } : {}),
     browser: o.browser && process.env.BROWSER !== "none",
     reload: o.reload,
     persist: o.persist,
     fsync: o.fsync,
     jobsPerWorker: o.nJobsPerWorker,
     studio: o.studio,
+    shutdownGraceMs: Math.round(o.shutdownGrace * 1000),
+    allowBlocking: o.allowBlocking,
     studioUrl: o.studioUrl.replace(/\/+$/, ""),
     logLevel: o.logLevel,
   };
@@ -86,10 +102,16 @@ export async function main(argv: string[] = process.argv): Promise<void> {
   // Handlers before the banner: whoever reads the banner may signal at once, and an unhandled SIGTERM kills outright.
   let stopping = false;
   const shutdown = (signal: string) => {
-    if (stopping) return;
+    if (stopping) {
+      // A second signal: stop waiting for running runs (they end as errors, recorded before exit).
+      void server.services.executor.stop(0);
+      return;
+    }
     stopping = true;
-    logger.info(`${signal}: shutting down`);
-    const force = setTimeout(() => process.exit(0), 1800);
+    logger.info(`${signal}: shutting down${server.services.executor.runningCount > 0 ? " (again to stop running runs now)" : ""}`);
+    // The last resort if closing hangs: what was acknowledged is in the journal already, and runs left
+    // `running` are recorded as errors at the next start.
+    const force = setTimeout(() => process.exit(0), (options.shutdownGraceMs ?? 0) + 5000);
     force.unref();
     server.close().then(
       () => process.exit(0),

@@ -8,6 +8,7 @@ import {
   arrayOf,
   bool,
   boolish,
+  describeJson,
   type Infer,
   num,
   objectOf,
@@ -43,6 +44,17 @@ const cors = objectOf({
   max_age: optional(num),
 });
 
+/** `http.allowed_hosts`: host names (`.example.com` for a domain and its subdomains), or `true` / `"all"` for any. */
+const allowedHosts: Rule<string[] | true> = {
+  expected: 'an array of host names, true or "all"',
+  check(value, path, ctx) {
+    if (value === true || value === "all") return true;
+    if (Array.isArray(value) && value.every((v) => typeof v === "string")) return value.includes("all") ? true : (value as string[]);
+    ctx.issues.push({ path, message: `must be ${this.expected}, got ${describeJson(value)}` });
+    return undefined;
+  },
+};
+
 const http = objectOf({
   app: optional(graphRef),
   cors: optional(cors),
@@ -56,6 +68,7 @@ const http = objectOf({
   disable_webhooks: optional(bool),
   disable_studio: optional(bool),
   enable_custom_route_auth: optional(bool),
+  allowed_hosts: optional(allowedHosts),
 });
 
 /** Generative UI: `{"<graph id>": "./src/agent/ui.tsx"}`, and packages the page shares with the bundles. */

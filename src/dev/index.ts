@@ -13,6 +13,7 @@ import { registerSdkLogger } from "../sdk-logger.js";
 import { useEventDrivenBatching } from "../runs/batched-store.js";
 import { buildApp, type AppDeps, type Introspect } from "../server/app.js";
 import { loadCustomApp } from "../server/custom-routes.js";
+import { resolveAllowedHosts, type AllowedHosts } from "../server/host-check.js";
 import type { Ref } from "../services/context.js";
 import { buildServices, type Services } from "../services/index.js";
 import { openStorage } from "../storage/durable.js";
@@ -45,6 +46,15 @@ export interface DevOptions {
   cwd?: string;
   /** Serve the local Studio at /studio (default true; `http.disable_studio` also turns it off). */
   studio?: boolean;
+  /**
+   * On close, how long running runs get to finish before they are ended as errors (default 0; the CLI's
+   * `--shutdown-grace` defaults to 10 s). Pending runs stay pending either way.
+   */
+  shutdownGraceMs?: number;
+  /** `--allow-blocking`: do not warn about graph code that blocks the event loop. */
+  allowBlocking?: boolean;
+  /** `--allowed-host`: hosts served besides the loopback names when listening on loopback (`true`: any). */
+  allowedHosts?: AllowedHosts;
 }
 
 /** A running dev server. */
@@ -163,6 +173,7 @@ async function startWithStorage(
     logger,
     concurrency: opts.jobsPerWorker,
     webhooks: { enabled: http.disable_webhooks !== true },
+    allowBlocking: opts.allowBlocking,
   });
 
   const ui = http.disable_ui ? undefined : new UiBundles({ projectDir: loaded.configDir, logger });
@@ -213,6 +224,7 @@ async function startWithStorage(
     studioOrigin: safeOrigin(opts.studioUrl),
     openapiAuth: loaded.config.auth?.openapi as AppDeps["openapiAuth"],
     ui,
+    allowedHosts: resolveAllowedHosts(opts.host, opts.allowedHosts, http.allowed_hosts),
     http: {
       app: customApp,
       customRouteAuth: http.enable_custom_route_auth !== false,
@@ -260,7 +272,15 @@ async function startWithStorage(
       closing ??= (async () => {
         await watcher?.close();
         staticSchemas?.close();
-        await Promise.race([services.stop(), new Promise((r) => setTimeout(r, 1000).unref())]);
+        // The API keeps serving while runs finish: clients waiting on them get their answers.
+        const grace = opts.shutdownGraceMs ?? 0;
+        const running = services.executor.runningCount;
+        if (running > 0 && grace > 0) logger.info(`waiting up to ${grace / 1000} s for ${running} running run${running === 1 ? "" : "s"} to finish`);
+        const tooLong = new Promise<undefined>((r) => {
+          setTimeout(() => r(undefined), grace + 1000).unref();
+        });
+        const stopped = await Promise.race([services.stop(grace), tooLong]);
+        if (stopped && stopped.ended > 0) logger.warn(`${stopped.ended} run${stopped.ended === 1 ? "" : "s"} did not finish in time and ended as errors`);
         await app.close();
         await ui?.close();
         unbindClient();

@@ -1,5 +1,7 @@
 import { Command } from "@langchain/langgraph";
 import type { Logger } from "../logger.js";
+import type { BlockingMonitor } from "./blocking.js";
+import { RunOutcomes } from "./outcomes.js";
 import type { GraphAccess, ThreadsService } from "../services/threads.js";
 import { assertStorable, UnstorableValueError } from "../services/json-limits.js";
 import { nowIso, serializeError } from "../services/util.js";
@@ -31,9 +33,13 @@ export interface ExecutorOptions {
   concurrency: number;
   /** Called after a run has finished and its thread is updated (webhooks, crons). */
   onRunFinished?: (run: RunRecord, outcome: RunOutcome) => void;
+  /** Warns about graph code blocking the event loop (absent with --allow-blocking). */
+  blocking?: BlockingMonitor;
 }
 
 type CancelAction = "interrupt" | "rollback";
+/** The abort reason of runs still executing when a shutdown's grace period ends. */
+const SHUTDOWN = "shutdown";
 
 interface Active {
   controller: AbortController;
@@ -51,7 +57,8 @@ export class RunExecutor {
   private readonly active = new Map<string, Active>();
   private readonly busyThreads = new Set<string>();
   private readonly waiters = new Map<string, Array<(o: RunOutcome) => void>>();
-  private readonly outcomes = new Map<string, RunOutcome>();
+  /** Outcomes of ended runs (bounded; forgotten with their thread). */
+  readonly outcomes = new RunOutcomes();
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
   private runMetadata: Record<string, unknown> = {};
@@ -144,15 +151,38 @@ export class RunExecutor {
     await a.finished;
   }
 
+  /** Cancel a thread's runs (it is being deleted) and forget the outcomes of its ended runs. */
   async cancelThreadRuns(threadId: string): Promise<void> {
     await Promise.all(this.activeRunsOf(threadId).map((id) => this.cancel(id, "interrupt")));
+    this.outcomes.forget(threadId);
   }
 
-  /** Stop taking runs and interrupt the running ones (shutdown). */
-  async stop(): Promise<void> {
+  /**
+   * Shutdown: stop starting runs (queued ones stay `pending` in storage and run after a restart), give the running
+   * ones up to `graceMs` to finish, then end the rest as errors (`ServerShutdown`), so none is left `running`.
+   * Resolves once every run has settled; returns how many finished in time and how many were ended.
+   */
+  async stop(graceMs = 0): Promise<{ finished: number; ended: number }> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
-    await Promise.all([...this.active.keys()].map((id) => this.cancel(id, "interrupt")));
+    const running = this.active.size;
+    if (running > 0 && graceMs > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.all([...this.active.values()].map((a) => a.finished)),
+        new Promise((r) => (timer = setTimeout(r, graceMs))),
+      ]);
+      clearTimeout(timer);
+    }
+    const left = [...this.active.values()];
+    for (const a of left) a.controller.abort(SHUTDOWN);
+    await Promise.all(left.map((a) => a.finished));
+    return { finished: running - left.length, ended: left.length };
+  }
+
+  /** Runs executing right now. */
+  get runningCount(): number {
+    return this.active.size;
   }
 
   /** Start as many queued runs as allowed; schedules itself for delayed runs. */
@@ -207,6 +237,7 @@ export class RunExecutor {
       const graphId = kwargs.config.configurable.graph_id as string;
       if (!this.o.graphs.has(graphId)) throw new Error(`Graph "${graphId}" is not loaded`);
       const graph = await this.o.graphs.resolve(graphId, kwargs.config);
+      this.o.blocking?.instrument(graph, graphId);
       const input = kwargs.command ? new Command(kwargs.command as ConstructorParameters<typeof Command>[0]) : (kwargs.input ?? null);
       const options: Record<string, unknown> = {
         ...(kwargs.config.tags ? { tags: kwargs.config.tags } : {}),
@@ -237,12 +268,21 @@ export class RunExecutor {
       values = undefined;
       error ??= err instanceof UnstorableValueError ? err : new UnstorableValueError(`the run's final values cannot be stored as JSON: ${(err as Error).message}`);
     }
-    const reason = controller.signal.aborted ? (controller.signal.reason as CancelAction) : undefined;
+    let reason = controller.signal.aborted ? (controller.signal.reason as CancelAction | typeof SHUTDOWN) : undefined;
+    const shutdown = reason === SHUTDOWN && error !== undefined;
+    if (reason === SHUTDOWN) {
+      // Not a cancel the user asked for: the run did not finish before the server stopped (unless it just did).
+      reason = undefined;
+      if (shutdown) {
+        error = Object.assign(new Error("The server shut down while this run was executing"), { name: "ServerShutdown" });
+        logger.warn(`run ${run.run_id} (graph ${kwargs.config.configurable.graph_id}) was still running at shutdown: recorded as an error`);
+      }
+    }
     if (reason === "rollback") {
       for (const key of storage.checkpoints.keysBy("thread", run.thread_id)) if (!checkpointsBefore.has(key)) storage.checkpoints.delete(key);
     }
     if (error !== undefined && !reason) {
-      logger.error(`run ${run.run_id} (graph ${kwargs.config.configurable.graph_id}) failed`, error);
+      if (!shutdown) logger.error(`run ${run.run_id} (graph ${kwargs.config.configurable.graph_id}) failed`, error);
       streams.publish(run.run_id, "error", serializeError(error));
     }
     const status: RunStatus | "rollback" = reason === "rollback" ? "rollback" : reason ? "interrupted" : error !== undefined ? "error" : "success";
@@ -285,19 +325,13 @@ export class RunExecutor {
       ...(startedAt ? { started_at: startedAt } : {}),
       ended_at: endedAt,
     };
-    this.remember(run.run_id, outcome);
+    this.outcomes.remember(run.run_id, run.thread_id, outcome);
     const interrupted = finalStatus === "success" && typeof values === "object" && values !== null && "__interrupt__" in values;
     streams.end(run.run_id, { status: finalStatus, interrupted, ...(outcome.error ? { error: outcome.error } : {}) });
     for (const w of this.waiters.get(run.run_id) ?? []) w(outcome);
     this.waiters.delete(run.run_id);
     this.o.onRunFinished?.(finalRun, outcome);
     this.pump();
-  }
-
-  private remember(runId: string, outcome: RunOutcome): void {
-    this.outcomes.set(runId, outcome);
-    // Outcomes of old runs fall back to the thread's values; keep the map bounded.
-    if (this.outcomes.size > 10_000) this.outcomes.delete(this.outcomes.keys().next().value!);
   }
 
   private threadValues(threadId: string | undefined): unknown {

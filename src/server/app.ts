@@ -13,6 +13,7 @@ import { parseBody, RAW_BODY, readBodiesAsJson, UnreadableBody } from "./body.js
 import { serializeListsSafely } from "./serialize.js";
 import { mountCustomApp, type CustomApp } from "./custom-routes.js";
 import { createErrorHandler } from "./errors.js";
+import { hostCheckHook, type AllowedHosts } from "./host-check.js";
 import { lazyValidators } from "./lazy-validators.js";
 import { assistantRoutes } from "./routes/assistants.js";
 import { cronRoutes } from "./routes/crons.js";
@@ -96,6 +97,11 @@ export interface AppDeps {
   sseKeepAliveMs?: number;
   /** The local Studio at /studio (default on, from the package's build); `false` leaves it out. */
   studio?: StudioOptions | false;
+  /**
+   * DNS rebinding protection (server/host-check.ts): the hosts served besides the loopback names. Undefined or
+   * `true`: every host (dev/ leaves it off when listening on a non-loopback address).
+   */
+  allowedHosts?: AllowedHosts;
 }
 
 const DEFAULT_BODY_LIMIT = 50 * 1024 * 1024;
@@ -134,6 +140,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     done(null, parseBody(body as string));
   });
 
+  // First of all hooks: a rebinding page gets nothing, not even a CORS preflight or a 401.
+  if (deps.allowedHosts !== undefined && deps.allowedHosts !== true) app.addHook("onRequest", hostCheckHook(deps.allowedHosts));
   await app.register(cors, corsOptions(deps.cors, deps.studioOrigin));
   // Chrome's Private Network Access: a public page (the hosted Studio) may reach this local server.
   // Group commit: the journal gets everything a reply acknowledges before the reply leaves. API handlers also wait

@@ -1,6 +1,7 @@
 import type { AuthService } from "../auth/types.js";
 import type { LoadedGraph } from "../graphs/types.js";
 import type { Logger } from "../logger.js";
+import { BlockingMonitor } from "../runs/blocking.js";
 import { CronScheduler } from "../runs/cron-scheduler.js";
 import { RunExecutor, type RunOutcome } from "../runs/executor.js";
 import { ServiceBackedStore } from "../runs/graph-store.js";
@@ -15,6 +16,9 @@ import { CronsService } from "./crons.js";
 import { RunsService } from "./runs.js";
 import { StoreService } from "./store.js";
 import { ThreadsService, type GraphAccess } from "./threads.js";
+import { truncateAll, truncateAs, type TruncateOptions } from "./truncate.js";
+
+export type { TruncateOptions };
 
 /** The graphs as services see them: looked up by id at the moment of use (hot reload swaps them). */
 export interface GraphLookup {
@@ -31,15 +35,10 @@ export interface ServicesOptions {
   onRunFinished?: (run: RunRecord, outcome: RunOutcome) => void;
   /** Webhook delivery settings (retries, backoff; `enabled: false` for `http.disable_webhooks`). */
   webhooks?: Omit<WebhookOptions, "logger">;
-}
-
-/** What `POST /internal/truncate` may empty. */
-export interface TruncateOptions {
-  runs?: boolean;
-  threads?: boolean;
-  assistants?: boolean;
-  store?: boolean;
-  checkpoint?: boolean;
+  /** `--allow-blocking`: do not watch graph code for event-loop blocks. */
+  allowBlocking?: boolean;
+  /** Blocks at least this long are reported (default 200 ms). */
+  blockingThresholdMs?: number;
 }
 
 /** Build every service over one storage. No module-level state: several servers may live in one process. */
@@ -59,6 +58,8 @@ export function buildServices(o: ServicesOptions) {
       return g.resolve(config);
     },
   };
+  // Warned about once per node per reload: a reload gives the graph id a new LoadedGraph.
+  const blocking = o.allowBlocking ? undefined : new BlockingMonitor({ logger: o.logger, thresholdMs: o.blockingThresholdMs, scopeOf: (id) => o.graphs.get(id) });
   let executor: RunExecutor | undefined;
   const threads = new ThreadsService(storage, authz, checkpointer, graphs, {
     cancelThreadRuns: (id) => executor!.cancelThreadRuns(id),
@@ -71,6 +72,7 @@ export function buildServices(o: ServicesOptions) {
     streams,
     logger: o.logger,
     concurrency: o.concurrency,
+    blocking,
     onRunFinished: (run, outcome) => {
       // A webhook announces the run's end to the outside world: make that end durable first. Without one, the
       // records join the next group write (the reply to a waiting client flushes before it is sent).
@@ -112,27 +114,26 @@ export function buildServices(o: ServicesOptions) {
       }
     },
 
-    /** Empty collections for test suites; system assistants stay. */
-    async truncate(t: TruncateOptions): Promise<void> {
-      if (t.runs || t.threads) {
-        crons.truncate();
-        for (const r of [...storage.runs.values()]) if (r.status === "pending" || r.status === "running") await executor!.cancel(r.run_id);
-        storage.runs.clear();
-      }
-      if (t.threads) storage.threads.clear();
-      if (t.threads || t.checkpoint) {
-        storage.checkpoints.clear();
-        storage.writes.clear();
-      }
-      if (t.assistants) assistants.truncate();
-      if (t.store) storage.store.clear();
+    /**
+     * Empty collections for test suites; system assistants stay. Under custom auth, only what `ctx`'s user may
+     * delete (services/truncate.ts).
+     */
+    async truncate(t: TruncateOptions, ctx: RequestContext = {}): Promise<void> {
+      const deps = { storage, executor: executor!, streams, checkpointer, threads, assistants, store, crons };
+      if (o.auth.current.enabled) await truncateAs(deps, ctx, t);
+      else await truncateAll(deps, t);
     },
 
-    /** Stop firing crons, executing runs and sending webhooks (shutdown). */
-    async stop(): Promise<void> {
+    /**
+     * Stop firing crons, executing runs and sending webhooks (shutdown). Running runs get `graceMs` to finish
+     * (RunExecutor.stop); pending ones stay pending.
+     */
+    async stop(graceMs = 0): Promise<{ finished: number; ended: number }> {
       cronScheduler.stop();
-      await executor!.stop();
+      const runs = await executor!.stop(graceMs);
+      blocking?.stop();
       await webhooks.stop();
+      return runs;
     },
   };
 }

@@ -106,7 +106,7 @@ export async function openStorage(opts: OpenStorageOptions): Promise<OpenedStora
   const created = !existsSync(dir);
   mkdirSync(dir, { recursive: true });
   if (created && opts.gitignore !== false) ensureGitignored(dirname(dir), logger);
-  const lock = acquireLock(join(dir, LOCK), dir);
+  const lock = await acquireLock(join(dir, LOCK), dir);
   if (lock.tookOver !== undefined) logger.debug(`took over the lock of a stopped lg-dev process (pid ${lock.tookOver})`);
 
   const compactAfterBytes = opts.compactAfterBytes ?? DEFAULT_COMPACT_BYTES;
@@ -124,6 +124,7 @@ export async function openStorage(opts: OpenStorageOptions): Promise<OpenedStora
   const storage = new Storage(journal);
   let gen = 1;
   let snapshotBytes = 0;
+  let snapshotRecords = 0;
 
   /** Rotate to a new journal, snapshot into it, then drop the journals the snapshot covers. */
   function compact(): Promise<void> {
@@ -138,6 +139,7 @@ export async function openStorage(opts: OpenStorageOptions): Promise<OpenedStora
         const { records, bytes } = await writeSnapshot(storage, snapshotPath, next);
         fsyncDir(dir);
         snapshotBytes = bytes;
+        snapshotRecords = records;
         for (const j of listJournals(dir)) if (j.gen < next) rmSync(j.path, { force: true });
         logger.debug(`snapshot of ${records} records (${(bytes / 1048576).toFixed(1)} MiB) in ${Math.round(performance.now() - t)} ms`);
       } catch (err) {
@@ -156,6 +158,7 @@ export async function openStorage(opts: OpenStorageOptions): Promise<OpenedStora
   try {
     recovered = recover(storage, dir, logger);
     snapshotBytes = recovered.snapshotBytes;
+    snapshotRecords = recovered.snapshotRecords;
     gen = recovered.gen;
     journal.open(join(dir, journalName(gen)));
     // A damaged file was kept aside: write what was recovered to a clean snapshot so it stops being read.
@@ -163,7 +166,7 @@ export async function openStorage(opts: OpenStorageOptions): Promise<OpenedStora
     else if (journal.bytes > compactAfterBytes) void compact();
   } catch (err) {
     journal.close();
-    lock.release();
+    await lock.release();
     throw err;
   }
   const stats: StorageStats = {
@@ -187,11 +190,15 @@ export async function openStorage(opts: OpenStorageOptions): Promise<OpenedStora
         try {
           while (compacting) await compacting;
           // Rewriting a big snapshot for a few changes would slow every stop; replaying a small journal costs little.
-          if ((journal.bytes > 0 && journal.bytes >= snapshotBytes / 4) || listJournals(dir).length > 1) await compact();
+          // But when most of what the snapshot holds was deleted since, a small journal of deletes would keep it all
+          // on disk and make every start load it (bench/soak.mjs: 146 MB kept after deleting everything).
+          const live = Object.values(countsOf(storage)).reduce((a, b) => a + b, 0);
+          const changed = journal.bytes > 0 && (journal.bytes >= snapshotBytes / 4 || live < snapshotRecords / 2);
+          if (changed || listJournals(dir).length > 1) await compact();
           await journal.flush();
         } finally {
           journal.close();
-          lock.release();
+          await lock.release();
         }
       })();
       return closed;

@@ -4,7 +4,7 @@ import type { FastifyInstance } from "fastify";
 import type { AuthService } from "../../src/auth/types.js";
 import type { LoadedGraph } from "../../src/graphs/types.js";
 import { createLogger } from "../../src/logger.js";
-import { buildApp, type Introspect } from "../../src/server/app.js";
+import { buildApp, type AppDeps, type Introspect } from "../../src/server/app.js";
 import { buildServices, type Services } from "../../src/services/index.js";
 import { Storage } from "../../src/storage/storage.js";
 
@@ -19,7 +19,7 @@ export function testGraphs() {
 }
 
 /** An app over fresh storage with the given auth service; `inject` only, no port. */
-export async function makeApp(auth?: AuthService): Promise<{ app: FastifyInstance; services: Services; close(): Promise<void> }> {
+export async function makeApp(auth?: AuthService, extra: Partial<AppDeps> = {}): Promise<{ app: FastifyInstance; services: Services; close(): Promise<void> }> {
   const logger = createLogger("silent");
   const storage = new Storage();
   const map = new Map<string, LoadedGraph>();
@@ -36,7 +36,7 @@ export async function makeApp(auth?: AuthService): Promise<{ app: FastifyInstanc
     graphSchemas: async (_g, graphId) => ({ graph_id: graphId }),
     listSubgraphs: async () => ({}),
   };
-  const app = await buildApp({ services, auth: authRef, introspect, logger, info: { version: "test", langgraphVersion: "test", crons: false } });
+  const app = await buildApp({ services, auth: authRef, introspect, logger, info: { version: "test", langgraphVersion: "test", crons: false }, ...extra });
   return {
     app,
     services,

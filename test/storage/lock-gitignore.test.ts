@@ -1,11 +1,12 @@
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { openStorage, type OpenedStorage } from "../../src/storage/durable.js";
 import { ensureGitignored } from "../../src/storage/gitignore.js";
 import { StorageLockedError } from "../../src/storage/lock.js";
-import { makeTempDir } from "../helpers/spawn.js";
+import { makeTempDir, REPO_ROOT } from "../helpers/spawn.js";
 import { captureLogger } from "./helpers.js";
 
 const cleanups: (() => void)[] = [];
@@ -34,19 +35,30 @@ describe("data directory lock", () => {
     await again.close();
   });
 
-  it("refuses while another live process holds it", async () => {
+  it("refuses while another live process holds it, and frees it the moment that process is killed", async () => {
     const dir = join(tempProject(), ".langgraph_api");
-    mkdirSync(dir);
-    // A live process other than us: a sleeping child whose pid we write as the holder.
-    const child = spawn(process.execPath, ["-e", "setTimeout(() => {}, 20000)"], { stdio: "ignore" });
+    // A real holder in another process: the compiled storage opening the same directory, then sleeping.
+    const durable = pathToFileURL(join(REPO_ROOT, "dist", "storage", "durable.js")).href;
+    const script = `const { openStorage } = await import(${JSON.stringify(durable)});
+      await openStorage({ dir: ${JSON.stringify(dir)}, persist: true, logger: { debug() {}, info() {}, warn() {}, error() {} } });
+      process.stdout.write("held\\n"); setInterval(() => {}, 1000);`;
+    const child = spawn(process.execPath, ["--input-type=module", "-e", script], { stdio: ["ignore", "pipe", "inherit"] });
     try {
-      writeFileSync(join(dir, "lg-dev.lock"), JSON.stringify({ pid: child.pid }));
+      await new Promise<void>((res, rej) => {
+        child.stdout!.on("data", (d) => String(d).includes("held") && res());
+        child.once("exit", (code) => rej(new Error(`holder exited with ${code}`)));
+      });
       await expect(openStorage({ dir, persist: true, logger: captureLogger() })).rejects.toThrow(
         new RegExp(`^${dir.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} is in use by another lg-dev process \\(pid ${child.pid}\\)`),
       );
     } finally {
       child.kill("SIGKILL");
     }
+    await new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r(null) : child.once("exit", r)));
+    const logger = captureLogger();
+    const o = await openStorage({ dir, persist: true, logger });
+    expect(logger.text()).toContain(`took over the lock of a stopped lg-dev process (pid ${child.pid})`);
+    await o.close();
   });
 
   it("takes over a lock left by a dead process", async () => {

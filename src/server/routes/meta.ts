@@ -27,7 +27,7 @@ export async function metaRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
       },
     },
   }, async (req, reply) => {
-    await deps.services.truncate((req.body ?? {}) as never);
+    await deps.services.truncate((req.body ?? {}) as never, req.ctx);
     return reply.code(204).send();
   });
 }
