@@ -1,6 +1,6 @@
 /**
  * Compiling one project file for project-modules.ts: esbuild turns it into CommonJS (with an inline source map)
- * that ProjectModules evaluates itself, and, for an ES module, into plain ES module JavaScript from which
+ * that evaluate.ts runs as a module of the loader's own, and, for an ES module, into plain ES module JavaScript from which
  * es-module-lexer reads what it imports and exports (Node's link check, the order of evaluation).
  */
 import type { TransformFailure, TransformOptions } from "esbuild";
