@@ -32,7 +32,7 @@ import { findProjectTsconfig } from "./tsconfig.js";
 
 /** Options for {@link createModuleLoader}. */
 export interface ModuleLoaderOptions {
-  /** The project root. Its tsconfig.json (paths, jsx…) is used if this is the first loader of the process. */
+  /** The project root. Its tsconfig.json (paths, jsx…) applies to the files this loader compiles (and to tsx on the native path, if this is the first loader of the process). */
   projectDir: string;
 }
 
