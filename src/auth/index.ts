@@ -3,16 +3,11 @@
  * Built once per (re)load by dev/ and passed into the server; nothing here is module-level state.
  */
 import { ConfigError } from "../errors.js";
-import {
-  createAnonymousUser,
-  createAuthContext,
-  createStudioUser,
-  isStudioRequest,
-  AuthenticateTraces,
-  runAuthenticate,
-} from "./authenticate.js";
+import { createAnonymousUser, createAuthContext, createStudioUser, isStudioRequest, runAuthenticate } from "./authenticate.js";
 import { runHandler, selectHandler } from "./authorize.js";
+import { requestMaker } from "./lazy-request.js";
 import { describeAuthWarnings, loadAuthModule, readHandlers, type ImportModule, type LoadedAuthModule } from "./load.js";
+import { authenticateTraces } from "./traceless-refusals.js";
 import type { AuthContext, AuthService } from "./types.js";
 
 export type * from "./types.js";
@@ -44,6 +39,8 @@ export interface LoadAuthOptions {
 export interface AuthServiceOptions {
   module: LoadedAuthModule;
   disableStudioAuth?: boolean;
+  /** Where the speed tricks' switches are read (`LG_DEV_NO_LAZY_REQUEST`, `LG_DEV_NO_TRACELESS_REFUSALS`). */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** Load the auth module named in langgraph.json; without one, a disabled service. Throws `ConfigError`. */
@@ -67,9 +64,9 @@ export function createDisabledAuthService(): AuthService {
 
 /** An AuthService over an imported Auth object. */
 export function createAuthService(opts: AuthServiceOptions): AuthService {
-  const { module, disableStudioAuth = false } = opts;
+  const { module, disableStudioAuth = false, env = process.env } = opts;
   const { auth, file } = module;
-  const traces = new AuthenticateTraces();
+  const call = { traces: authenticateTraces(env), makeRequest: requestMaker(env) };
   return {
     enabled: true,
     file,
@@ -81,7 +78,7 @@ export function createAuthService(opts: AuthServiceOptions): AuthService {
       // The official JS server skips the handlers too in this case (fail open); we keep them running for an
       // anonymous user so that a module with only `.on(...)` rules still enforces them.
       if (!authenticate) return createAuthContext(createAnonymousUser());
-      return runAuthenticate(authenticate, request, file, traces);
+      return runAuthenticate(authenticate, request, file, call);
     },
     async authorize(ctx, event) {
       const selected = selectHandler(readHandlers(auth).callbacks, event.resource, event.action);

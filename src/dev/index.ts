@@ -6,11 +6,11 @@ import { ConfigError } from "../errors.js";
 import { graphSchemas, graphToJson, listSubgraphs } from "../graphs/introspect.js";
 import { createStaticSchemaService, defaultCacheDir, SchemaCache, type StaticSchemaService } from "../graphs/static-schema/index.js";
 import type { LoadedGraph } from "../graphs/types.js";
-import { createModuleLoader, type ModuleLoader } from "../graphs/loader.js";
+import { createModuleLoader } from "../graphs/loader.js";
 import { GraphRegistry } from "../graphs/registry.js";
 import { createLogger, type Logger, type LogLevel } from "../logger.js";
 import { registerSdkLogger } from "../sdk-logger.js";
-import { useEventDrivenBatching } from "../runs/batched-store.js";
+import { flushStoresOnDemand } from "../runs/store-flush-on-demand.js";
 import { buildApp, type AppDeps, type Introspect } from "../server/app.js";
 import { loadCustomApp } from "../server/custom-routes.js";
 import { resolveAllowedHosts, type AllowedHosts } from "../server/host-check.js";
@@ -84,21 +84,6 @@ function safeOrigin(url: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-/**
- * LangGraph's per-run store wrapper polls with setTimeout(0) for as long as a run lasts (see runs/batched-store.ts):
- * make it flush on demand instead, in lg-dev's copy of LangGraph and in the project's, when that is another copy.
- */
-async function fasterStoreBatching(loader: ModuleLoader, logger: Logger): Promise<void> {
-  const patched = [useEventDrivenBatching()];
-  try {
-    const projects = (await loader.importPackage("@langchain/langgraph")).AsyncBatchedStore;
-    if (typeof projects === "function") patched.push(useEventDrivenBatching(projects));
-  } catch {
-    // The project has no @langchain/langgraph of its own: its graphs use lg-dev's.
-  }
-  if (patched.includes(false)) logger.debug("LangGraph's AsyncBatchedStore has an unexpected shape: left polling as it is");
 }
 
 /**
@@ -194,7 +179,7 @@ async function startWithStorage(
     logger,
   });
   await reloader.load();
-  await fasterStoreBatching(loader, logger);
+  await flushStoresOnDemand({ importProjectPackage: (specifier) => loader.importPackage(specifier), logger });
   const recovered = await services.executor.recover();
   if (recovered.requeued + recovered.failed > 0) {
     logger.info(`after restart: ${recovered.requeued} pending runs queued again, ${recovered.failed} interrupted runs marked as errors`);

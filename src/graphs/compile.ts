@@ -1,51 +1,20 @@
 /**
  * Compiling one project file for project-modules.ts: esbuild turns it into CommonJS (with an inline source map)
- * that ProjectModules evaluates itself, and, for an ES module, into plain ES module JavaScript from which
+ * that evaluate.ts runs as a module of the loader's own, and, for an ES module, into plain ES module JavaScript from which
  * es-module-lexer reads what it imports and exports (Node's link check, the order of evaluation).
  */
-import { stop as stopEsbuild, transform as esbuildTransform, type Loader, type TransformFailure, type TransformOptions } from "esbuild";
+import type { TransformFailure, TransformOptions } from "esbuild";
 import { init as lexerReady, parse as lexImports } from "es-module-lexer";
-import { readFileSync } from "node:fs";
 import { extname } from "node:path";
+import type { EsbuildService } from "./esbuild-service.js";
+import { LOADERS } from "./module-format.js";
 import { rewriteDynamicImports } from "./module-interop.js";
-
-/**
- * esbuild compiles in a service process of its own (~15 MB). It is needed only while modules load (start-up, a
- * reload), so it is stopped once idle for a second; the next transform starts it again (~5 ms).
- */
-let transforming = 0;
-let idleTimer: NodeJS.Timeout | undefined;
-async function transform(source: string, options: TransformOptions) {
-  transforming++;
-  clearTimeout(idleTimer);
-  try {
-    return await esbuildTransform(source, options);
-  } finally {
-    if (--transforming === 0) {
-      idleTimer = setTimeout(() => {
-        if (transforming === 0) void Promise.resolve(stopEsbuild()).catch(() => undefined);
-      }, 1000);
-      idleTimer.unref();
-    }
-  }
-}
 
 /** A file needs Node's ES module loader (top-level await): the caller should load the project natively. */
 export class NeedsNativeEsm extends Error {
   override name = "NeedsNativeEsm";
 }
 
-export const LOADERS: Record<string, Loader> = {
-  ".ts": "ts",
-  ".mts": "ts",
-  ".cts": "ts",
-  ".tsx": "tsx",
-  ".js": "js",
-  ".mjs": "js",
-  ".cjs": "js",
-  ".jsx": "jsx",
-  ".json": "json",
-};
 /** `require("…")` in esbuild's output (it prints every string literal with double quotes). */
 const REQUIRE_CALL = /\brequire\(\s*("(?:[^"\\\n]|\\.)*")\s*\)/g;
 
@@ -73,8 +42,15 @@ export interface CompiledFile {
   dynamic: string[];
 }
 
-/** Compile `source` (of `file`; `esm`: written as an ES module) with the project's tsconfig.json text. */
-export async function compileFile(file: string, source: string, esm: boolean, tsconfigRaw: string | undefined): Promise<CompiledFile> {
+/** What {@link compileFile} compiles with. */
+export interface CompileOptions {
+  esbuild: EsbuildService;
+  /** The project's tsconfig.json as esbuild reads it (`tsconfigRaw`). */
+  tsconfigRaw?: string;
+}
+
+/** Compile `source` (of `file`; `esm`: written as an ES module). */
+export async function compileFile(file: string, source: string, esm: boolean, { esbuild, tsconfigRaw }: CompileOptions): Promise<CompiledFile> {
   const options: TransformOptions = {
     loader: LOADERS[extname(file)] ?? "js",
     platform: "node",
@@ -84,7 +60,7 @@ export async function compileFile(file: string, source: string, esm: boolean, ts
     logLevel: "silent",
   };
   const [compiled, shape] = await Promise.all([
-    transform(source, {
+    esbuild.transform(source, {
       ...options,
       format: "cjs",
       sourcemap: "inline",
@@ -92,7 +68,7 @@ export async function compileFile(file: string, source: string, esm: boolean, ts
       // An ES module is strict code and has import.meta; import() is kept, and rewritten to the loader's below.
       ...(esm ? { define: { "import.meta": "module.lgdevMeta" }, banner: '"use strict";' } : {}),
     }).then((result) => result.code, (err: unknown) => Promise.reject(compileError(err, file))),
-    esm ? shapeOf(file, source, options) : undefined,
+    esm ? shapeOf(file, source, options, esbuild) : undefined,
   ]);
   await lexerReady;
   let dynamic: ReturnType<typeof lexImports>[0] = [];
@@ -112,10 +88,10 @@ export async function compileFile(file: string, source: string, esm: boolean, ts
 }
 
 /** The import/export names of an ES module, read from it compiled to plain ES module JavaScript. */
-async function shapeOf(file: string, source: string, options: TransformOptions): Promise<Shape> {
+async function shapeOf(file: string, source: string, options: TransformOptions, esbuild: EsbuildService): Promise<Shape> {
   let code: string;
   try {
-    code = (await transform(source, { ...options, format: "esm" })).code;
+    code = (await esbuild.transform(source, { ...options, format: "esm" })).code;
   } catch (err) {
     throw compileError(err, file);
   }
@@ -153,24 +129,6 @@ export function importedNames(statement: string): string[] {
     if (name) names.push(name.replace(/^(["'])(.*)\1$/, "$2"));
   }
   return names;
-}
-
-/** Node's words for a missing named import, at the line of the import in the user's source. */
-export function linkError(file: string, specifier: string, name: string): SyntaxError {
-  let where = file;
-  try {
-    const source = readFileSync(file, "utf8");
-    const at = [`"${specifier}"`, `'${specifier}'`].map((q) => source.indexOf(q)).filter((i) => i >= 0).sort((a, b) => a - b)[0] ?? -1;
-    if (at >= 0) {
-      const before = source.slice(0, at);
-      where = `${file}:${before.split("\n").length}:${at - before.lastIndexOf("\n")}`;
-    }
-  } catch {
-    // the file is gone: its path alone
-  }
-  const error = new SyntaxError(`The requested module '${specifier}' does not provide an export named '${name}'`);
-  error.stack = `SyntaxError: ${error.message}\n    at ${where}`;
-  return error;
 }
 
 /** esbuild's failure as a SyntaxError whose message and stack say file:line:column, with the line and a caret. */

@@ -2,12 +2,13 @@
  * What a specifier in a project file leads to (project-modules.ts): another project file (its tsconfig path aliases
  * included), a package resolved as Node's ES loader resolves it from the importing file, or nothing found.
  */
-import { statSync, realpathSync } from "node:fs";
+import { statSync } from "node:fs";
 import { dirname, extname, join, resolve } from "node:path";
 import { isBuiltin } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { LOADERS } from "./compile.js";
-import { aliasTargets, type PathAliases } from "./tsconfig-paths.js";
+import { LOADERS } from "./module-format.js";
+import { inNodeModules, pathOf, realFile } from "./paths.js";
+import type { ProjectTsconfig } from "./tsconfig.js";
 
 /** Resolve a package specifier as Node's ES loader would from `parentURL`; returns the URL it resolves to. */
 export type ResolveNative = (specifier: string, parentURL: string) => Promise<string>;
@@ -33,15 +34,13 @@ export type Dep = { kind: "project"; file: string } | PackageDep | { kind: "miss
 
 const EXTENSIONS = [".ts", ".tsx", ".js", ".jsx", ".mts", ".cts", ".mjs", ".cjs", ".json"];
 
-const NODE_MODULES = /[\\/]node_modules[\\/]/;
-
 /** The dependencies of one loader's project files. */
 export class Dependencies {
   /** Package specifier resolutions, by importing directory; kept across generations (cleared by `forgetPackages`). */
   private readonly packages = new Map<string, Promise<Dep>>();
 
   constructor(
-    private readonly paths: PathAliases | undefined,
+    private readonly tsconfig: Pick<ProjectTsconfig, "aliasTargets"> | undefined,
     private readonly resolveNative: ResolveNative,
   ) {}
 
@@ -57,13 +56,13 @@ export class Dependencies {
       const base = specifier.startsWith("file:") ? fileURLToPath(specifier) : resolve(dirname(file), specifier);
       const found = findFile(base);
       if (found === undefined) return undefined;
-      if (!NODE_MODULES.test(found)) return { kind: "project", file: found };
+      if (!inNodeModules(found)) return { kind: "project", file: found };
       return esm ? this.packageDep(specifier, file) : undefined;
     }
     // A tsconfig path alias of this project, a package, or a package.json "imports" entry.
-    for (const base of this.paths ? aliasTargets(this.paths, specifier) : []) {
+    for (const base of this.tsconfig?.aliasTargets(specifier) ?? []) {
       const found = findFile(base);
-      if (found !== undefined && !NODE_MODULES.test(found)) return { kind: "project", file: found };
+      if (found !== undefined && !inNodeModules(found)) return { kind: "project", file: found };
     }
     // CommonJS files get Node's require.
     return esm ? this.packageDep(specifier, file) : undefined;
@@ -81,8 +80,8 @@ export class Dependencies {
           return { kind: "missing", error: err instanceof Error ? err : new Error(String(err)) };
         }
         if (url.startsWith("file:")) {
-          const path = fileURLToPath(url.split("?")[0]!);
-          if (!NODE_MODULES.test(path) && LOADERS[extname(path)]) return { kind: "project", file: realFile(path) };
+          const path = pathOf(url);
+          if (!inNodeModules(path) && LOADERS[extname(path)]) return { kind: "project", file: realFile(path) };
         }
         return { kind: "package", url };
       })();
@@ -115,12 +114,4 @@ function findFile(base: string): string | undefined {
     }
   }
   return undefined;
-}
-
-export function realFile(file: string): string {
-  try {
-    return realpathSync(file);
-  } catch {
-    return file;
-  }
 }

@@ -1,7 +1,7 @@
 /**
  * Words for error messages about user code: what a value is, and where an error was thrown.
  */
-import { fileURLToPath } from "node:url";
+import { inNodeModules, pathOf } from "./paths.js";
 
 /** `a number (42)`, `an object with keys a, b`, `a class (Foo)`… */
 export function describeValue(value: unknown): string {
@@ -52,8 +52,8 @@ export function errorLocation(err: unknown): string | undefined {
   const frame = /(?:^|[\s(])((?:file:\/\/)?\/[^\s()]*?|[A-Za-z]:\\[^\s()]*?):(\d+)(?::(\d+))?(?=\)|\s|$)/gm;
   for (const match of stack.matchAll(frame)) {
     const [, where, line, column] = match;
-    if (/[\\/]node_modules[\\/]/.test(where!) || where!.startsWith("node:")) continue;
-    const path = where!.startsWith("file:") ? fileURLToPath(where!.split("?")[0]!) : where!.split("?")[0]!;
+    if (inNodeModules(where!) || where!.startsWith("node:")) continue;
+    const path = where!.startsWith("file:") ? pathOf(where!) : where!.split("?")[0]!;
     return column ? `${path}:${line}:${column}` : `${path}:${line}`;
   }
   return undefined;

@@ -1,28 +1,32 @@
 /**
  * Node module `resolve` hook (registered by loader.ts through `module.register`, after tsx, so it runs first
- * and sees tsx's final answer). It makes hot reload cheap: project files — never node_modules, which stay one
- * shared copy (one `@langchain/langgraph`, so its classes and registries match) — get a version query,
- * `file.ts?lg_gen=<loader>.<version>`, and a new version means a new module instance.
+ * and sees tsx's final answer). It makes hot reload cheap on the native ES module fallback (a project with
+ * top-level await): project files — never node_modules, which stay one shared copy (one `@langchain/langgraph`, so
+ * its classes and registries match) — get a version query, `file.ts?lg_gen=<loader>.<version>`, and a new version
+ * means a new module instance.
  *
- * Which version: loader.ts announces each new generation on the port given to `initialize`, with the files
- * that changed. Those files and every project module importing them (directly or not, per the imports seen
- * here) get the new generation; all others keep their version, so Node hands back the module it already has.
- * A generation announced without a list of changes renews every project file. A loader that never announced
- * anything (or a hook used without a port) gets the old rule: a file inherits the generation of its importer.
+ * Which version: the hook reports every project file it resolves for a loader, with the project file importing it,
+ * on the port given to `initialize`; loader.ts keeps them in its module graph (module-graph.ts), the one that says
+ * what a change renews. A new generation comes with that answer: the files named get the new generation, all others
+ * keep their version, so Node hands back the module it already has. A generation without a list renews every
+ * project file. A loader that never announced anything (or a hook used without a port) gets the old rule: a file
+ * inherits the generation of its importer.
  *
- * This file runs on Node's loader thread: it may import only builtins. Its state is the per-loader versions
- * and import edges below, which only the port's messages and the resolve calls change.
+ * This file runs on Node's loader thread: it may import only builtins and files that import only builtins. Its
+ * state is the per-loader versions below, which only the port's messages and the resolve calls change.
  */
 import { readFileSync } from "node:fs";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { pathToFileURL } from "node:url";
 import type { MessagePort } from "node:worker_threads";
 import type { ResolveFnOutput, ResolveHook, ResolveHookContext } from "node:module";
+import { isWrittenAsEsm } from "./module-format.js";
+import { inNodeModules, pathOf } from "./paths.js";
 
 /** The query parameter that carries a generation. */
 export const GENERATION_PARAM = "lg_gen";
 
 /** The generation a `file:` URL carries, if any. */
-export function generationOf(url: string | undefined): string | undefined {
+function generationOf(url: string | undefined): string | undefined {
   if (url === undefined || !url.startsWith("file:")) return undefined;
   const q = url.indexOf("?");
   if (q === -1) return undefined;
@@ -30,92 +34,68 @@ export function generationOf(url: string | undefined): string | undefined {
   return new URLSearchParams(url.slice(q, hash === -1 ? undefined : hash)).get(GENERATION_PARAM) ?? undefined;
 }
 
-/** Import/export statements at the start of a line; `import x = require()` and `export =` are CommonJS TS. */
-export const ESM_SYNTAX =
-  /^\s*(?:import\s*(?:[{*"'`]|type\b|[\w$]+\s*(?:,|from\b))|import\.meta\b|export\s*(?:[{*]|(?:default|const|let|var|function|class|async|type|interface|enum|declare|abstract|namespace)\b))/m;
+/** loader.ts -> hook: answer once the imports resolved so far are reported, or start a generation. */
+export type HookRequest =
+  | { id: number; type: "sync" }
+  | {
+      id: number;
+      type: "generation";
+      loaderId: string;
+      generation: number;
+      /** Files (as Node resolves them) whose modules must be new in this generation; null renews every file. */
+      renew: string[] | null;
+    };
 
-/** A loader's announcement of a new generation; `changed: null` renews every file. */
-export interface GenerationMessage {
-  id: number;
-  loaderId: string;
-  generation: number;
-  /** Absolute paths (as Node resolves them) of files changed since the previous generation. */
-  changed: string[] | null;
-}
-
-/** The answer to a {@link GenerationMessage}. */
-export interface GenerationReply {
-  id: number;
-  /** True when every file was renewed (asked for, or a changed file was not a module seen so far). */
-  full: boolean;
-  /** How many known modules got the new generation (for a partial renewal). */
-  renewed: number;
-}
+/** Hook -> loader.ts: the answer to a request, or a project file resolved for a loader (and who imported it). */
+export type HookMessage = { type: "reply"; id: number } | { type: "import"; loaderId: string; file: string; importer?: string };
 
 /** What the hook knows about one loader's modules. */
 interface LoaderState {
   generation: number;
   /** File path -> generation of its current module instance. A file not here gets `generation`. */
   versions: Map<string, number>;
-  /** Project file -> project files importing it, and the reverse, as seen in resolve calls. */
-  importers: Map<string, Set<string>>;
-  imports: Map<string, Set<string>>;
 }
 
 const loaders = new Map<string, LoaderState>();
+/** Where resolved project files are reported (the port of `initialize`). */
+let report: ((message: HookMessage) => void) | undefined;
 
-/** `module.register(..., { data: { port } })` hands us the port loader.ts announces generations on. */
+/** `module.register(..., { data: { port } })` hands us the port loader.ts talks to us on. */
 export function initialize(data?: { port?: MessagePort }): void {
   const port = data?.port;
   if (!port) return;
-  port.on("message", (message: GenerationMessage) => port.postMessage(announceGeneration(message)));
+  report = (message) => port.postMessage(message);
+  // Replies go after every import reported before them, on the same port: the loader's graph is then complete.
+  port.on("message", (request: HookRequest) => port.postMessage(handleRequest(request)));
   port.unref();
 }
 
-/** Apply a new generation for a loader: forget the versions of what changed and of everything importing it. */
-export function announceGeneration(message: GenerationMessage): GenerationReply {
-  let state = loaders.get(message.loaderId);
-  if (!state) {
-    state = { generation: message.generation, versions: new Map(), importers: new Map(), imports: new Map() };
-    loaders.set(message.loaderId, state);
-  }
-  state.generation = message.generation;
-  const changed = message.changed;
-  if (changed === null || changed.some((file) => !state.versions.has(file))) {
-    state.versions.clear();
-    state.importers.clear();
-    state.imports.clear();
-    return { id: message.id, full: true, renewed: 0 };
-  }
-  const renew = new Set<string>();
-  const stack = [...changed];
-  while (stack.length > 0) {
-    const file = stack.pop()!;
-    if (renew.has(file)) continue;
-    renew.add(file);
-    for (const importer of state.importers.get(file) ?? []) stack.push(importer);
-  }
-  for (const file of renew) {
-    state.versions.delete(file);
-    // Its new instance reports its imports again; the old instance's imports no longer matter.
-    for (const child of state.imports.get(file) ?? []) state.importers.get(child)?.delete(file);
-    state.imports.delete(file);
-  }
-  return { id: message.id, full: false, renewed: renew.size };
+/** Answer a request of loader.ts. */
+export function handleRequest(request: HookRequest): HookMessage {
+  if (request.type === "generation") startGeneration(request.loaderId, request.generation, request.renew);
+  return { type: "reply", id: request.id };
 }
 
-/** The path of a `file:` URL without queries (tsx may encode its own query into the path of CommonJS modules). */
-function pathOf(url: string): string {
-  return fileURLToPath(url.split("?")[0]!).split("?")[0]!;
+/** A new generation for a loader: the files named (or all) get new module instances from now on. */
+function startGeneration(loaderId: string, generation: number, renew: string[] | null): void {
+  let state = loaders.get(loaderId);
+  if (!state) {
+    state = { generation, versions: new Map() };
+    loaders.set(loaderId, state);
+  }
+  state.generation = generation;
+  if (renew === null) state.versions.clear();
+  else for (const file of renew) state.versions.delete(file);
 }
 
 /**
  * The generation value a project file gets: its own version when its loader announced generations, else the
- * importer's. Records the import edge `parentURL -> url`.
+ * importer's. Reports the file, and the project file importing it, to the loader.
  */
 function versionFor(url: string, generation: string, parentURL: string | undefined): string {
   const dot = generation.lastIndexOf(".");
-  const state = dot > 0 ? loaders.get(generation.slice(0, dot)) : undefined;
+  const loaderId = dot > 0 ? generation.slice(0, dot) : undefined;
+  const state = loaderId === undefined ? undefined : loaders.get(loaderId);
   if (!state) return generation;
   const file = pathOf(url);
   let version = state.versions.get(file);
@@ -123,20 +103,13 @@ function versionFor(url: string, generation: string, parentURL: string | undefin
     version = state.generation;
     state.versions.set(file, version);
   }
-  if (parentURL !== undefined && isProjectFile(parentURL) && generationOf(parentURL) !== undefined) {
-    const parent = pathOf(parentURL);
-    if (parent !== file) {
-      if (!state.importers.has(file)) state.importers.set(file, new Set());
-      state.importers.get(file)!.add(parent);
-      if (!state.imports.has(parent)) state.imports.set(parent, new Set());
-      state.imports.get(parent)!.add(file);
-    }
-  }
-  return `${generation.slice(0, dot)}.${version}`;
+  const importer = parentURL !== undefined && isProjectFile(parentURL) && generationOf(parentURL) !== undefined ? pathOf(parentURL) : undefined;
+  report?.({ type: "import", loaderId: loaderId!, file, ...(importer !== undefined ? { importer } : {}) });
+  return `${loaderId}.${version}`;
 }
 
 function isProjectFile(url: string): boolean {
-  return url.startsWith("file:") && !/[\\/]node_modules[\\/]/.test(decodeURIComponent(url));
+  return url.startsWith("file:") && !inNodeModules(url);
 }
 
 /**
@@ -148,8 +121,7 @@ function asEsmIfWrittenAsEsm(result: ResolveFnOutput, generation: string): Resol
   // Node 20's typings do not know tsx's "commonjs-typescript" format.
   const format = result.format as string | null | undefined;
   if (format !== "commonjs" && format !== "commonjs-typescript") return undefined;
-  // tsx may encode its own query into the path of CommonJS modules (`file.ts%3F...`): cut it off.
-  const path = fileURLToPath(result.url.split("?")[0]!).split("?")[0]!;
+  const path = pathOf(result.url);
   if (/\.c[jt]s$/.test(path)) return undefined;
   let source: string;
   try {
@@ -157,7 +129,7 @@ function asEsmIfWrittenAsEsm(result: ResolveFnOutput, generation: string): Resol
   } catch {
     return undefined;
   }
-  if (!ESM_SYNTAX.test(source)) return undefined;
+  if (!isWrittenAsEsm(path, source)) return undefined;
   const url = pathToFileURL(path);
   url.searchParams.set(GENERATION_PARAM, generation);
   return { ...result, url: url.href, format: "module" };

@@ -4,20 +4,12 @@ export { createModuleLoader, type ModuleLoader, type ModuleLoaderOptions } from 
 export { loadGraphs, loadGraph, type LoadGraphsOptions } from "./load.js";
 export { GraphRegistry } from "./registry.js";
 export { splitExportRef, checkExportRef, type ExportRef } from "./ref.js";
-export {
-  classifyGraphExport,
-  isCompiledGraph,
-  isUncompiledGraph,
-  lookupExport,
-  describeExports,
-  type GraphExport,
-} from "./resolve.js";
+export { classifyGraphExport, lookupExport } from "./resolve.js";
 export { describeValue, describeError, errorLocation } from "./describe.js";
 export {
   graphToJson,
   listSubgraphs,
   graphSchemas,
-  parseXray,
   type GraphJson,
   type GraphJsonNode,
   type GraphJsonEdge,

@@ -53,14 +53,6 @@ export async function graphToJson(graph: CompiledGraphLike, options: GraphToJson
   return drawable.toJSON();
 }
 
-/** `?xray=` as sent by clients: `true`/`false`, or a depth. Anything else means no xray. */
-export function parseXray(value: unknown): boolean | number {
-  if (typeof value === "boolean" || typeof value === "number") return value;
-  if (typeof value !== "string") return false;
-  if (/^\d+$/.test(value)) return Number(value);
-  return value.toLowerCase() === "true";
-}
-
 /** Options for {@link listSubgraphs}. */
 export interface ListSubgraphsOptions {
   /** The graph's id (titles of schemas guessed from channels). */

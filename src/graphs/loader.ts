@@ -11,23 +11,28 @@
  * module instances stay in Node's module cache (it cannot evict), which is the memory ProjectModules avoids.
  *
  * Either way, told which files changed (`invalidate`), a generation renews only those and the modules importing
- * them; otherwise it renews every project file.
+ * them, as the loader's one module graph (module-graph.ts) says; otherwise it renews every project file. Both
+ * paths feed that graph: ProjectModules with each file it compiles, hooks.ts with each file it resolves.
  */
-import { existsSync, realpathSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { createRequire, register } from "node:module";
 import { randomBytes } from "node:crypto";
-import { basename, dirname, join, resolve, sep } from "node:path";
+import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { MessageChannel } from "node:worker_threads";
 import { register as registerTsxEsm } from "tsx/esm/api";
 import { register as registerTsxCjs } from "tsx/cjs/api";
-import { GENERATION_PARAM, RESOLVE_SCHEME, type GenerationReply } from "./hooks.js";
+import { GENERATION_PARAM, RESOLVE_SCHEME, type HookMessage, type HookRequest } from "./hooks.js";
 import { NeedsNativeEsm } from "./compile.js";
+import type { ImportNative } from "./evaluate.js";
+import { ModuleGraph, type Renewal } from "./module-graph.js";
+import { inNodeModules, realFile } from "./paths.js";
 import { ProjectModules } from "./project-modules.js";
+import { findProjectTsconfig } from "./tsconfig.js";
 
 /** Options for {@link createModuleLoader}. */
 export interface ModuleLoaderOptions {
-  /** The project root. Its tsconfig.json (paths, jsx…) is used if this is the first loader of the process. */
+  /** The project root. Its tsconfig.json (paths, jsx…) applies to the files this loader compiles (and to tsx on the native path, if this is the first loader of the process). */
   projectDir: string;
 }
 
@@ -50,15 +55,18 @@ export interface ModuleLoader {
   importPackage(specifier: string): Promise<Record<string, unknown>>;
 }
 
-type NativeImport = (url: string, options?: ImportCallOptions) => Promise<Record<string, unknown>>;
-
-/** The process-wide hooks: Node's import, and the channel that announces generations to hooks.ts. */
+/** The process-wide hooks: Node's import, and the channel to hooks.ts. */
 interface InstalledHooks {
-  nativeImport: NativeImport;
-  announce(loaderId: string, generation: number, changed: string[] | null): Promise<GenerationReply>;
+  nativeImport: ImportNative;
+  /** Start a generation of a loader's native modules, renewing `renew` (null: all). */
+  announce(loaderId: string, generation: number, renew: string[] | null): Promise<void>;
+  /** Resolves once every import the hooks saw so far is in its loader's graph. */
+  sync(): Promise<void>;
+  /** The module graphs of the loaders on the native path, by loader id: the hooks report their imports there. */
+  graphs: Map<string, ModuleGraph>;
 }
 
-const HOOKS_KEY = Symbol.for("lg-dev.graphs.loader-hooks.v2");
+const HOOKS_KEY = Symbol.for("lg-dev.graphs.loader-hooks.v3");
 type GlobalWithHooks = typeof globalThis & { [HOOKS_KEY]?: InstalledHooks };
 
 /** Create a loader; installs the loader hooks on first use in this process. */
@@ -70,7 +78,8 @@ export function createModuleLoader(options: ModuleLoaderOptions): ModuleLoader {
     const query = new URLSearchParams({ s: specifier, p: parentURL });
     return (await hooks.nativeImport(`${RESOLVE_SCHEME}?${query}`)).default as string;
   };
-  const project = new ProjectModules({ projectDir: options.projectDir, importNative: hooks.nativeImport, resolveNative });
+  const graph = new ModuleGraph();
+  const project = new ProjectModules({ projectDir: options.projectDir, graph, importNative: hooks.nativeImport, resolveNative });
   // Project files go through ProjectModules (forgettable) until one needs Node's own ES loader.
   let native = false;
   let started = 0;
@@ -79,21 +88,29 @@ export function createModuleLoader(options: ModuleLoaderOptions): ModuleLoader {
   let changed: Set<string> | undefined;
   let renewAll = false;
   let failed = false;
-  const startNative = (generation: number, renew: string[] | null) => {
-    starting = hooks.announce(loaderId, generation, renew);
+  /** What a generation renews: what the graph says `files` reach, or everything. */
+  const renewal = (files: string[] | undefined): Renewal => {
+    if (files !== undefined) return graph.invalidate(files);
+    graph.clear();
+    return "all";
+  };
+  const startNative = async (generation: number, files: string[] | undefined) => {
+    // The graph must hold every import the hooks have seen before it can say what a change reaches.
+    await hooks.sync();
+    const renew = renewal(files);
+    await hooks.announce(loaderId, generation, renew === "all" ? null : [...renew]);
   };
   return {
     async importModule(absFile, generation) {
       if (generation > started) {
         started = generation;
         forgetProjectCommonJs();
-        const renew = failed || renewAll || changed === undefined ? null : [...changed];
+        const files = failed || renewAll || changed === undefined ? undefined : [...changed];
         changed = undefined;
         renewAll = false;
         failed = false;
-        if (native) startNative(generation, renew);
-        else if (renew === null) project.renewAll();
-        else project.renew(renew);
+        if (native) starting = startNative(generation, files);
+        else project.forget(renewal(files));
       }
       if (!native) {
         try {
@@ -105,7 +122,8 @@ export function createModuleLoader(options: ModuleLoaderOptions): ModuleLoader {
           }
           // Top-level await somewhere: from now on the whole project is loaded by Node's ES loader.
           native = true;
-          startNative(generation, null);
+          hooks.graphs.set(loaderId, graph);
+          starting = startNative(generation, undefined);
         }
       }
       await starting;
@@ -133,20 +151,6 @@ export function createModuleLoader(options: ModuleLoaderOptions): ModuleLoader {
   };
 }
 
-/** The path Node's resolver will report (it follows symlinks), also for a file that was just deleted. */
-function realFile(file: string): string {
-  const abs = resolve(file);
-  try {
-    return realpathSync(abs);
-  } catch {
-    try {
-      return join(realpathSync(dirname(abs)), basename(abs));
-    } catch {
-      return abs;
-    }
-  }
-}
-
 /**
  * Register tsx (ESM + CommonJS) and then our generation hook, once per process: loader hooks are process-wide
  * by nature, so the "already done" mark lives on globalThis. Hooks registered later run first, so ours wraps tsx.
@@ -156,34 +160,39 @@ function installHooks(projectDir: string): InstalledHooks {
   const installed = global[HOOKS_KEY];
   if (installed) return installed;
 
-  const tsconfigPath = join(projectDir, "tsconfig.json");
-  const tsconfig = existsSync(tsconfigPath) ? tsconfigPath : undefined;
+  const tsconfig = findProjectTsconfig(projectDir);
   registerTsxCjs();
   registerTsxEsm(tsconfig ? { tsconfig } : {});
   // From dist/ these are the compiled .js/.cjs; from src/ (tests) tsx, registered just above, loads the .ts.
   const { port1, port2 } = new MessageChannel();
   register(sibling("hooks", ".js", ".ts"), { data: { port: port2 }, transferList: [port2] });
-  const nativeImport = createRequire(import.meta.url)(fileURLToPath(sibling("native-import", ".cjs", ".cts"))) as NativeImport;
+  const nativeImport = createRequire(import.meta.url)(fileURLToPath(sibling("native-import", ".cjs", ".cts"))) as ImportNative;
 
-  // The port keeps the process alive only while an announcement waits for its answer.
-  const waiting = new Map<number, (reply: GenerationReply) => void>();
+  // The port keeps the process alive only while a request waits for its answer.
+  const graphs = new Map<string, ModuleGraph>();
+  const waiting = new Map<number, () => void>();
   let nextId = 0;
-  port1.on("message", (reply: GenerationReply) => {
-    waiting.get(reply.id)?.(reply);
-    waiting.delete(reply.id);
+  port1.on("message", (message: HookMessage) => {
+    if (message.type === "import") {
+      graphs.get(message.loaderId)?.addImport(message.file, message.importer);
+      return;
+    }
+    waiting.get(message.id)?.();
+    waiting.delete(message.id);
     if (waiting.size === 0) port1.unref();
   });
   port1.unref();
+  const ask = (request: HookRequest) =>
+    new Promise<void>((res) => {
+      waiting.set(request.id, res);
+      port1.ref();
+      port1.postMessage(request);
+    });
   const hooks: InstalledHooks = {
     nativeImport,
-    announce(loaderId, generation, changed) {
-      return new Promise((res) => {
-        const id = ++nextId;
-        waiting.set(id, res);
-        port1.ref();
-        port1.postMessage({ id, loaderId, generation, changed });
-      });
-    },
+    graphs,
+    announce: (loaderId, generation, renew) => ask({ id: ++nextId, type: "generation", loaderId, generation, renew }),
+    sync: () => ask({ id: ++nextId, type: "sync" }),
   };
   global[HOOKS_KEY] = hooks;
   return hooks;
@@ -200,8 +209,7 @@ function sibling(name: string, compiledExt: string, sourceExt: string): URL {
  */
 function forgetProjectCommonJs(): void {
   const cache = createRequire(import.meta.url).cache;
-  const nodeModules = `${sep}node_modules${sep}`;
   for (const key of Object.keys(cache)) {
-    if (!key.includes(nodeModules) && !key.startsWith("node:")) delete cache[key];
+    if (!inNodeModules(key) && !key.startsWith("node:")) delete cache[key];
   }
 }

@@ -62,7 +62,7 @@ export function dynamicImportResult(namespace: Record<string, unknown>): unknown
 }
 
 /** The identifier `import(` is rewritten to in compiled project files: as long as `import`, so columns keep. */
-export const DYNAMIC_IMPORT = "__lgi_";
+const DYNAMIC_IMPORT = "__lgi_";
 
 /**
  * Point every dynamic `import(…)` of compiled code (positions from es-module-lexer) at {@link DYNAMIC_IMPORT},

@@ -65,7 +65,7 @@ export function lookupExport(mod: Record<string, unknown>, name: string): { foun
 }
 
 /** The names a module exports, for "did you mean" messages. */
-export function exportNames(mod: Record<string, unknown>): string[] {
+function exportNames(mod: Record<string, unknown>): string[] {
   const names = new Set(Object.keys(mod));
   const cjs = commonJsExports(mod);
   if (cjs) for (const key of Object.keys(cjs)) if (key !== "__esModule") names.add(key);

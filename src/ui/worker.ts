@@ -1,8 +1,7 @@
 /**
- * The worker thread that builds generative UI bundles (started by remote.ts). It has esbuild to itself: the esbuild
- * service is one per module instance, and the main thread's (which compiles graph code) is stopped when idle - a
- * stop that would leave any build in flight there unanswered. Stylesheets run through Tailwind here too, off the
- * thread that serves requests.
+ * The worker thread that builds generative UI bundles (started by remote.ts), off the thread that serves requests:
+ * esbuild's bundling and Tailwind over the stylesheets run here. It has an esbuild service of its own (one per
+ * module instance), which the graph loader's idle stop (src/graphs/esbuild-service.ts) never touches.
  */
 import { parentPort } from "node:worker_threads";
 import { createUiBuilder, type UiBuilder, type UiBuilderOptions } from "./build.js";

@@ -1,5 +1,7 @@
+import { Auth } from "@langchain/langgraph-sdk/auth";
 import { describe, expect, it } from "vitest";
-import { createLazyRequest } from "../../src/auth/authenticate.js";
+import { createAuthService } from "../../src/auth/index.js";
+import { createLazyRequest } from "../../src/auth/lazy-request.js";
 
 const info = {
   method: "post",
@@ -55,5 +57,52 @@ describe("the lazy Request given to authenticate", () => {
     expect(other.headers.has("x-multi")).toBe(false);
     expect(info.headers.authorization).toBe("Bearer t");
     expect(createLazyRequest(info).headers.get("x-multi")).toBe("a, b");
+  });
+});
+
+/** How many undici Requests `fn` constructs (the lazy Request builds its real one through the global). */
+async function requestsBuiltDuring(fn: () => Promise<void>): Promise<number> {
+  const Original = globalThis.Request;
+  let built = 0;
+  globalThis.Request = new Proxy(Original, {
+    construct(target, args, newTarget) {
+      built += 1;
+      return Reflect.construct(target, args, newTarget);
+    },
+  });
+  try {
+    await fn();
+  } finally {
+    globalThis.Request = Original;
+  }
+  return built;
+}
+
+/** An auth service whose authenticate reads what `read` reads of the request, keeping what it was handed. */
+function serviceReading(read: (request: Request) => unknown, env: NodeJS.ProcessEnv) {
+  const handed: Request[] = [];
+  const auth = new Auth().authenticate(async (request: Request) => {
+    handed.push(request);
+    await read(request);
+    return "alice";
+  });
+  return { service: createAuthService({ module: { file: "/p/auth.ts", exportName: "auth", auth }, env }), handed };
+}
+
+describe("what the lazy Request saves, and LG_DEV_NO_LAZY_REQUEST=1", () => {
+  it("reading method, url and headers builds no undici Request; the body builds one, on first use", async () => {
+    const headersOnly = serviceReading((r) => [r.method, r.url, r.headers.get("authorization")], {});
+    expect(await requestsBuiltDuring(async () => void (await headersOnly.service.authenticate(info)))).toBe(0);
+    const body = serviceReading((r) => r.json(), {});
+    expect(await requestsBuiltDuring(async () => void (await body.service.authenticate(info)))).toBe(1);
+  });
+
+  it("switched off, authenticate gets a full Request built up front, whatever it reads", async () => {
+    const env = { LG_DEV_NO_LAZY_REQUEST: "1" };
+    const { service, handed } = serviceReading((r) => r.headers.get("authorization"), env);
+    expect(await requestsBuiltDuring(async () => void (await service.authenticate(info)))).toBe(1);
+    expect(Object.getPrototypeOf(handed[0])).toBe(Request.prototype);
+    expect(handed[0]!.headers.get("x-multi")).toBe("a, b");
+    expect(await handed[0]!.text()).toBe('{"a":1}');
   });
 });

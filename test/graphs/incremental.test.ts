@@ -1,7 +1,9 @@
 import { afterEach, describe, expect, test } from "vitest";
 import { symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { announceGeneration } from "../../src/graphs/hooks.js";
+import { MessageChannel } from "node:worker_threads";
+import { pathToFileURL } from "node:url";
+import { handleRequest, initialize, resolve, type HookMessage } from "../../src/graphs/hooks.js";
 import { createModuleLoader } from "../../src/graphs/loader.js";
 import { makeTempDir, writeFiles } from "../helpers/spawn.js";
 
@@ -141,9 +143,81 @@ describe("incremental generations", () => {
   });
 });
 
-describe("announceGeneration (the hook's bookkeeping)", () => {
-  test("a loader it has never seen, or changed: null, renews everything", () => {
-    expect(announceGeneration({ id: 1, loaderId: "t-unseen", generation: 1, changed: ["/x.ts"] })).toEqual({ id: 1, full: true, renewed: 0 });
-    expect(announceGeneration({ id: 2, loaderId: "t-unseen", generation: 2, changed: null })).toEqual({ id: 2, full: true, renewed: 0 });
+describe("the native path: top-level await hands the project to Node's ES loader, and renewals stay partial", () => {
+  test("a changed leaf renews it and its importers only, as the hooks report imports into the loader's graph", async () => {
+    const dir = project();
+    // leaf.ts awaits at top level: ProjectModules cannot evaluate it, so the loader switches to Node's ES loader.
+    writeFileSync(join(dir, "leaf.ts"), 'export const stamp = await Promise.resolve(Math.random());\nexport const leaf = "leaf1";\n');
+    const loader = createModuleLoader({ projectDir: dir });
+    // a.ts first: b.ts alone would still go through ProjectModules, which has no top-level await to refuse.
+    await loader.importModule(join(dir, "a.ts"), 1);
+    const [a1, b1] = await both(loader, dir, 1);
+    expect(a1.leaf).toBe("leaf1");
+
+    writeFileSync(join(dir, "leaf.ts"), 'export const stamp = await Promise.resolve(Math.random());\nexport const leaf = "leaf2";\n');
+    loader.invalidate([join(dir, "leaf.ts")]);
+    const [a2, b2] = await both(loader, dir, 2);
+    expect(a2.leaf).toBe("leaf2");
+    expect(a2).not.toBe(a1);
+    expect(a2.sharedStamp).toBe(a1.sharedStamp);
+    expect(b2).toBe(b1);
+
+    loader.invalidate([join(dir, "shared.ts")]);
+    const [a3, b3] = await both(loader, dir, 3);
+    expect(b3).not.toBe(b2);
+    expect(a3.sharedStamp).toBe(b3.sharedStamp);
+    expect(a3.leafStamp).toBe(a2.leafStamp);
+  });
+});
+
+describe("the resolve hook's versions (hooks.ts, without Node's loader)", () => {
+  const next = (specifier: string, context: { parentURL?: string }) => ({ url: new URL(specifier, context.parentURL).href, format: "module" as const });
+  const resolveFrom = (specifier: string, parentURL?: string) =>
+    (resolve(specifier, { parentURL, conditions: [], importAttributes: {} } as never, next as never) as { url: string }).url;
+  const entry = (loaderId: string, generation: number) => `${pathToFileURL("/p/graph.ts").href}?lg_gen=${loaderId}.${generation}`;
+
+  test("files keep their version until a generation names them; a generation without a list renews all", () => {
+    handleRequest({ id: 1, type: "generation", loaderId: "t1", generation: 1, renew: null });
+    const graph1 = resolveFrom(entry("t1", 1));
+    expect(resolveFrom("./util.ts", graph1)).toBe(`${pathToFileURL("/p/util.ts").href}?lg_gen=t1.1`);
+    expect(resolveFrom("./other.ts", graph1)).toBe(`${pathToFileURL("/p/other.ts").href}?lg_gen=t1.1`);
+
+    handleRequest({ id: 2, type: "generation", loaderId: "t1", generation: 2, renew: ["/p/graph.ts", "/p/util.ts"] });
+    const graph2 = resolveFrom(entry("t1", 2));
+    expect(graph2).toBe(entry("t1", 2));
+    expect(resolveFrom("./util.ts", graph2)).toBe(`${pathToFileURL("/p/util.ts").href}?lg_gen=t1.2`);
+    expect(resolveFrom("./other.ts", graph2)).toBe(`${pathToFileURL("/p/other.ts").href}?lg_gen=t1.1`);
+
+    handleRequest({ id: 3, type: "generation", loaderId: "t1", generation: 3, renew: null });
+    expect(resolveFrom("./other.ts", resolveFrom(entry("t1", 3)))).toBe(`${pathToFileURL("/p/other.ts").href}?lg_gen=t1.3`);
+  });
+
+  test("a loader that announced nothing: a file inherits its importer's generation", () => {
+    expect(resolveFrom("./util.ts", entry("never-announced", 7))).toBe(`${pathToFileURL("/p/util.ts").href}?lg_gen=never-announced.7`);
+  });
+
+  test("each project file resolved is reported with its importer, and a request is answered after them", async () => {
+    const { port1, port2 } = new MessageChannel();
+    const seen: HookMessage[] = [];
+    let answered!: () => void;
+    const answer = new Promise<void>((r) => (answered = r));
+    port1.on("message", (m: HookMessage) => {
+      seen.push(m);
+      if (m.type === "reply") answered();
+    });
+    initialize({ port: port2 });
+    try {
+      handleRequest({ id: 1, type: "generation", loaderId: "t2", generation: 1, renew: null });
+      resolveFrom("./util.ts", resolveFrom(entry("t2", 1)));
+      port1.postMessage({ id: 9, type: "sync" });
+      await answer;
+      expect(seen).toEqual([
+        { type: "import", loaderId: "t2", file: "/p/graph.ts" },
+        { type: "import", loaderId: "t2", file: "/p/util.ts", importer: "/p/graph.ts" },
+        { type: "reply", id: 9 },
+      ]);
+    } finally {
+      port1.close();
+    }
   });
 });

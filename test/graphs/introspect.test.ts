@@ -2,7 +2,7 @@ import { describe, expect, test } from "vitest";
 import { join } from "node:path";
 import { createModuleLoader } from "../../src/graphs/loader.js";
 import { loadGraphs } from "../../src/graphs/load.js";
-import { graphSchemas, graphToJson, listSubgraphs, parseXray } from "../../src/graphs/introspect.js";
+import { graphSchemas, graphToJson, listSubgraphs } from "../../src/graphs/introspect.js";
 import type { CompiledGraphLike } from "../../src/graphs/types.js";
 import { FIXTURES } from "../helpers/spawn.js";
 
@@ -42,14 +42,6 @@ describe("graphToJson", () => {
   test("xray depth 0 behaves like no xray", async () => {
     const json = await graphToJson(await graph("subgraphs"), { xray: 0 });
     expect(json.nodes.map((n) => n.id)).toContain("child");
-  });
-
-  test("parseXray reads query strings", () => {
-    expect(parseXray("true")).toBe(true);
-    expect(parseXray("False")).toBe(false);
-    expect(parseXray("3")).toBe(3);
-    expect(parseXray(undefined)).toBe(false);
-    expect(parseXray(2)).toBe(2);
   });
 });
 

@@ -238,6 +238,16 @@ describe("ES module semantics of project files", () => {
     expect((await loader.importModule(join(dir, "graph.ts"), 2)).answer).toBe("second");
   });
 
+  test("compiler options come from the tsconfig and what it extends (here JSX with a factory of the project's)", async () => {
+    const dir = project({
+      "tsconfig.json": '{ "extends": "./tsconfig.base.json", /* comments are fine */ }',
+      "tsconfig.base.json": JSON.stringify({ compilerOptions: { jsx: "react", jsxFactory: "h" } }),
+      "view.tsx": "const h = (tag: string) => `<${tag}>`;\nexport const element = <section />;\n",
+    });
+    const loader = createModuleLoader({ projectDir: dir });
+    expect((await loader.importModule(join(dir, "view.tsx"), 1)).element).toBe("<section>");
+  });
+
   test("a project using top-level await is loaded by Node's ES loader, and still reloads", async () => {
     const dir = project({
       "helper.ts": 'export const word = await Promise.resolve("awaited");\n',

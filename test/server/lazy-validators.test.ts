@@ -8,21 +8,41 @@ const schema = { type: "object", properties: { limit: { type: "integer", minimum
 const route = { schema, method: "POST", url: "/x", httpPart: "body" };
 const options = { customOptions: { coerceTypes: "array" as const, removeAdditional: false, allErrors: false } };
 
+/** Fastify's compiler, counting the validators it compiles. */
+function countingCompiler() {
+  const real = AjvCompiler();
+  const counter = { compiles: 0 };
+  const build = ((ext: never, opts: never) => {
+    const compile = real(ext, opts);
+    return (r: never) => {
+      counter.compiles += 1;
+      return compile(r);
+    };
+  }) as ReturnType<typeof AjvCompiler>;
+  return { build, counter };
+}
+
 describe("lazyValidators", () => {
   it("compiles a route's validator on its first use, once", () => {
-    const real = AjvCompiler();
-    let compiles = 0;
-    const counting = ((ext: never, opts: never) => {
-      const compile = real(ext, opts);
-      return (r: never) => {
-        compiles += 1;
-        return compile(r);
-      };
-    }) as ReturnType<typeof AjvCompiler>;
-    const validate = lazyValidators(counting)({}, options)(route as never);
-    expect(compiles).toBe(0);
+    const { build, counter } = countingCompiler();
+    const validate = lazyValidators(build)({}, options)(route as never);
+    expect(counter.compiles).toBe(0);
     for (let i = 0; i < 5; i++) validate({ limit: 3 });
-    expect(compiles).toBe(1);
+    expect(counter.compiles).toBe(1);
+  });
+
+  it("with LG_DEV_NO_LAZY_VALIDATORS=1, is Fastify's own compiler: every route compiles when the server starts", async () => {
+    for (const [env, atStart] of [[{}, 0], [{ LG_DEV_NO_LAZY_VALIDATORS: "1" }, 2]] as const) {
+      const { build, counter } = countingCompiler();
+      const app = Fastify({ ajv: options, schemaController: { compilersFactory: { buildValidator: lazyValidators(build, env) } } });
+      app.post("/x", { schema: { body: schema } }, async (req) => req.body);
+      app.post("/y", { schema: { body: schema } }, async (req) => req.body);
+      await app.ready();
+      expect(counter.compiles).toBe(atStart);
+      expect((await app.inject({ method: "POST", url: "/x", payload: { limit: 1 } })).statusCode).toBe(200);
+      expect(counter.compiles).toBe(atStart === 0 ? 1 : 2);
+      await app.close();
+    }
   });
 
   it("gives the verdicts, coercions and errors of the eager validator", () => {

@@ -82,7 +82,7 @@ export class SchemaCache {
 }
 
 /** Whether every file and package a manifest lists is as it was. */
-export async function manifestHolds(manifest: Manifest | undefined): Promise<boolean> {
+async function manifestHolds(manifest: Manifest | undefined): Promise<boolean> {
   if (!manifest || typeof manifest.files !== "object" || typeof manifest.packages !== "object") return false;
   const files = Object.entries(manifest.files).map(async ([file, hash]) => {
     const text = await readFile(file, "utf8").catch(() => undefined);

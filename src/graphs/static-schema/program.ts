@@ -84,7 +84,7 @@ export function createRecordingHost(options: ts.CompilerOptions, overrides: Map<
 }
 
 /** The folder of the package a file belongs to, when it lives under node_modules. */
-export function packageDirOf(file: string): string | undefined {
+function packageDirOf(file: string): string | undefined {
   const marker = `${sep}node_modules${sep}`;
   const at = file.lastIndexOf(marker);
   if (at === -1) return undefined;
@@ -95,7 +95,7 @@ export function packageDirOf(file: string): string | undefined {
 }
 
 /** The `version` of the package in `dir`. */
-export function packageVersion(dir: string): string | undefined {
+function packageVersion(dir: string): string | undefined {
   try {
     return (JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as { version?: string }).version;
   } catch {

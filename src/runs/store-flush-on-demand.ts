@@ -1,6 +1,10 @@
 import { AsyncBatchedStore } from "@langchain/langgraph-checkpoint";
+import type { Logger } from "../logger.js";
 
 /**
+ * LangGraph's per-run store wrapper made to flush on demand instead of polling: a speed trick, switched off by
+ * `LG_DEV_NO_STORE_FLUSH_ON_DEMAND=1` (docs/upstream/langgraph-async-batched-store.md is the report for LangGraph).
+ *
  * LangGraph wraps a graph's store in an `AsyncBatchedStore` for every run, and that wrapper polls its queue with
  * `setTimeout(0)` for as long as the run lasts, whether or not a node ever touches the store. Measured on the echo
  * graph, that loop costs ~45% more CPU per run at 10 runs at once, and ~0.5 ms more latency per run alone (the run's
@@ -75,4 +79,35 @@ export function useEventDrivenBatching(cls: BatchedStoreClass = AsyncBatchedStor
   proto.processBatchQueue = async function () {};
   proto[PATCHED] = true;
   return true;
+}
+
+/** Set to `1` to leave LangGraph's store wrapper polling as shipped (to compare, or to rule this trick out). */
+export const NO_STORE_FLUSH_ON_DEMAND = "LG_DEV_NO_STORE_FLUSH_ON_DEMAND";
+
+/** What {@link flushStoresOnDemand} needs. */
+export interface FlushStoresOnDemandOptions {
+  /** Import a package as the project does (its own @langchain/langgraph, when that is another copy than lg-dev's). */
+  importProjectPackage(specifier: string): Promise<Record<string, unknown>>;
+  logger: Pick<Logger, "debug">;
+  env?: NodeJS.ProcessEnv;
+  /** LangGraph's class in lg-dev's own copy (the default); tests hand another. */
+  ownClass?: BatchedStoreClass;
+}
+
+/**
+ * Make the store wrapper event-driven in lg-dev's copy of LangGraph and in the project's, when that is another copy,
+ * unless the environment switches it off. Returns how many classes are event-driven now.
+ */
+export async function flushStoresOnDemand(options: FlushStoresOnDemandOptions): Promise<number> {
+  if ((options.env ?? process.env)[NO_STORE_FLUSH_ON_DEMAND] === "1") return 0;
+  const classes: BatchedStoreClass[] = [options.ownClass ?? AsyncBatchedStore];
+  try {
+    const projects = (await options.importProjectPackage("@langchain/langgraph")).AsyncBatchedStore;
+    if (typeof projects === "function" && !classes.includes(projects)) classes.push(projects as BatchedStoreClass);
+  } catch {
+    // The project has no @langchain/langgraph of its own: its graphs use lg-dev's.
+  }
+  const patched = classes.map((cls) => useEventDrivenBatching(cls));
+  if (patched.includes(false)) options.logger.debug("LangGraph's AsyncBatchedStore has an unexpected shape: left polling as it is");
+  return patched.filter(Boolean).length;
 }

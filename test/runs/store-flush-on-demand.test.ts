@@ -2,7 +2,7 @@
 import { AsyncBatchedStore, BaseStore, InMemoryStore, type Operation, type OperationResults } from "@langchain/langgraph-checkpoint";
 import { Annotation, StateGraph, type LangGraphRunnableConfig } from "@langchain/langgraph";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { useEventDrivenBatching } from "../../src/runs/batched-store.js";
+import { flushStoresOnDemand, useEventDrivenBatching } from "../../src/runs/store-flush-on-demand.js";
 
 /** An in-memory store that records every batch it is given. */
 class RecordingStore extends BaseStore {
@@ -127,5 +127,46 @@ describe("useEventDrivenBatching", () => {
     });
     expect(last).toEqual({ seen: 3 });
     expect(timers).toBe(0);
+  });
+});
+
+/** A store wrapper shaped like LangGraph's (a polling loop over a queue), for patching without touching the real one. */
+function pollingStoreClass() {
+  return class Polling {
+    queue = new Map<number, unknown>();
+    store = { batch: async (ops: unknown[]) => ops };
+    enqueueOperation(operation: unknown) {
+      this.queue.set(this.queue.size, operation);
+    }
+    async processBatchQueue() {
+      await new Promise((r) => setTimeout(r, 0));
+      await this.store.batch([...this.queue.values()]);
+    }
+    start() {}
+  };
+}
+
+describe("flushStoresOnDemand (start-up) and LG_DEV_NO_STORE_FLUSH_ON_DEMAND=1", () => {
+  const logger = { debug: () => undefined };
+
+  it("patches lg-dev's copy of LangGraph and the project's own, when that is another", async () => {
+    const own = pollingStoreClass();
+    const projects = pollingStoreClass();
+    const shipped = own.prototype.processBatchQueue;
+    const count = await flushStoresOnDemand({ ownClass: own, logger, env: {}, importProjectPackage: async () => ({ AsyncBatchedStore: projects }) });
+    expect(count).toBe(2);
+    expect(own.prototype.processBatchQueue).not.toBe(shipped);
+    // A project without a LangGraph of its own: lg-dev's copy alone.
+    const alone = pollingStoreClass();
+    expect(await flushStoresOnDemand({ ownClass: alone, logger, env: {}, importProjectPackage: () => Promise.reject(new Error("none")) })).toBe(1);
+  });
+
+  it("switched off, leaves every copy polling as shipped", async () => {
+    const own = pollingStoreClass();
+    const shipped = own.prototype.processBatchQueue;
+    const env = { LG_DEV_NO_STORE_FLUSH_ON_DEMAND: "1" };
+    const count = await flushStoresOnDemand({ ownClass: own, logger, env, importProjectPackage: async () => ({ AsyncBatchedStore: pollingStoreClass() }) });
+    expect(count).toBe(0);
+    expect(own.prototype.processBatchQueue).toBe(shipped);
   });
 });
