@@ -26,25 +26,30 @@ const SCHEMES = new Set(["postgres:", "postgresql:"]);
 export function parsePostgresUrl(text: string): PostgresUrl {
   const trimmed = text.trim();
   if (trimmed === "") throw new PostgresUrlError("the PostgreSQL URL is empty");
+  // libpq allows an empty host (`postgres://user@/db?host=/socket/dir`), the WHATWG parser does not: parse such a
+  // URL with a stand-in host.
+  const emptyHost = EMPTY_HOST.test(trimmed);
   let url: URL;
   try {
-    url = new URL(trimmed);
+    url = new URL(emptyHost ? trimmed.replace(EMPTY_HOST, "$1localhost") : trimmed);
   } catch {
     throw new PostgresUrlError(`"${redactText(trimmed)}" is not a URL`);
   }
   if (!SCHEMES.has(url.protocol)) throw new PostgresUrlError(`the URL's scheme must be postgres:// or postgresql://, got ${url.protocol}//`);
   const socketDir = url.searchParams.get("host");
-  if (url.hostname === "" && !socketDir) throw new PostgresUrlError(`"${redactText(trimmed)}" names no host`);
+  const hostname = emptyHost ? "" : url.hostname;
+  if (hostname === "" && !socketDir) throw new PostgresUrlError(`"${redactText(trimmed)}" names no host`);
   const database = decodeURIComponent(url.pathname.replace(/^\//, ""));
   if (database.includes("/")) throw new PostgresUrlError(`"${database}" is not a database name (it contains "/")`);
-  const redactedUrl = new URL(trimmed);
-  if (redactedUrl.password) redactedUrl.password = "***";
-  const host = url.hostname || socketDir!;
+  const host = hostname || socketDir!;
   const db = database || decodeURIComponent(url.username) || "(default)";
-  return { url: trimmed, redacted: redactedUrl.href, label: `${host}${url.port ? `:${url.port}` : ""}/${db}` };
+  return { url: trimmed, redacted: redactText(trimmed), label: `${host}${url.port ? `:${url.port}` : ""}/${db}` };
 }
 
-/** Hide a password in text that may not parse as a URL (`scheme://user:password@...`). */
+/** `scheme://` and optional credentials, directly followed by the path, query or end: no host. */
+const EMPTY_HOST = /^([a-z]+:\/\/(?:[^/?#@]*@)?)(?=[/?#]|$)/i;
+
+/** Hide the password of `scheme://user:password@...` (also in text that does not parse as a URL). */
 function redactText(text: string): string {
-  return text.replace(/(\/\/[^:/@]*:)[^@]*@/, "$1***@");
+  return text.replace(/^([a-z]+:\/\/[^:/?#@]*:)[^@/?#]*@/i, "$1***@");
 }
