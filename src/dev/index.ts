@@ -133,7 +133,7 @@ export async function startDev(opts: DevOptions, logger: Logger = createLogger(o
   if (opts.postgres) {
     const { connectPostgres } = await import("./postgres.js");
     await (await connectPostgres(opts.postgres, loaded.configDir, logger)).close();
-    logger.warn("--postgres: the database is reachable and migrated, but lg-dev's PostgreSQL storage is not available yet: data stays in the embedded store (.langgraph_api/)");
+    logger.warn("--postgres: the database is reachable and migrated, but lg-dev's PostgreSQL storage is not available yet: data stays in the embedded store");
   }
   let opened;
   try {

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { Client } from "@langchain/langgraph-sdk";
 import { afterAll, describe, expect, it } from "vitest";
 import { usePostgres } from "../helpers/postgres.js";
-import { copyFixture, lgDevUnderTest } from "../helpers/spawn.js";
+import { copyFixture, lgDevUnderTest, runLgDev } from "../helpers/spawn.js";
 
 const fixtures: Array<{ cleanup(): void }> = [];
 const children = new Set<ChildProcess>();
@@ -93,6 +93,17 @@ const ask = async (client: Client) => {
 };
 
 describe("lg-dev serve", () => {
+  it("is listed in lg-dev --help and has its own --help", async () => {
+    expect((await runLgDev(["--help"])).stdout).toMatch(/Commands:\n {2}serve {2}the production server/);
+    const help = await runLgDev(["serve", "--help"]);
+    expect(help.code).toBe(0);
+    for (const flag of ["--port", "--host", "--postgres", "$POSTGRES_URI", "$PORT, else 8000", "--log-format", "--shutdown-grace", "--no-fsync"]) {
+      expect(help.stdout).toContain(flag);
+    }
+    expect(help.stdout).not.toContain("--no-reload");
+    expect(help.stdout).not.toContain("--no-browser");
+  });
+
   it("binds 0.0.0.0 on $PORT, logs JSON lines only, does not watch files, and exits 0 on SIGTERM", async () => {
     const dir = echoFixture();
     const port = await freePort();
