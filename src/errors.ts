@@ -60,6 +60,13 @@ export class ForbiddenError extends LgDevError {
   }
 }
 
+/** 503: a dependency (the database) is unreachable for now; clients may retry after `Retry-After` seconds. */
+export class ServiceUnavailableError extends LgDevError {
+  constructor(message: string, retryAfterSeconds = 1) {
+    super(503, "SERVICE_UNAVAILABLE", message, { "retry-after": String(retryAfterSeconds) });
+  }
+}
+
 /** A user-facing start-up problem (bad config, missing graph export, bad auth module): printed without a stack. */
 export class ConfigError extends Error {
   constructor(message: string) {

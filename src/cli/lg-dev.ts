@@ -1,31 +1,14 @@
-import { Command, InvalidArgumentError, Option } from "commander";
-import { loadConfig } from "../config/load.js";
+import { Command, Option } from "commander";
 import type { DevOptions } from "../dev/index.js";
-import { ConfigError } from "../errors.js";
 import { createLogger, LOG_LEVELS, type LogLevel } from "../logger.js";
-import { checkPeers, packageInfo } from "../version.js";
-
-const parsePort = (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError("must be an integer from 0 to 65535");
-  return n;
-};
-const parsePositive = (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("must be a positive integer");
-  return n;
-};
-/** `--allowed-host` may repeat and take comma lists; `all` turns the check off. */
-const collectHosts = (v: string, previous: string[] = []) => [...previous, ...v.split(",").map((h) => h.trim()).filter(Boolean)];
-const parseSeconds = (v: string) => {
-  const n = Number(v);
-  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError("must be a number of seconds, 0 or more");
-  return n;
-};
-const isLoopbackHost = (h: string) => h === "localhost" || h === "::1" || h.startsWith("127.");
+import { packageInfo } from "../version.js";
+import { handleShutdownSignals, launch } from "./lifecycle.js";
+import { collectHosts, isLoopbackHost, parsePort, parsePositive, parseSeconds } from "./parse.js";
 
 /** `lg-dev`: flags -> DevOptions -> startDev; prints the banner, handles signals. */
 export async function main(argv: string[] = process.argv): Promise<void> {
+  // `lg-dev serve`: the production command, with its own flags (src/cli/serve.ts).
+  if (argv[2] === "serve") return (await import("./serve.js")).serveMain(argv.slice(3));
   const program = new Command()
     .name("lg-dev")
     .description("Serve a langgraph.json project over the LangGraph API, with hot reload.")
@@ -44,6 +27,7 @@ export async function main(argv: string[] = process.argv): Promise<void> {
     .option("--allow-blocking", "do not warn when graph code blocks the event loop", false)
     .option("--shutdown-grace <seconds>", "on SIGTERM/SIGINT, how long running runs get to finish before they end as errors", parseSeconds, 10)
     .addOption(new Option("--log-level <level>", "log verbosity").choices([...LOG_LEVELS]).default("info"))
+    .addHelpText("after", "\nCommands:\n  serve  the production server: no file watching, JSON logs, PORT, --postgres (lg-dev serve --help)")
     .showHelpAfterError();
   program.parse(argv);
   const o = program.opts<{
@@ -81,48 +65,8 @@ export async function main(argv: string[] = process.argv): Promise<void> {
   };
   const logger = createLogger(options.logLevel);
   const t0 = performance.now();
-  let server;
-  try {
-    // The project's LangGraph packages are checked before anything imports them (dev/ and what it loads do, and an
-    // old copy fails there with a bare SyntaxError): so dev/ is imported only once they passed.
-    const peers = checkPeers((await loadConfig(options.config)).configDir);
-    if (peers.error) throw new ConfigError(peers.error);
-    for (const warning of peers.warnings) logger.warn(warning);
-    const { startDev } = await import("../dev/index.js");
-    server = await startDev(options, logger);
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`lg-dev: ${err.message}\n`);
-      process.exit(1);
-    }
-    logger.error("lg-dev failed to start", err);
-    process.exit(1);
-  }
-
-  // Handlers before the banner: whoever reads the banner may signal at once, and an unhandled SIGTERM kills outright.
-  let stopping = false;
-  const shutdown = (signal: string) => {
-    if (stopping) {
-      // A second signal: stop waiting for running runs (they end as errors, recorded before exit).
-      void server.services.executor.stop(0);
-      return;
-    }
-    stopping = true;
-    logger.info(`${signal}: shutting down${server.services.executor.runningCount > 0 ? " (again to stop running runs now)" : ""}`);
-    // The last resort if closing hangs: what was acknowledged is in the journal already, and runs left
-    // `running` are recorded as errors at the next start.
-    const force = setTimeout(() => process.exit(0), (options.shutdownGraceMs ?? 0) + 5000);
-    force.unref();
-    server.close().then(
-      () => process.exit(0),
-      (err) => {
-        logger.error("error while shutting down", err);
-        process.exit(0);
-      },
-    );
-  };
-  process.on("SIGINT", () => shutdown("SIGINT"));
-  process.on("SIGTERM", () => shutdown("SIGTERM"));
+  const server = await launch(options, logger, (message) => process.stderr.write(`lg-dev: ${message}\n`));
+  handleShutdownSignals(server, logger, options.shutdownGraceMs ?? 0);
 
   const hosted = `${options.studioUrl}/studio/?baseUrl=${encodeURIComponent(server.url)}`;
   // The local Studio comes first: it works offline and in every browser (the hosted one needs a login and a

@@ -55,6 +55,8 @@ export interface DevOptions {
   allowBlocking?: boolean;
   /** `--allowed-host`: hosts served besides the loopback names when listening on loopback (`true`: any). */
   allowedHosts?: AllowedHosts;
+  /** `--postgres` / POSTGRES_URI (lg-dev serve): the PostgreSQL database to use. */
+  postgres?: string;
 }
 
 /** A running dev server. */
@@ -111,6 +113,13 @@ export async function startDev(opts: DevOptions, logger: Logger = createLogger(o
   for (const w of loaded.warnings) logger.warn(w);
   applyEnv(loaded);
 
+  // Where the storage backend is chosen. For now --postgres connects and migrates (a bad URL or an unreachable
+  // database stops the start), and the storage stays embedded until the PostgreSQL backend lands.
+  if (opts.postgres) {
+    const { connectPostgres } = await import("./postgres.js");
+    await (await connectPostgres(opts.postgres, loaded.configDir, logger)).close();
+    logger.warn("--postgres: the database is reachable and migrated, but lg-dev's PostgreSQL storage is not available yet: data stays in the embedded store");
+  }
   let opened;
   try {
     opened = await openStorage({ dir: join(loaded.configDir, ".langgraph_api"), persist: opts.persist ?? true, fsync: opts.fsync, groupCommit: true, logger });
