@@ -11,6 +11,7 @@ import { GraphRegistry } from "../graphs/registry.js";
 import { createLogger, type Logger, type LogLevel } from "../logger.js";
 import { registerSdkLogger } from "../sdk-logger.js";
 import { flushStoresOnDemand } from "../runs/store-flush-on-demand.js";
+import { resolveWebhookConfig } from "../runs/webhook-config.js";
 import { buildApp, type AppDeps, type Introspect } from "../server/app.js";
 import { loadCustomApp } from "../server/custom-routes.js";
 import { resolveAllowedHosts, type AllowedHosts } from "../server/host-check.js";
@@ -157,7 +158,8 @@ async function startWithStorage(
     graphs: registry,
     logger,
     concurrency: opts.jobsPerWorker,
-    webhooks: { enabled: http.disable_webhooks !== true },
+    // Header templates read the environment langgraph.json's `env` was applied to; a change needs a restart.
+    webhooks: { enabled: http.disable_webhooks !== true, config: resolveWebhookConfig(loaded.config.webhooks) },
     allowBlocking: opts.allowBlocking,
   });
 

@@ -24,6 +24,7 @@ import { threadRoutes } from "./routes/threads.js";
 import { uiRoutes } from "./routes/ui.js";
 import type { UiFiles } from "../ui/bundles.js";
 import { studioRoutes, type StudioOptions } from "./studio.js";
+import { guardWebhooks } from "./webhook-guard.js";
 
 declare module "fastify" {
   interface FastifyInstance {
@@ -201,6 +202,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const http = deps.http ?? {};
   await app.register(async (api) => {
     api.addHook("onRoute", (route) => shareJournalWrites(route, storage));
+    guardWebhooks(api, deps.services.webhooks);
     readBodiesAsJson(api);
     serializeListsSafely(api, deps.logger);
     if (!http.disable_meta) await metaRoutes(api, deps);
