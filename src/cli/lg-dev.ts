@@ -22,6 +22,12 @@ const parseSeconds = (v: string) => {
   if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError("must be a number of seconds, 0 or more");
   return n;
 };
+/** A log level as lg-dev spells it, or as Python's logging does (`WARNING`, `CRITICAL`…), in any case. */
+const parseLevel = (v: string): LogLevel => {
+  const level = ({ warning: "warn", critical: "error", fatal: "error" } as Record<string, string>)[v.toLowerCase()] ?? v.toLowerCase();
+  if (!(LOG_LEVELS as readonly string[]).includes(level)) throw new InvalidArgumentError(`must be one of ${LOG_LEVELS.join(", ")} (or DEBUG, INFO, WARNING, ERROR, CRITICAL)`);
+  return level as LogLevel;
+};
 const isLoopbackHost = (h: string) => h === "localhost" || h === "::1" || h.startsWith("127.");
 
 /** `lg-dev`: flags -> DevOptions -> startDev; prints the banner, handles signals. */
@@ -44,6 +50,11 @@ export async function main(argv: string[] = process.argv): Promise<void> {
     .option("--allow-blocking", "do not warn when graph code blocks the event loop", false)
     .option("--shutdown-grace <seconds>", "on SIGTERM/SIGINT, how long running runs get to finish before they end as errors", parseSeconds, 10)
     .addOption(new Option("--log-level <level>", "log verbosity").choices([...LOG_LEVELS]).default("info"))
+    .option("--server-log-level <level>", "the HTTP server's own log, a line per request at info (also DEBUG, INFO, WARNING, ERROR)", parseLevel, "warn" as LogLevel)
+    .option("--debug-port <port>", "open the Node inspector on this port of 127.0.0.1 (VS Code, chrome://inspect)", parsePort)
+    .option("--wait-for-client", "with --debug-port: wait for a debugger to attach before loading graphs", false)
+    .option("--ssl-certfile <path>", "serve HTTPS with this certificate (PEM; with --ssl-keyfile)")
+    .option("--ssl-keyfile <path>", "the private key of --ssl-certfile (PEM)")
     .showHelpAfterError();
   program.parse(argv);
   const o = program.opts<{
@@ -61,7 +72,14 @@ export async function main(argv: string[] = process.argv): Promise<void> {
     allowBlocking: boolean;
     studioUrl: string;
     logLevel: LogLevel;
+    serverLogLevel: LogLevel;
+    debugPort?: number;
+    waitForClient: boolean;
+    sslCertfile?: string;
+    sslKeyfile?: string;
   }>();
+  if (o.waitForClient && o.debugPort === undefined) program.error("error: --wait-for-client needs --debug-port <port>");
+  if ((o.sslCertfile === undefined) !== (o.sslKeyfile === undefined)) program.error("error: --ssl-certfile and --ssl-keyfile go together");
 
   const options: DevOptions = {
     config: o.config,
@@ -78,6 +96,9 @@ export async function main(argv: string[] = process.argv): Promise<void> {
     allowBlocking: o.allowBlocking,
     studioUrl: o.studioUrl.replace(/\/+$/, ""),
     logLevel: o.logLevel,
+    serverLogLevel: o.serverLogLevel,
+    ...(o.debugPort !== undefined ? { debug: { port: o.debugPort, waitForClient: o.waitForClient } } : {}),
+    ...(o.sslCertfile && o.sslKeyfile ? { tls: { certFile: o.sslCertfile, keyFile: o.sslKeyfile } } : {}),
   };
   const logger = createLogger(options.logLevel);
   const t0 = performance.now();
@@ -137,6 +158,7 @@ export async function main(argv: string[] = process.argv): Promise<void> {
       `  - API:    ${server.url}`,
       ...studioLines,
       `  - Docs:   ${server.url}/docs`,
+      ...(server.debuggerUrl ? [`  - Debugger: ${server.debuggerUrl}`] : []),
       "",
       ...(isLoopbackHost(options.host)
         ? []
