@@ -3,6 +3,7 @@
  * Built once per (re)load by dev/ and passed into the server; nothing here is module-level state.
  */
 import { ConfigError } from "../errors.js";
+import { createAuthCache, type AuthCacheClock } from "./auth-cache.js";
 import { createAnonymousUser, createAuthContext, createStudioUser, isStudioRequest, runAuthenticate } from "./authenticate.js";
 import { runHandler, selectHandler } from "./authorize.js";
 import { requestMaker } from "./lazy-request.js";
@@ -24,6 +25,8 @@ export interface AuthConfig {
   path?: string;
   /** Turn off the Studio shortcut (`x-auth-scheme: langsmith`). The strings "true"/"false" are accepted too. */
   disable_studio_auth?: boolean | string;
+  /** `{cache_keys, ttl_seconds, max_size}`: reuse authenticate's answers (auth-cache.ts). */
+  cache?: unknown;
   [key: string]: unknown;
 }
 
@@ -41,6 +44,10 @@ export interface AuthServiceOptions {
   disableStudioAuth?: boolean;
   /** Where the speed tricks' switches are read (`LG_DEV_NO_LAZY_REQUEST`, `LG_DEV_NO_TRACELESS_REFUSALS`). */
   env?: NodeJS.ProcessEnv;
+  /** `auth.cache` from langgraph.json (validated here: a bad value throws `ConfigError`). */
+  cache?: unknown;
+  /** The cache's clock (tests). */
+  cacheClock?: AuthCacheClock;
 }
 
 /** Load the auth module named in langgraph.json; without one, a disabled service. Throws `ConfigError`. */
@@ -50,7 +57,7 @@ export async function loadAuth(opts: LoadAuthOptions): Promise<AuthService> {
   if (typeof spec !== "string") throw new ConfigError(`auth.path in langgraph.json must be a string, got ${typeof spec}`);
   const disableStudioAuth = parseDisableStudioAuth(opts.authConfig?.disable_studio_auth);
   const module = await loadAuthModule(spec, opts.configDir, opts.importModule);
-  return createAuthService({ module, disableStudioAuth });
+  return createAuthService({ module, disableStudioAuth, cache: opts.authConfig?.cache });
 }
 
 /** The service when no auth is configured: everyone is allowed, nobody is identified. */
@@ -67,10 +74,13 @@ export function createAuthService(opts: AuthServiceOptions): AuthService {
   const { module, disableStudioAuth = false, env = process.env } = opts;
   const { auth, file } = module;
   const call = { traces: authenticateTraces(env), makeRequest: requestMaker(env) };
+  const warnings = describeAuthWarnings(module);
+  // One cache per service: a reload builds a new service, so editing the auth module drops every cached answer.
+  const cache = createAuthCache(opts.cache, { clock: opts.cacheClock, warnings });
   return {
     enabled: true,
     file,
-    warnings: describeAuthWarnings(module),
+    warnings,
     async authenticate(request) {
       if (isStudioRequest(request, disableStudioAuth)) return createAuthContext(createStudioUser());
       // Handlers are read per call (not cached at load) so registrations made after the export are honoured.
@@ -78,7 +88,14 @@ export function createAuthService(opts: AuthServiceOptions): AuthService {
       // The official JS server skips the handlers too in this case (fail open); we keep them running for an
       // anonymous user so that a module with only `.on(...)` rules still enforces them.
       if (!authenticate) return createAuthContext(createAnonymousUser());
-      return runAuthenticate(authenticate, request, file, call);
+      const key = cache?.keyOf(request.headers);
+      if (key === undefined) return runAuthenticate(authenticate, request, file, call);
+      const hit = cache!.get(key);
+      if (hit) return hit;
+      // Only answers are kept: a refusal or an error throws past this line.
+      const ctx = await runAuthenticate(authenticate, request, file, call);
+      cache!.set(key, ctx);
+      return ctx;
     },
     async authorize(ctx, event) {
       const selected = selectHandler(readHandlers(auth).callbacks, event.resource, event.action);

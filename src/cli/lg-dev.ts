@@ -3,7 +3,7 @@ import type { DevOptions } from "../dev/index.js";
 import { createLogger, LOG_LEVELS, type LogLevel } from "../logger.js";
 import { packageInfo } from "../version.js";
 import { handleShutdownSignals, launch } from "./lifecycle.js";
-import { collectHosts, isLoopbackHost, parsePort, parsePositive, parseSeconds } from "./parse.js";
+import { collectHosts, isLoopbackHost, parsePort, parsePositive, parseLevel, parseSeconds } from "./parse.js";
 
 /** `lg-dev`: flags -> DevOptions -> startDev; prints the banner, handles signals. */
 export async function main(argv: string[] = process.argv): Promise<void> {
@@ -28,6 +28,11 @@ export async function main(argv: string[] = process.argv): Promise<void> {
     .option("--shutdown-grace <seconds>", "on SIGTERM/SIGINT, how long running runs get to finish before they end as errors", parseSeconds, 10)
     .addOption(new Option("--log-level <level>", "log verbosity").choices([...LOG_LEVELS]).default("info"))
     .addHelpText("after", "\nCommands:\n  serve  the production server: no file watching, JSON logs, PORT, --postgres (lg-dev serve --help)")
+    .option("--server-log-level <level>", "the HTTP server's own log, a line per request at info (also DEBUG, INFO, WARNING, ERROR)", parseLevel, "warn" as LogLevel)
+    .option("--debug-port <port>", "open the Node inspector on this port of 127.0.0.1 (VS Code, chrome://inspect)", parsePort)
+    .option("--wait-for-client", "with --debug-port: wait for a debugger to attach before loading graphs", false)
+    .option("--ssl-certfile <path>", "serve HTTPS with this certificate (PEM; with --ssl-keyfile)")
+    .option("--ssl-keyfile <path>", "the private key of --ssl-certfile (PEM)")
     .showHelpAfterError();
   program.parse(argv);
   const o = program.opts<{
@@ -45,7 +50,14 @@ export async function main(argv: string[] = process.argv): Promise<void> {
     allowBlocking: boolean;
     studioUrl: string;
     logLevel: LogLevel;
+    serverLogLevel: LogLevel;
+    debugPort?: number;
+    waitForClient: boolean;
+    sslCertfile?: string;
+    sslKeyfile?: string;
   }>();
+  if (o.waitForClient && o.debugPort === undefined) program.error("error: --wait-for-client needs --debug-port <port>");
+  if ((o.sslCertfile === undefined) !== (o.sslKeyfile === undefined)) program.error("error: --ssl-certfile and --ssl-keyfile go together");
 
   const options: DevOptions = {
     config: o.config,
@@ -62,6 +74,9 @@ export async function main(argv: string[] = process.argv): Promise<void> {
     allowBlocking: o.allowBlocking,
     studioUrl: o.studioUrl.replace(/\/+$/, ""),
     logLevel: o.logLevel,
+    serverLogLevel: o.serverLogLevel,
+    ...(o.debugPort !== undefined ? { debug: { port: o.debugPort, waitForClient: o.waitForClient } } : {}),
+    ...(o.sslCertfile && o.sslKeyfile ? { tls: { certFile: o.sslCertfile, keyFile: o.sslKeyfile } } : {}),
   };
   const logger = createLogger(options.logLevel);
   const t0 = performance.now();
@@ -81,6 +96,7 @@ export async function main(argv: string[] = process.argv): Promise<void> {
       `  - API:    ${server.url}`,
       ...studioLines,
       `  - Docs:   ${server.url}/docs`,
+      ...(server.debuggerUrl ? [`  - Debugger: ${server.debuggerUrl}`] : []),
       "",
       ...(isLoopbackHost(options.host)
         ? []

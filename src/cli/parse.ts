@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from "commander";
+import { LOG_LEVELS, type LogLevel } from "../logger.js";
 
 /** Flag parsers shared by `lg-dev` and `lg-dev serve`: each throws commander's error naming what is wrong. */
 
@@ -24,3 +25,10 @@ export const parseSeconds = (v: string) => {
 };
 
 export const isLoopbackHost = (h: string) => h === "localhost" || h === "::1" || h.startsWith("127.");
+
+/** A log level as lg-dev spells it, or as Python's logging does (`WARNING`, `CRITICAL`…), in any case. */
+export function parseLevel(v: string): LogLevel {
+  const level = ({ warning: "warn", critical: "error", fatal: "error" } as Record<string, string>)[v.toLowerCase()] ?? v.toLowerCase();
+  if (!(LOG_LEVELS as readonly string[]).includes(level)) throw new InvalidArgumentError(`must be one of ${LOG_LEVELS.join(", ")} (or DEBUG, INFO, WARNING, ERROR, CRITICAL)`);
+  return level as LogLevel;
+}

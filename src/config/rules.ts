@@ -79,6 +79,24 @@ const auth = objectOf({
   path: optional(graphRef),
   disable_studio_auth: optional(boolish),
   openapi: optional(anyValue),
+  // Python's CacheConfig; the values are checked where the cache is built (auth/auth-cache.ts).
+  cache: optional(objectOf({ cache_keys: optional(arrayOf(str)), ttl_seconds: optional(num), max_size: optional(num) })),
+});
+
+/** Python's WebhooksConfig; what the values mean is checked where the policy is built (runs/webhook-config.ts). */
+const webhooks = objectOf({
+  env_prefix: optional(str),
+  headers: optional(recordOf(str)),
+  url: optional(
+    objectOf({
+      require_https: optional(bool),
+      allowed_domains: optional(arrayOf(str)),
+      allowed_ports: optional(arrayOf(num)),
+      max_url_length: optional(num),
+      disable_loopback: optional(bool),
+      disable_private_ips: optional(bool),
+    }),
+  ),
 });
 
 /** Keys of the platform's langgraph.json that only matter for Docker builds or the Python server. */
@@ -91,7 +109,6 @@ const PLATFORM_ONLY_KEYS = new Set([
   "image_distro",
   "keep_pkg_tools",
   "api_version",
-  "webhooks",
   "encryption",
   "semantic_search",
 ]);
@@ -113,6 +130,7 @@ export const configRule = objectOf(
     http: optional(http),
     ui: optional(ui),
     ui_config: optional(uiConfig),
+    webhooks: optional(webhooks),
     store: optional(anyObject),
     checkpointer: optional(anyObject),
   },

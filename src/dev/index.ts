@@ -11,6 +11,7 @@ import { GraphRegistry } from "../graphs/registry.js";
 import { createLogger, type Logger, type LogLevel } from "../logger.js";
 import { registerSdkLogger } from "../sdk-logger.js";
 import { flushStoresOnDemand } from "../runs/store-flush-on-demand.js";
+import { resolveWebhookConfig } from "../runs/webhook-config.js";
 import { buildApp, type AppDeps, type Introspect } from "../server/app.js";
 import { loadCustomApp } from "../server/custom-routes.js";
 import { resolveAllowedHosts, type AllowedHosts } from "../server/host-check.js";
@@ -21,7 +22,9 @@ import { StorageLockedError } from "../storage/lock.js";
 import { join } from "node:path";
 import { UiBundles, uiSettingsOf } from "../ui/bundles.js";
 import { packageInfo, resolvedVersion } from "../version.js";
+import { closeDebugger, openDebugger, type DebuggerOptions } from "./debugger.js";
 import { bindInProcessClient } from "./in-process-client.js";
+import { readTlsFiles, type TlsFiles } from "./tls.js";
 import { createReloader, startHotReload } from "./reload.js";
 
 /** Options of `lg-dev` (the CLI maps its flags onto these). */
@@ -57,6 +60,12 @@ export interface DevOptions {
   allowedHosts?: AllowedHosts;
   /** `--postgres` / POSTGRES_URI (lg-dev serve): the PostgreSQL database to use. */
   postgres?: string;
+  /** `--server-log-level`: the HTTP server's own log (a line per request at `info`); default `warn`. */
+  serverLogLevel?: LogLevel;
+  /** `--ssl-certfile` / `--ssl-keyfile`: serve HTTPS. */
+  tls?: TlsFiles;
+  /** `--debug-port` / `--wait-for-client`: open the Node inspector (and wait for a debugger) before loading graphs. */
+  debug?: DebuggerOptions;
 }
 
 /** A running dev server. */
@@ -64,6 +73,8 @@ export interface DevServer {
   url: string;
   /** The local Studio's URL, or undefined when it is turned off. */
   studioUrl?: string;
+  /** The inspector's WebSocket URL, with `--debug-port`. */
+  debuggerUrl?: string;
   app: FastifyInstance;
   services: Services;
   config: LoadedConfig;
@@ -166,7 +177,8 @@ async function startWithStorage(
     graphs: registry,
     logger,
     concurrency: opts.jobsPerWorker,
-    webhooks: { enabled: http.disable_webhooks !== true },
+    // Header templates read the environment langgraph.json's `env` was applied to; a change needs a restart.
+    webhooks: { enabled: http.disable_webhooks !== true, config: resolveWebhookConfig(loaded.config.webhooks) },
     allowBlocking: opts.allowBlocking,
   });
 
@@ -174,6 +186,9 @@ async function startWithStorage(
 
   // Graphs + auth are loaded (and on hot reload rebuilt, then swapped into registry/authRef) by the reloader;
   // each served version has its schemas read from its types in the background.
+  const https = opts.tls ? await readTlsFiles(opts.tls, opts.cwd) : undefined;
+  // The debugger comes first: with --wait-for-client, no project module runs before it is attached.
+  const debuggerUrl = opts.debug ? openDebugger(opts.debug, (line) => process.stderr.write(`${line}\n`)) : undefined;
   const loader = createModuleLoader({ projectDir: loaded.configDir });
   const reloader = createReloader({
     loaded,
@@ -230,6 +245,8 @@ async function startWithStorage(
       disable_ui: http.disable_ui,
     },
     studio: studioOn ? {} : false,
+    https,
+    serverLogger: createLogger(opts.serverLogLevel ?? "warn"),
   });
 
   try {
@@ -243,7 +260,7 @@ async function startWithStorage(
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : opts.port;
   const hostForUrl = opts.host === "0.0.0.0" || opts.host === "::" ? "127.0.0.1" : opts.host.includes(":") ? `[${opts.host}]` : opts.host;
-  const url = `http://${hostForUrl}:${port}`;
+  const url = `${https ? "https" : "http"}://${hostForUrl}:${port}`;
   logger.debug(`ready in ${Math.round(performance.now() - started)} ms`);
   // Generative UI bundles build in the background: a request for one waits for its build, start-up does not.
   void ui?.configure(uiSettingsOf(loaded.config));
@@ -259,6 +276,7 @@ async function startWithStorage(
   return {
     url,
     studioUrl: studioOn ? `${url}/studio/` : undefined,
+    debuggerUrl,
     app,
     services,
     config: loaded,
@@ -279,6 +297,7 @@ async function startWithStorage(
         await ui?.close();
         unbindClient();
         unregisterSdkLogger();
+        if (debuggerUrl) closeDebugger();
         await opened.close();
       })();
       return closing;

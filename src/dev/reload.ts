@@ -239,6 +239,8 @@ export function restartNeeded(before: LoadedConfig, after: LoadedConfig, changed
   for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) {
     if (JSON.stringify(a[key]) !== JSON.stringify(b[key])) out.push(`http.${key}`);
   }
+  // Webhook headers are resolved from the environment once, at start-up.
+  if (JSON.stringify(before.config.webhooks ?? null) !== JSON.stringify(after.config.webhooks ?? null)) out.push("webhooks");
   // The custom app is mounted into the listener once.
   const app = typeof b.app === "string" ? resolve(after.configDir, splitExportRef(b.app).path) : undefined;
   if (app && changed.includes(app) && !out.includes("http.app")) out.push(displayRelative(app, after.configDir));

@@ -3,11 +3,17 @@
  * the run's fields plus `status`, `run_started_at`, `run_ended_at`, `webhook_sent_at`, the final `values`
  * and, for a failed run, `error` (its message). A path starting with `/` is one of this server's own routes.
  * Delivery is retried a few times with exponential backoff; failures are logged and never touch the run.
+ * `webhooks` in langgraph.json adds static headers and a URL policy (webhook-config.ts, webhook-policy.ts), checked
+ * when a run is created (`validate`) and again when its webhook is sent.
  */
+import { ValidationError } from "../errors.js";
 import type { Logger } from "../logger.js";
 import { toWireJson } from "../services/util.js";
 import type { RunRecord } from "../storage/types.js";
 import type { RunOutcome } from "./executor.js";
+import type { WebhookConfig } from "./webhook-config.js";
+import { WebhookPolicy, type Resolver } from "./webhook-policy.js";
+import { postWebhook } from "./webhook-post.js";
 
 /** Deliver a request to this server's own routes (no network): returns the response status. */
 export type LoopbackPost = (path: string, body: string, headers: Record<string, string>) => Promise<number>;
@@ -23,6 +29,10 @@ export interface WebhookOptions {
   backoffMs?: number;
   /** Per-attempt timeout (default 10 s). */
   timeoutMs?: number;
+  /** `webhooks` from langgraph.json, resolved; undefined: no headers, no policy (any http(s) URL or path). */
+  config?: WebhookConfig;
+  /** The policy's DNS resolver (tests). */
+  resolver?: Resolver;
 }
 
 /** The body POSTed to a run's webhook. */
@@ -44,8 +54,23 @@ export class WebhookSender {
   private loopback: LoopbackPost | undefined;
   private readonly inflight = new Set<Promise<void>>();
   private readonly controller = new AbortController();
+  private readonly policy: WebhookPolicy | undefined;
+  private readonly headers: Record<string, string>;
 
-  constructor(private readonly o: WebhookOptions) {}
+  constructor(private readonly o: WebhookOptions) {
+    this.policy = o.config && new WebhookPolicy(o.config.rules, o.resolver);
+    this.headers = { "content-type": "application/json", ...o.config?.headers };
+  }
+
+  /** True when langgraph.json sets a URL policy: runs naming a webhook must pass {@link validate}. */
+  get hasPolicy(): boolean {
+    return this.policy !== undefined;
+  }
+
+  /** Check a run's webhook against the policy (at run creation). Throws `ValidationError` (422) naming the rule. */
+  async validate(url: string): Promise<void> {
+    await this.policy?.check(url);
+  }
 
   /** Route `/path` webhooks through the app (set once the app exists). */
   bindLoopback(post: LoopbackPost): void {
@@ -90,6 +115,7 @@ export class WebhookSender {
         if (status < 500 && status !== 408 && status !== 429) break; // the receiver refused it: retrying will not help
       } catch (err) {
         problem = (err as Error).message;
+        if (err instanceof ValidationError) break; // refused by the policy: retrying will not change that
       }
       this.o.logger.debug(`webhook for run ${runId} to ${url}: attempt ${attempt + 1} failed (${problem})`);
     }
@@ -97,15 +123,15 @@ export class WebhookSender {
   }
 
   private async post(url: string, body: string): Promise<number> {
-    const headers = { "content-type": "application/json" };
-    if (url.startsWith("/")) {
+    const headers = this.headers;
+    // Checked again at delivery: the policy may have changed since the run was created (a restart).
+    const target = this.policy?.checkStatic(url) ?? (url.startsWith("/") ? { kind: "path" as const } : { kind: "url" as const, url: new URL(url), allowlisted: false });
+    if (target.kind === "path") {
       if (!this.loopback) throw new Error("no server to deliver a path webhook to");
-      return this.loopback(url, body, headers);
+      return this.loopback(url, body, { ...headers });
     }
     const signal = AbortSignal.any([this.controller.signal, AbortSignal.timeout(this.o.timeoutMs ?? 10_000)]);
-    const res = await fetch(url, { method: "POST", headers, body, signal, redirect: "follow" });
-    await res.body?.cancel().catch(() => undefined);
-    return res.status;
+    return postWebhook(target.url, body, { headers, signal, lookup: this.policy?.lookupFor(target.allowlisted) });
   }
 }
 

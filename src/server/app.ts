@@ -24,6 +24,8 @@ import { threadRoutes } from "./routes/threads.js";
 import { uiRoutes } from "./routes/ui.js";
 import type { UiFiles } from "../ui/bundles.js";
 import { studioRoutes, type StudioOptions } from "./studio.js";
+import { guardWebhooks } from "./webhook-guard.js";
+import { logRequests } from "./request-log.js";
 
 declare module "fastify" {
   interface FastifyInstance {
@@ -102,6 +104,10 @@ export interface AppDeps {
    * `true`: every host (dev/ leaves it off when listening on a non-loopback address).
    */
   allowedHosts?: AllowedHosts;
+  /** Serve HTTPS with this certificate and key (`--ssl-certfile`, `--ssl-keyfile`). */
+  https?: { cert: Buffer; key: Buffer };
+  /** The HTTP server's own log (`--server-log-level`): one line per request at `info` (request-log.ts). */
+  serverLogger?: Logger;
 }
 
 const DEFAULT_BODY_LIMIT = 50 * 1024 * 1024;
@@ -126,7 +132,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ajv: { customOptions: { coerceTypes: "array", removeAdditional: false, allErrors: false } },
     forceCloseConnections: true,
     schemaController: { compilersFactory: { buildValidator: lazyValidators() } },
-  });
+    ...(deps.https ? { https: deps.https } : {}),
+  }) as unknown as FastifyInstance;
+  if (deps.serverLogger) logRequests(app, deps.serverLogger);
   app.decorateRequest("ctx", null as unknown as RequestContext);
   app.decorateRequest(RAW_BODY, undefined);
   app.decorate("sseKeepAliveMs", deps.sseKeepAliveMs ?? 15_000);
@@ -201,6 +209,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const http = deps.http ?? {};
   await app.register(async (api) => {
     api.addHook("onRoute", (route) => shareJournalWrites(route, storage));
+    guardWebhooks(api, deps.services.webhooks);
     readBodiesAsJson(api);
     serializeListsSafely(api, deps.logger);
     if (!http.disable_meta) await metaRoutes(api, deps);
@@ -245,7 +254,8 @@ function shareJournalWrites(route: RouteOptions, storage: Services["storage"]): 
 /** The standard-Request view of a Fastify request for the user's authenticate(). */
 function requestInfo(req: FastifyRequest): AuthRequestInfo {
   const host = req.headers.host ?? "localhost";
-  const proto = (req.headers["x-forwarded-proto"] as string | undefined) === "https" ? "https" : "http";
+  const tls = (req.socket as { encrypted?: boolean }).encrypted === true;
+  const proto = tls || (req.headers["x-forwarded-proto"] as string | undefined) === "https" ? "https" : "http";
   const raw = (req as FastifyRequest & { [RAW_BODY]?: string })[RAW_BODY];
   const body =
     req.body === undefined

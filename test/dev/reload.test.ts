@@ -34,6 +34,9 @@ describe("describing a reload (pure)", () => {
     const cors = config({ http: { cors: { allow_origins: ["http://x"] } } });
     expect(restartNeeded(plain, cors, [])).toEqual(["http.cors"]);
     expect(restartNeeded(cors, cors, [])).toEqual([]);
+    const hooks = config({ webhooks: { url: { require_https: true } } });
+    expect(restartNeeded(plain, hooks, [])).toEqual(["webhooks"]);
+    expect(restartNeeded(hooks, hooks, [])).toEqual([]);
     const app = config({ http: { app: "./src/app.ts:app" } });
     expect(restartNeeded(app, app, ["/p/src/app.ts"])).toEqual(["src/app.ts"]);
     expect(restartNeeded(plain, plain, ["/p/tsconfig.json"])).toEqual(["tsconfig.json"]);

@@ -81,7 +81,7 @@ export async function startServer(projectDir: string, options: StartOptions = {}
       rej(new Error(`lg-dev did not become ready in time. Output:\n${out}`));
     }, options.timeoutMs ?? 20_000);
     const check = () => {
-      const m = /API:\s+(http:\/\/\S+)/.exec(out);
+      const m = /API:\s+(https?:\/\/\S+)/.exec(out);
       if (m) {
         clearTimeout(timer);
         res(m[1]!);

@@ -31,7 +31,7 @@ export function slowGraph() {
 export interface TestAppOptions {
   auth?: AuthService;
   logger?: Logger;
-  deps?: Partial<Pick<AppDeps, "http" | "cors" | "sseKeepAliveMs" | "studioOrigin" | "openapiAuth" | "ui" | "bodyLimit" | "studio">>;
+  deps?: Partial<Pick<AppDeps, "http" | "cors" | "sseKeepAliveMs" | "studioOrigin" | "openapiAuth" | "ui" | "bodyLimit" | "studio" | "serverLogger">>;
   webhooks?: ServicesOptions["webhooks"];
   /** Storage to serve (default: fresh memory-only storage). */
   storage?: Storage;
