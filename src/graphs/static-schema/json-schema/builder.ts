@@ -8,25 +8,10 @@
 import ts from "typescript";
 import type { JsonSchema } from "../types.js";
 import { applyComments, isFromDefaultLib, type Annotations } from "./comments.js";
+import type { DefineOptions, TypeDefiner } from "./definer.js";
 import { defineClass, defineEnum, defineIntersection, defineRoot, defineUnion } from "./kinds.js";
 
-/** How {@link SchemaBuilder.define} treats one type. */
-export interface DefineOptions {
-  /** Answer a `$ref` for a named type (default true). */
-  asRef?: boolean;
-  /** Keyword for unions of several schemas (default `anyOf`). */
-  unionKeyword?: "anyOf" | "oneOf";
-  /** The property (or alias) the type belongs to: its comments apply. */
-  prop?: ts.Symbol;
-  /** The symbol the declaration referred to (`x: Foo` -> Foo): its comments apply. */
-  reffed?: ts.Symbol;
-  /** Comments of this symbol apply when the type comes from a default library. */
-  paired?: ts.Symbol;
-  /** Never turn this occurrence into a `$ref`, even when the type is already being defined. */
-  forceInline?: boolean;
-  /** `undefined` yields `{type: "undefined"}` (removed by unions) instead of failing. */
-  allowUndefined?: boolean;
-}
+export type { DefineOptions };
 
 const DEFINITIONS = "#/definitions/";
 /**
@@ -38,7 +23,7 @@ const QUALIFIERS = /(\bimport\("[^"]*", \{ with: \{ "resolution-mode": "\w+" \} 
 const ANNOTATION_KEYWORDS = new Set(["description", "default", "examples", "title", "$ref"]);
 
 /** Builds schemas for the types of one program. One instance per graph, as the official server does. */
-export class SchemaBuilder {
+export class SchemaBuilder implements TypeDefiner {
   readonly checker: ts.TypeChecker;
   readonly program: ts.Program;
   #definitions: Record<string, JsonSchema> = {};

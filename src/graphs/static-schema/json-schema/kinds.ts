@@ -6,12 +6,12 @@
 import ts from "typescript";
 import type { JsonSchema } from "../types.js";
 import { initializerDefault, literalValue } from "./comments.js";
-import type { SchemaBuilder } from "./builder.js";
+import type { TypeDefiner } from "./definer.js";
 
 const NUMERIC_INDEX_PATTERN = "^[0-9]+$";
 
 /** A union: literals gather into one `enum` (or `const`), schemas with only a `type` into one `type` list. */
-export function defineUnion(b: SchemaBuilder, union: ts.UnionType, keyword: "anyOf" | "oneOf", definition: JsonSchema): void {
+export function defineUnion(b: TypeDefiner, union: ts.UnionType, keyword: "anyOf" | "oneOf", definition: JsonSchema): void {
   const values: Array<string | number | boolean> = [];
   const simpleTypes: string[] = [];
   const schemas: JsonSchema[] = [];
@@ -56,7 +56,7 @@ export function defineUnion(b: SchemaBuilder, union: ts.UnionType, keyword: "any
 }
 
 /** An intersection: `allOf` its members (one member's schema is used as it is). */
-export function defineIntersection(b: SchemaBuilder, intersection: ts.IntersectionType, definition: JsonSchema): void {
+export function defineIntersection(b: TypeDefiner, intersection: ts.IntersectionType, definition: JsonSchema): void {
   const simpleTypes: string[] = [];
   const schemas: JsonSchema[] = [];
   for (const member of intersection.types) {
@@ -74,7 +74,7 @@ export function defineIntersection(b: SchemaBuilder, intersection: ts.Intersecti
 }
 
 /** An enum (or one member of it): its constant values. */
-export function defineEnum(b: SchemaBuilder, type: ts.Type, definition: JsonSchema): void {
+export function defineEnum(b: TypeDefiner, type: ts.Type, definition: JsonSchema): void {
   const node = type.getSymbol()!.getDeclarations()![0]!;
   const members = ts.isEnumDeclaration(node) ? [...node.members] : [node as ts.EnumMember];
   const values: unknown[] = [];
@@ -109,7 +109,7 @@ export function defineEnum(b: SchemaBuilder, type: ts.Type, definition: JsonSche
 }
 
 /** An object type: its properties (methods and `never`/`undefined` ones left out), index signature, subclasses. */
-export function defineClass(b: SchemaBuilder, type: ts.Type, definition: JsonSchema): void {
+export function defineClass(b: TypeDefiner, type: ts.Type, definition: JsonSchema): void {
   const node = type.getSymbol()!.getDeclarations()?.[0];
   if (!node) {
     definition.type = "object"; // e.g. `typeof globalThis`
@@ -149,7 +149,7 @@ export function defineClass(b: SchemaBuilder, type: ts.Type, definition: JsonSch
   if (definition.type === "object" && Object.keys(properties).length > 0) definition.properties = properties;
 }
 
-function defineProperty(b: SchemaBuilder, prop: ts.Symbol, node: ts.Node): JsonSchema | undefined {
+function defineProperty(b: TypeDefiner, prop: ts.Symbol, node: ts.Node): JsonSchema | undefined {
   if (prop.flags & ts.SymbolFlags.Method) return undefined;
   const definition = b.define(b.checker.getTypeOfSymbolAtLocation(prop, node), { prop, reffed: referencedSymbol(b, prop) });
   if ("ignore" in definition) return undefined;
@@ -159,7 +159,7 @@ function defineProperty(b: SchemaBuilder, prop: ts.Symbol, node: ts.Node): JsonS
 }
 
 /** For `x: Foo`, the symbol `Foo` (through import aliases). */
-function referencedSymbol(b: SchemaBuilder, prop: ts.Symbol): ts.Symbol | undefined {
+function referencedSymbol(b: TypeDefiner, prop: ts.Symbol): ts.Symbol | undefined {
   const typeNode = (prop.getDeclarations()?.[0] as { type?: ts.TypeNode } | undefined)?.type;
   if (!typeNode || !ts.isTypeReferenceNode(typeNode)) return undefined;
   const symbol = b.checker.getSymbolAtLocation(typeNode.typeName);
@@ -167,7 +167,7 @@ function referencedSymbol(b: SchemaBuilder, prop: ts.Symbol): ts.Symbol | undefi
 }
 
 /** Everything else: tuples, primitives, literals, Date, `object`, array-likes and template literals. */
-export function defineRoot(b: SchemaBuilder, type: ts.Type, reffed: ts.Symbol | undefined, definition: JsonSchema, allowUndefined: boolean): void {
+export function defineRoot(b: TypeDefiner, type: ts.Type, reffed: ts.Symbol | undefined, definition: JsonSchema, allowUndefined: boolean): void {
   const tuple = tupleTarget(type);
   if (tuple) {
     const items = b.checker.getTypeArguments(type as ts.TypeReference).map((t) => b.define(t));
@@ -215,7 +215,7 @@ export function defineRoot(b: SchemaBuilder, type: ts.Type, reffed: ts.Symbol | 
   }
 }
 
-function defineArrayLike(b: SchemaBuilder, type: ts.Type, elementType: ts.Type, definition: JsonSchema): void {
+function defineArrayLike(b: TypeDefiner, type: ts.Type, elementType: ts.Type, definition: JsonSchema): void {
   const objectFlags = (type as ts.ObjectType).objectFlags;
   if (type.flags & ts.TypeFlags.Object && objectFlags & (ts.ObjectFlags.Anonymous | ts.ObjectFlags.Interface | ts.ObjectFlags.Mapped)) {
     // An object with a numeric index signature (not an array).
