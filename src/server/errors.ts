@@ -7,9 +7,6 @@ export function toResponse(err: unknown): { status: number; body: string; header
   if (err instanceof LgDevError) return { status: err.status, body: err.message, headers: err.headers, log: false };
   const fe = err as FastifyError & { validationContext?: string };
   if (fe?.validation) return { status: 422, body: fe.message, headers: {}, log: false };
-  if (fe?.code === "FST_ERR_CTP_INVALID_JSON_BODY" || (fe?.statusCode === 400 && err instanceof SyntaxError)) {
-    return { status: 400, body: `Malformed JSON body: ${fe.message}`, headers: {}, log: false };
-  }
   if (fe?.code === "FST_ERR_CTP_BODY_TOO_LARGE") return { status: 413, body: "Request body is too large", headers: {}, log: false };
   if (fe?.code === "FST_ERR_CTP_INVALID_MEDIA_TYPE") return { status: 415, body: fe.message, headers: {}, log: false };
   if (typeof fe?.statusCode === "number" && fe.statusCode >= 400 && fe.statusCode < 500) {

@@ -27,9 +27,6 @@ export const assistantIdParams = {
   properties: { assistant_id: { type: "string", minLength: 1 } },
 } as const;
 
-/** A plain-text error body (the SDK shows `HTTP <status>: <text>`). */
-export const errorText = { type: "string" } as const;
-
 /** A boolean in a query string: clients send true/false or 1/0 (the SDK's `wait=1`). */
 export const qbool = { anyOf: [{ type: "boolean" }, { type: "string", enum: ["0", "1", "true", "false", "True", "False"] }] } as const;
 /** Read a `qbool` value. */
