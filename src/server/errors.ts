@@ -41,3 +41,8 @@ function withCauses(err: unknown): unknown {
   logged.stack = text;
   return logged;
 }
+
+/** The answer for a path no route serves. */
+export async function notFound(req: FastifyRequest, reply: FastifyReply) {
+  return reply.code(404).type("text/plain; charset=utf-8").send(`Not Found: ${req.method} ${req.url.split("?", 1)[0]}`);
+}

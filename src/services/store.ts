@@ -20,7 +20,8 @@ export interface StoreSearch {
   filter?: Record<string, unknown>;
   limit?: number;
   offset?: number;
-  query?: string;
+  /** Text the value must contain; null or absent: any. */
+  query?: string | null;
 }
 
 export interface NamespaceList {
