@@ -1,6 +1,7 @@
 /** Request shapes of runs (on a thread and stateless). */
 import type { FromSchema } from "json-schema-to-ts";
 import { STREAM_MODES } from "../../runs/modes.js";
+import { MULTITASK_STRATEGIES, RUN_STATUSES } from "../../storage/types.js";
 import { anyObject, durability, limit, metadata, offset, qbool, qModes, stringArray, uuid } from "./common.js";
 
 const interruptList = { anyOf: [{ type: "string", enum: ["*"] }, stringArray] } as const;
@@ -35,7 +36,7 @@ export const runCreateBody = {
     stream_resumable: { type: "boolean" },
     interrupt_before: interruptList,
     interrupt_after: interruptList,
-    multitask_strategy: { type: "string", enum: ["reject", "interrupt", "rollback", "enqueue"] },
+    multitask_strategy: { type: "string", enum: MULTITASK_STRATEGIES },
     if_not_exists: { type: "string", enum: ["reject", "create"] },
     on_disconnect: { type: "string", enum: ["continue", "cancel"] },
     on_completion: { type: "string", enum: ["delete", "keep"] },
@@ -55,7 +56,7 @@ export const runListQuery = {
   properties: {
     limit: limit(),
     offset,
-    status: { type: "string", enum: ["pending", "running", "success", "error", "interrupted", "timeout"] },
+    status: { type: "string", enum: RUN_STATUSES },
     select: { anyOf: [stringArray, { type: "string" }] },
   },
 } as const;

@@ -1,9 +1,10 @@
 /** Request shapes of /threads. */
 import type { FromSchema } from "json-schema-to-ts";
+import { THREAD_STATUSES } from "../../storage/types.js";
 import { anyObject, ifExists, limit, metadata, offset, qbool, select, sortOrder, uuid } from "./common.js";
 
 const FIELDS = ["thread_id", "created_at", "updated_at", "metadata", "config", "status", "values", "interrupts"] as const;
-const status = { type: "string", enum: ["idle", "busy", "interrupted", "error"] } as const;
+const status = { type: "string", enum: THREAD_STATUSES } as const;
 const searchProps = { metadata, values: anyObject, status, ids: { type: "array", items: uuid } } as const;
 
 /** A checkpoint reference. Null members are allowed (as on the official server) so that a checkpoint the API returned can be sent back as is. */
