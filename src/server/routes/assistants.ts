@@ -15,7 +15,7 @@ import {
   xrayQuery,
 } from "../schemas/assistants.js";
 import { asBool, assistantIdParams } from "../schemas/common.js";
-import { setPaginationHeaders } from "./pagination.js";
+import { pageReply } from "./pagination.js";
 
 /** /assistants: CRUD, search, versions and graph introspection. */
 export const assistantRoutes: RoutePlugin<AssistantRoutesDeps> = async (app, { assistants, graphs, introspect, deleteThreadsOfAssistant }) => {
@@ -23,11 +23,8 @@ export const assistantRoutes: RoutePlugin<AssistantRoutesDeps> = async (app, { a
 
   app.post("/assistants", { schema: { tags, body: assistantCreateBody } }, async (req) => assistants.create(req.ctx, req.body));
 
-  app.post("/assistants/search", { schema: { tags, body: assistantSearchBody } }, async (req, reply) => {
-    const { items, total } = await assistants.search(req.ctx, req.body);
-    setPaginationHeaders(reply, req.body, items.length, total);
-    return items;
-  });
+  app.post("/assistants/search", { schema: { tags, body: assistantSearchBody } }, async (req, reply) =>
+    pageReply(reply, req.body, await assistants.search(req.ctx, req.body)));
 
   app.post("/assistants/count", { schema: { tags, body: assistantCountBody } }, async (req) => assistants.count(req.ctx, req.body));
 

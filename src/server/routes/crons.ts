@@ -1,7 +1,7 @@
 import type { CronRoutesDeps, RoutePlugin } from "../deps.js";
 import { threadIdParams } from "../schemas/common.js";
 import { cronCountBody, cronCreateBody, cronIdParams, cronPatchBody, cronSearchBody } from "../schemas/crons.js";
-import { setPaginationHeaders } from "./pagination.js";
+import { pageReply } from "./pagination.js";
 
 /** /runs/crons: scheduled runs, stateless or on a thread. */
 export const cronRoutes: RoutePlugin<CronRoutesDeps> = async (app, { crons }) => {
@@ -12,11 +12,8 @@ export const cronRoutes: RoutePlugin<CronRoutesDeps> = async (app, { crons }) =>
   app.post("/threads/:thread_id/runs/crons", { schema: { tags, params: threadIdParams, body: cronCreateBody } }, async (req) =>
     crons.create(req.ctx, req.params.thread_id, req.body));
 
-  app.post("/runs/crons/search", { schema: { tags, body: cronSearchBody } }, async (req, reply) => {
-    const { items, total } = await crons.search(req.ctx, req.body);
-    setPaginationHeaders(reply, req.body, items.length, total);
-    return items;
-  });
+  app.post("/runs/crons/search", { schema: { tags, body: cronSearchBody } }, async (req, reply) =>
+    pageReply(reply, req.body, await crons.search(req.ctx, req.body)));
 
   app.post("/runs/crons/count", { schema: { tags, body: cronCountBody } }, async (req) => crons.count(req.ctx, req.body));
 

@@ -15,7 +15,7 @@ import {
   threadSearchBody,
   type CheckpointRef,
 } from "../schemas/threads.js";
-import { setPaginationHeaders } from "./pagination.js";
+import { pageReply } from "./pagination.js";
 
 /** A checkpoint reference from a body without its null members (they mean "not given"). */
 const cleanCheckpoint = (c: CheckpointRef | undefined): { [K in keyof CheckpointRef]?: Exclude<CheckpointRef[K], null> } | undefined =>
@@ -29,11 +29,8 @@ export const threadRoutes: RoutePlugin<ThreadRoutesDeps> = async (app, { threads
 
   app.post("/threads", { schema: { tags, body: threadCreateBody } }, async (req) => threads.create(req.ctx, req.body));
 
-  app.post("/threads/search", { schema: { tags, body: threadSearchBody } }, async (req, reply) => {
-    const { items, total } = await threads.search(req.ctx, req.body);
-    setPaginationHeaders(reply, req.body, items.length, total);
-    return items;
-  });
+  app.post("/threads/search", { schema: { tags, body: threadSearchBody } }, async (req, reply) =>
+    pageReply(reply, req.body, await threads.search(req.ctx, req.body)));
 
   app.post("/threads/count", { schema: { tags, body: threadCountBody } }, async (req) => threads.count(req.ctx, req.body));
 
