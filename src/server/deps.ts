@@ -6,6 +6,7 @@
 import type { FastifyDynamicSwaggerOptions } from "@fastify/swagger";
 import type { FastifyPluginAsyncJsonSchemaToTs } from "@fastify/type-provider-json-schema-to-ts";
 import type { AuthService } from "../auth/types.js";
+import type { LanggraphConfig } from "../config/index.js";
 import type { CompiledGraphLike } from "../graphs/types.js";
 import type { Logger } from "../logger.js";
 import type { Ref, RequestContext } from "../services/context.js";
@@ -38,28 +39,18 @@ export interface Introspect {
 }
 
 /** CORS as langgraph.json `http.cors` spells it. */
-export interface CorsConfig {
-  allow_origins?: string[];
-  allow_origin_regex?: string;
-  allow_methods?: string[];
-  allow_headers?: string[];
-  allow_credentials?: boolean;
-  expose_headers?: string[];
-  max_age?: number;
-}
+export type CorsConfig = NonNullable<NonNullable<LanggraphConfig["http"]>["cors"]>;
 
 /** langgraph.json `http` as buildApp applies it: route groups to leave out, and the user's custom app. */
-export interface HttpOptions {
+export interface HttpOptions
+  extends Pick<
+    NonNullable<LanggraphConfig["http"]>,
+    "disable_assistants" | "disable_threads" | "disable_runs" | "disable_store" | "disable_meta" | "disable_ui"
+  > {
   /** The module of `http.app`, loaded. */
   app?: CustomApp;
   /** Authenticate custom routes (default true; `http.enable_custom_route_auth: false` turns it off). */
   customRouteAuth?: boolean;
-  disable_assistants?: boolean;
-  disable_threads?: boolean;
-  disable_runs?: boolean;
-  disable_store?: boolean;
-  disable_meta?: boolean;
-  disable_ui?: boolean;
 }
 
 /** What /info reports. */
