@@ -1,16 +1,5 @@
 import type { MetaRoutesDeps, RoutePlugin } from "../deps.js";
-
-/** Body of POST /internal/truncate: what to empty. */
-const truncateBody = {
-  type: "object",
-  properties: {
-    runs: { type: "boolean" },
-    threads: { type: "boolean" },
-    assistants: { type: "boolean" },
-    store: { type: "boolean" },
-    checkpoint: { type: "boolean" },
-  },
-} as const;
+import { truncateBody } from "../schemas/meta.js";
 
 /** /ok, /info and /internal/truncate. */
 export const metaRoutes: RoutePlugin<MetaRoutesDeps> = async (app, { info, truncate }) => {

@@ -2,6 +2,7 @@ import { LgDevError, NotFoundError } from "../../errors.js";
 import type { RequestContext } from "../../services/context.js";
 import { uiGlobalName } from "../../ui/build.js";
 import type { RoutePlugin, UiRoutesDeps } from "../deps.js";
+import { uiAgentParams, uiComponentBody, uiFileParams } from "../schemas/ui.js";
 
 /** Content types of the files a UI build makes (as the official server names them). */
 const CONTENT_TYPES: Record<string, string> = {
@@ -22,8 +23,8 @@ export const uiRoutes: RoutePlugin<UiRoutesDeps> = async (app, deps) => {
       schema: {
         tags: ["UI"],
         summary: "The HTML that loads a graph's UI component",
-        params: { type: "object", properties: { agent: { type: "string" } }, required: ["agent"] } as const,
-        body: { type: "object", properties: { name: { type: "string" } }, required: ["name"] } as const,
+        params: uiAgentParams,
+        body: uiComponentBody,
       },
     },
     async (req, reply) => {
@@ -56,7 +57,7 @@ export const uiRoutes: RoutePlugin<UiRoutesDeps> = async (app, deps) => {
       schema: {
         tags: ["UI"],
         summary: "A built file of a graph's UI",
-        params: { type: "object", properties: { agent: { type: "string" }, file: { type: "string" } }, required: ["agent", "file"] } as const,
+        params: uiFileParams,
       },
     },
     async (req, reply) => {
