@@ -34,6 +34,7 @@ export interface ApiOptions {
   keepAliveMs: number;
 }
 
+/** The API scope: its body parsing, journal sharing and serialiser, then each route group not turned off. */
 export async function apiRoutes(api: FastifyInstance, o: ApiOptions): Promise<void> {
   const { services: s, http } = o;
   api.addHook("onRoute", (route) => shareJournalWrites(route, o.journal));
