@@ -125,5 +125,5 @@ export async function studioRoutes(app: FastifyInstance, options: StudioOptions 
     return notFound(req, reply);
   };
   app.get("/studio", route, (req, reply) => serve(req, reply, ""));
-  app.get("/studio/*", route, (req, reply) => serve(req, reply, (req.params as { "*": string })["*"]));
+  app.get<{ Params: { "*": string } }>("/studio/*", route, (req, reply) => serve(req, reply, req.params["*"]));
 }
