@@ -6,12 +6,13 @@
 import Fastify, { type FastifyInstance } from "fastify";
 import { authentication, isPublicRoute } from "./authentication.js";
 import { jsonBodies } from "./body.js";
-import { corsPolicy } from "./cors.js";
+import { beforeReply } from "./before-reply.js";
+import { allowPrivateNetwork, corsPolicy } from "./cors.js";
 import { customApp } from "./custom-routes.js";
 import type { AppDeps } from "./deps.js";
 import { openApiDocs } from "./docs.js";
 import { createErrorHandler, notFound } from "./errors.js";
-import { groupCommit } from "./group-commit.js";
+import { flushJournalStep, groupCommit } from "./group-commit.js";
 import { hostCheck } from "./host-check.js";
 import { lazyValidators } from "./lazy-validators.js";
 import { apiRoutes } from "./routes/index.js";
@@ -37,11 +38,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setNotFoundHandler(notFound);
 
   // Hooks run in the order they are added here: the host check first, then CORS (preflights answered before
-  // authentication), then the journal flush before every reply; authentication in preValidation.
+  // authentication); authentication in preValidation; before every reply, the PNA header and the journal flush.
   await app.register(jsonBodies);
   if (deps.allowedHosts !== undefined && deps.allowedHosts !== true) await app.register(hostCheck, { allowed: deps.allowedHosts });
   await app.register(corsPolicy, { cors: deps.cors, studioOrigin: deps.studioOrigin });
   await app.register(groupCommit, { journal });
+  await app.register(beforeReply, { steps: [allowPrivateNetwork, flushJournalStep(journal)] });
   await app.register(openApiDocs, { version: deps.info.version, auth: deps.openapiAuth });
   await app.register(authentication, { auth: deps.auth });
 

@@ -5,6 +5,7 @@
 import cors, { type FastifyCorsOptions } from "@fastify/cors";
 import type { FastifyInstance } from "fastify";
 import fp from "fastify-plugin";
+import type { ReplyStep } from "./before-reply.js";
 import type { CorsConfig } from "./deps.js";
 
 const EXPOSED = ["Content-Location", "Location", "X-Pagination-Total", "X-Pagination-Next"];
@@ -20,17 +21,17 @@ export interface CorsPolicyOptions {
   studioOrigin?: string;
 }
 
-/** CORS for every route, and Chrome's Private Network Access: a public page (the hosted Studio) may reach this local server. */
+/** CORS for every route (preflights are answered in its onRequest hook, before authentication). */
 export const corsPolicy = fp(async (app: FastifyInstance, { cors: config, studioOrigin }: CorsPolicyOptions) => {
   await app.register(cors, corsOptions(config, studioOrigin));
-  // A callback hook, not an async one: this runs on every response.
-  app.addHook("onSend", (req, reply, payload, done) => {
-    if (req.method === "OPTIONS" && req.headers["access-control-request-private-network"] === "true") {
-      reply.header("Access-Control-Allow-Private-Network", "true");
-    }
-    done(null, payload);
-  });
 });
+
+/** Chrome's Private Network Access: a public page (the hosted Studio) may reach this local server. A reply step. */
+export const allowPrivateNetwork: ReplyStep = (req, reply) => {
+  if (req.method === "OPTIONS" && req.headers["access-control-request-private-network"] === "true") {
+    reply.header("Access-Control-Allow-Private-Network", "true");
+  }
+};
 
 function corsOptions(c: CorsConfig | undefined, studioOrigin?: string): FastifyCorsOptions {
   if (!c) {

@@ -4,28 +4,21 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from "fastify";
 import fp from "fastify-plugin";
+import type { ReplyStep } from "./before-reply.js";
 import type { Journal } from "./deps.js";
 
-/** Flush the journal before any response is sent; `app.flushJournal()` for streams that write the response themselves. */
+/** Decorates `app.flushJournal()`, for streams that write the response themselves (before their first byte). */
 export const groupCommit = fp(async (app: FastifyInstance, { journal }: { journal: Journal }) => {
   app.decorate("flushJournal", () => journal.flushPending());
-  // Synchronous on purpose: an async onSend would let Fastify send twice for handlers (ours or a user's http.app
-  // plugin) that call reply.send() without returning the reply. And this runs on every response.
-  app.addHook("onSend", (_req, _reply, payload, done) => {
-    try {
-      journal.flushPending();
-    } catch (err) {
-      done(err as Error);
-      return;
-    }
-    done(null, payload);
-  });
 });
+
+/** The journal gets everything a reply acknowledges before the reply leaves. A reply step. */
+export const flushJournalStep = (journal: Journal): ReplyStep => () => journal.flushPending();
 
 /**
  * Wrap an API handler so that, when it leaves changes waiting for the journal, its reply waits for the end of the
  * turn: every request handled in that turn then shares one journal write (group commit), instead of one each.
- * Handlers that send the reply themselves are covered by the synchronous flush in onSend. Use as an `onRoute` hook.
+ * Handlers that send the reply themselves are covered by the flush step before every reply. Use as an `onRoute` hook.
  */
 export function shareJournalWrites(route: RouteOptions, journal: Journal): void {
   const handler = route.handler as (this: FastifyInstance, req: FastifyRequest, reply: FastifyReply) => unknown;
