@@ -1,7 +1,7 @@
 /** Authorization: pick the most specific `.on` handler for an event, run it, and interpret its answer. */
 import { ForbiddenError } from "../errors.js";
 import { errorMessage } from "./authenticate.js";
-import { isPlainObject } from "./filters.js";
+import { isPlainObject } from "../json-value.js";
 import { isHttpExceptionLike, toHttpError } from "./http-exception.js";
 import type { UserFunction } from "./load.js";
 import type { AuthContext, AuthEvent, AuthFilters } from "./types.js";

@@ -9,6 +9,7 @@
  * Several operators in one condition, and several keys, are ANDed. Anything we do not understand (an unknown
  * `$operator`, a malformed operand) matches nothing: a typo in a handler must hide data, not reveal it.
  */
+import { isPlainObject, jsonEqual } from "../json-value.js";
 import type { AuthFilters } from "./types.js";
 
 /** True when `target` (an item's metadata, or `storeFilterTarget(...)`) satisfies every key of `filters`. */
@@ -45,14 +46,14 @@ export function storeFilterTarget(namespace: string[], key?: string, value?: Rec
 }
 
 function matchesCondition(actual: unknown, condition: unknown): boolean {
-  if (!isOperatorObject(condition)) return deepEqual(actual, condition);
+  if (!isOperatorObject(condition)) return jsonEqual(actual, condition);
   for (const [op, operand] of Object.entries(condition)) {
     if (op === "$eq") {
-      if (!deepEqual(actual, operand)) return false;
+      if (!jsonEqual(actual, operand)) return false;
     } else if (op === "$contains") {
       if (!Array.isArray(actual)) return false;
       const wanted = Array.isArray(operand) ? operand : [operand];
-      if (!wanted.every((w) => actual.some((item) => deepEqual(item, w)))) return false;
+      if (!wanted.every((w) => actual.some((item) => jsonEqual(item, w)))) return false;
     } else if (op === "$and") {
       if (!Array.isArray(operand) || !operand.every((c) => matchesCondition(actual, c))) return false;
     } else {
@@ -65,25 +66,4 @@ function matchesCondition(actual: unknown, condition: unknown): boolean {
 /** An object with at least one `$` key is a set of operators; its other keys count as unknown operators. */
 function isOperatorObject(value: unknown): value is Record<string, unknown> {
   return isPlainObject(value) && Object.keys(value).some((k) => k.startsWith("$"));
-}
-
-/** Structural equality for JSON data: arrays by order, objects by keys (undefined-valued keys count as absent). */
-export function deepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (Array.isArray(a) || Array.isArray(b)) {
-    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
-    return a.every((item, i) => deepEqual(item, b[i]));
-  }
-  if (!isPlainObject(a) || !isPlainObject(b)) return false;
-  const keysA = Object.keys(a).filter((k) => a[k] !== undefined);
-  const keysB = Object.keys(b).filter((k) => b[k] !== undefined);
-  if (keysA.length !== keysB.length) return false;
-  return keysA.every((k) => Object.hasOwn(b, k) && deepEqual(a[k], b[k]));
-}
-
-/** Plain data objects only: class instances (Date, Map, ...) never come out of JSON and are not compared by shape. */
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
 }

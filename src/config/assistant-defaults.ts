@@ -4,14 +4,13 @@
  *   {"agent": {"configurable": {"model": "x"}, "recursion_limit": 50, "context": {"user": "a"}}}
  * The shape `{"agent": {"config": {...}, "context": {...}}}` is accepted too.
  */
+import { isPlainObject } from "../json-value.js";
 
 /** Config and context for one graph's system assistant. */
 export interface AssistantDefaults {
   config: Record<string, unknown>;
   context: Record<string, unknown>;
 }
-
-const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** Parse the variable (pure). Entries that are not objects are skipped and reported in `warnings`. */
 export function parseAssistantDefaults(raw: string | undefined): { defaults: Record<string, AssistantDefaults>; warnings: string[] } {

@@ -64,47 +64,33 @@ export function locateJsonError(text: string): { offset: number; message: string
     if (i >= text.length) fail("Unterminated string");
     i++;
   };
+  /** The members of an object or array, from its opening bracket to its closing one. */
+  const members = (close: "}" | "]", what: string, member: () => void): void => {
+    i++;
+    ws();
+    if (text[i] === close) return void i++;
+    for (;;) {
+      member();
+      ws();
+      if (text[i] !== ",") return expect(close, `',' or '${close}' after ${what}`);
+      i++;
+      ws();
+      if (text[i] === close) fail(`Trailing comma before '${close}'`);
+    }
+  };
   const value = (): void => {
     ws();
     const c = text[i];
     if (c === "{") {
-      i++;
-      ws();
-      if (text[i] === "}") return void i++;
-      for (;;) {
+      return members("}", "a property value", () => {
         ws();
         if (text[i] !== '"') fail(i >= text.length ? undefined : `Expected a double-quoted property name but found ${JSON.stringify(text[i])}`);
         string();
         expect(":", "':' after the property name");
         value();
-        ws();
-        if (text[i] === ",") {
-          i++;
-          ws();
-          if (text[i] === "}") fail("Trailing comma before '}'");
-          continue;
-        }
-        expect("}", "',' or '}' after a property value");
-        return;
-      }
+      });
     }
-    if (c === "[") {
-      i++;
-      ws();
-      if (text[i] === "]") return void i++;
-      for (;;) {
-        value();
-        ws();
-        if (text[i] === ",") {
-          i++;
-          ws();
-          if (text[i] === "]") fail("Trailing comma before ']'");
-          continue;
-        }
-        expect("]", "',' or ']' after an array element");
-        return;
-      }
-    }
+    if (c === "[") return members("]", "an array element", value);
     if (c === '"') return string();
     const literal = /^(?:true|false|null|-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?)/.exec(text.slice(i, i + 400));
     if (literal) return void (i += literal[0].length);

@@ -6,8 +6,8 @@ import { isAbsolute, join, relative, resolve, dirname } from "node:path";
 import { ConfigError } from "../errors.js";
 import type { GraphSpec } from "../graphs/types.js";
 import { parseJsonFile } from "./json.js";
-import { configRule, NOT_YET_USED_KEYS, type LanggraphConfig } from "./rules.js";
-import type { CheckContext } from "./schema.js";
+import { configSchema, NOT_YET_USED_KEYS, unknownTopLevelKey, type LanggraphConfig } from "./schema.js";
+import { validate } from "./validate.js";
 
 /** A langgraph.json that was read and validated, with the paths it is relative to. */
 export interface LoadedConfig {
@@ -45,14 +45,15 @@ export async function loadConfig(pathOrDir: string, cwd: string = process.cwd())
 
 /** Validate parsed JSON (pure); `label` names the file in messages. */
 export function resolveConfig(raw: unknown, label: string): { config: LanggraphConfig; graphs: GraphSpec[]; warnings: string[] } {
-  const ctx: CheckContext = { issues: [], warnings: [] };
-  const config = configRule.check(raw, "", ctx);
-  if (config === undefined || ctx.issues.length > 0) {
-    const lines = ctx.issues.map((issue) => (issue.path ? `"${issue.path}" ${issue.message}` : `the file ${issue.message}`));
+  const checked = validate(configSchema, raw, { unknownKey: unknownTopLevelKey });
+  // The schema is the type: a value it accepts (formats applied) is a LanggraphConfig.
+  const config = checked.value as LanggraphConfig | undefined;
+  if (config === undefined || checked.issues.length > 0) {
+    const lines = checked.issues.map((issue) => (issue.path ? `"${issue.path}" ${issue.message}` : `the file ${issue.message}`));
     const head = lines.length === 1 ? `Invalid ${label}: ` : `Invalid ${label}:\n  - `;
     throw new ConfigError(head + lines.join("\n  - "));
   }
-  const warnings = ctx.warnings.map((w) => `${label}: ${w.message}`);
+  const warnings = checked.warnings.map((w) => `${label}: ${w.message}`);
   for (const [key, message] of Object.entries(NOT_YET_USED_KEYS)) {
     if (config[key] !== undefined) warnings.push(`${label}: ${message}`);
   }

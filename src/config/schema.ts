@@ -1,168 +1,148 @@
 /**
- * A tiny declarative validator: each rule both checks a value and carries its TypeScript type, so the
- * langgraph.json rules below are the one source of truth for validation and for `LanggraphConfig`.
+ * langgraph.json as one JSON Schema: it validates the file (validate.ts, with messages that name the key) and,
+ * through json-schema-to-ts, is the TypeScript type `LanggraphConfig`, so validation and type cannot drift. The same
+ * schema language as the API's routes. A `format` is one of lg-dev's own checks (validate.ts FORMATS), which may
+ * normalise the value (its TypeScript type is then given below, in `Decoded`); a `description` is the phrase
+ * messages use for what was expected.
  */
+import type { FromSchema } from "json-schema-to-ts";
 
-/** A validation failure at a dotted path (`graphs.agent`), before it is turned into a ConfigError. */
-export interface Issue {
-  path: string;
-  message: string;
-}
+const str = { type: "string" } as const;
+const bool = { type: "boolean" } as const;
+const strings = { type: "array", items: str } as const;
 
-/** What a check reports into: errors (the config is rejected) and warnings (it is accepted). */
-export interface CheckContext {
-  issues: Issue[];
-  warnings: Issue[];
-}
-
-/** One rule: returns the normalised value, or records issues and returns undefined. */
-export interface Rule<T> {
-  readonly expected: string;
-  check(value: unknown, path: string, ctx: CheckContext): T | undefined;
-}
-
-/** The TypeScript type a rule accepts. */
-export type Infer<R> = R extends Rule<infer T> ? T : never;
-
-function rule<T>(expected: string, accept: (value: unknown) => value is T): Rule<T> {
-  return {
-    expected,
-    check(value, path, ctx) {
-      if (accept(value)) return value;
-      ctx.issues.push({ path, message: `must be ${expected}, got ${describeJson(value)}` });
-      return undefined;
-    },
-  };
-}
-
-/** A short human description of a JSON value for error messages. */
-export function describeJson(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "an array";
-  if (typeof value === "string") return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
-  if (typeof value === "object") return "an object";
-  return `${typeof value === "number" ? "the number" : "the boolean"} ${String(value)}`;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-/** Primitive rules. */
-export const str = rule("a string", (v): v is string => typeof v === "string");
-export const bool = rule("a boolean", (v): v is boolean => typeof v === "boolean");
-export const num = rule("a number", (v): v is number => typeof v === "number" && Number.isFinite(v));
-export const anyObject = rule("an object", isPlainObject);
-/** Anything present; for keys passed through untouched. */
-export const anyValue = rule("any JSON value", (v): v is unknown => v !== undefined);
+/** A `"path/to/file.ts:exportName"` reference; the message says what is wrong with a malformed one. */
+const exportRef = { type: "string", format: "export-ref", description: 'a "path/to/file.ts:exportName" string' } as const;
 
 /** true/false, or the strings "true"/"false" in any case (as the Python CLI accepts); normalised to a boolean. */
-export const boolish: Rule<boolean> = {
-  expected: 'a boolean or the string "true"/"false"',
-  check(value, path, ctx) {
-    if (typeof value === "boolean") return value;
-    if (typeof value === "string" && /^(true|false)$/i.test(value.trim())) return value.trim().toLowerCase() === "true";
-    ctx.issues.push({ path, message: `must be ${this.expected}, got ${describeJson(value)}` });
-    return undefined;
+const boolish = { format: "boolish", description: 'a boolean or the string "true"/"false"' } as const;
+
+/** `http.allowed_hosts`: host names (`.example.com` for a domain and its subdomains), or `true` / `"all"` for any. */
+const allowedHosts = { format: "allowed-hosts", description: 'an array of host names, true or "all"' } as const;
+
+const graphEntry = {
+  anyOf: [exportRef, { type: "object", required: ["path"], properties: { path: exportRef, description: str } }],
+} as const;
+
+const cors = {
+  type: "object",
+  properties: {
+    allow_origins: strings,
+    allow_methods: strings,
+    allow_headers: strings,
+    allow_credentials: bool,
+    allow_origin_regex: str,
+    expose_headers: strings,
+    max_age: { type: "number" },
   },
+} as const;
+
+const http = {
+  type: "object",
+  properties: {
+    app: exportRef,
+    cors,
+    disable_assistants: bool,
+    disable_threads: bool,
+    disable_runs: bool,
+    disable_store: bool,
+    disable_meta: bool,
+    disable_ui: bool,
+    disable_mcp: bool,
+    disable_webhooks: bool,
+    disable_studio: bool,
+    enable_custom_route_auth: bool,
+    allowed_hosts: allowedHosts,
+  },
+} as const;
+
+const num = { type: "number" } as const;
+
+const auth = {
+  type: "object",
+  properties: {
+    path: exportRef,
+    disable_studio_auth: boolish,
+    openapi: {},
+    // Python's CacheConfig; the values are checked where the cache is built (auth/auth-cache.ts).
+    cache: { type: "object", properties: { cache_keys: strings, ttl_seconds: num, max_size: num } },
+  },
+} as const;
+
+/** Python's WebhooksConfig; what the values mean is checked where the policy is built (runs/webhook-config.ts). */
+const webhooks = {
+  type: "object",
+  properties: {
+    env_prefix: str,
+    headers: { type: "object", additionalProperties: str },
+    url: {
+      type: "object",
+      properties: {
+        require_https: bool,
+        allowed_domains: strings,
+        allowed_ports: { type: "array", items: num },
+        max_url_length: num,
+        disable_loopback: bool,
+        disable_private_ips: bool,
+      },
+    },
+  },
+} as const;
+
+/** The whole file. Keys lg-dev does not know are kept (the file is shared with the Python CLI and the platform). */
+export const configSchema = {
+  type: "object",
+  required: ["graphs"],
+  properties: {
+    graphs: { type: "object", minProperties: 1, additionalProperties: graphEntry },
+    env: { anyOf: [str, { type: "object", additionalProperties: str }] },
+    dependencies: strings,
+    node_version: str,
+    auth,
+    http,
+    /** Generative UI: `{"<graph id>": "./src/agent/ui.tsx"}`, and packages the page shares with the bundles. */
+    ui: { type: "object", additionalProperties: str },
+    ui_config: { type: "object", properties: { shared: strings } },
+    webhooks,
+    store: { type: "object" },
+    checkpointer: { type: "object" },
+  },
+} as const;
+
+/** The types the formats normalise to. */
+type Decoded = {
+  deserialize: [{ pattern: { format: "boolish" }; output: boolean }, { pattern: { format: "allowed-hosts" }; output: string[] | true }];
 };
 
-/** An array whose items all pass `item`. */
-export function arrayOf<T>(item: Rule<T>): Rule<T[]> {
-  return {
-    expected: `an array of ${item.expected.replace(/^an? /, "")}s`,
-    check(value, path, ctx) {
-      if (!Array.isArray(value)) {
-        ctx.issues.push({ path, message: `must be ${this.expected}, got ${describeJson(value)}` });
-        return undefined;
-      }
-      const before = ctx.issues.length;
-      const out = value.map((v, i) => item.check(v, `${path}[${i}]`, ctx) as T);
-      return ctx.issues.length === before ? out : undefined;
-    },
-  };
+/** A validated langgraph.json; keys lg-dev does not know are passed through untouched. */
+export type LanggraphConfig = FromSchema<typeof configSchema, Decoded>;
+
+/** One `graphs` entry as written in the file. */
+export type GraphEntry = FromSchema<typeof graphEntry>;
+
+/** Keys of the platform's langgraph.json that only matter for Docker builds or the Python server. */
+const PLATFORM_ONLY_KEYS = new Set([
+  "python_version",
+  "pip_config_file",
+  "pip_installer",
+  "dockerfile_lines",
+  "base_image",
+  "image_distro",
+  "keep_pkg_tools",
+  "api_version",
+  "encryption",
+  "semantic_search",
+]);
+
+/** The warning for a top-level key the schema does not name (undefined: none). */
+export function unknownTopLevelKey(key: string): string | undefined {
+  if (key === "$schema") return undefined;
+  if (PLATFORM_ONLY_KEYS.has(key)) return `"${key}" is not used by lg-dev; ignored`;
+  return `unknown key "${key}"; ignored`;
 }
 
-/** An object with arbitrary keys whose values all pass `item`. */
-export function recordOf<T>(item: Rule<T>, options: { nonEmpty?: boolean } = {}): Rule<Record<string, T>> {
-  return {
-    expected: `${options.nonEmpty ? "a non-empty" : "an"} object whose values are ${item.expected}`,
-    check(value, path, ctx) {
-      if (!isPlainObject(value) || (options.nonEmpty && Object.keys(value).length === 0)) {
-        const got = isPlainObject(value) ? "an empty object" : describeJson(value);
-        ctx.issues.push({ path, message: `must be ${this.expected}, got ${got}` });
-        return undefined;
-      }
-      const before = ctx.issues.length;
-      const out: Record<string, T> = {};
-      for (const [k, v] of Object.entries(value)) out[k] = item.check(v, `${path}.${k}`, ctx) as T;
-      return ctx.issues.length === before ? out : undefined;
-    },
-  };
-}
-
-/** A string, or an object checked by `objectRule`; which one applies follows from the value's JSON type. */
-export function stringOr<T>(stringRule: Rule<string>, objectRule: Rule<T>): Rule<string | T> {
-  return {
-    expected: `${stringRule.expected} or ${objectRule.expected}`,
-    check(value, path, ctx) {
-      if (typeof value === "string") return stringRule.check(value, path, ctx);
-      if (isPlainObject(value)) return objectRule.check(value, path, ctx);
-      ctx.issues.push({ path, message: `must be ${this.expected}, got ${describeJson(value)}` });
-      return undefined;
-    },
-  };
-}
-
-type Shape = Record<string, { rule: Rule<unknown>; required: boolean }>;
-type ShapeType<S extends Shape> = { [K in keyof S as S[K]["required"] extends true ? K : never]: Infer<S[K]["rule"]> } & {
-  [K in keyof S as S[K]["required"] extends true ? never : K]?: Infer<S[K]["rule"]>;
+/** Keys that are validated but not acted on yet: accepted with a warning. */
+export const NOT_YET_USED_KEYS: Record<string, string> = {
+  store: '"store" (index/TTL settings) is not used by lg-dev yet; the built-in store is used',
+  checkpointer: '"checkpointer" settings are not used by lg-dev yet; the built-in checkpointer is used',
 };
-
-/** A key that must be present in an {@link objectOf}. */
-export function required<T>(r: Rule<T>): { rule: Rule<T>; required: true } {
-  return { rule: r, required: true };
-}
-
-/** A key that may be absent in an {@link objectOf}. */
-export function optional<T>(r: Rule<T>): { rule: Rule<T>; required: false } {
-  return { rule: r, required: false };
-}
-
-/**
- * An object with known keys. Unknown keys are kept (langgraph.json is shared with the Python CLI and the
- * platform, which know more keys than we do); `unknownKey` may turn one into a warning message.
- */
-export function objectOf<S extends Shape>(
-  shape: S,
-  unknownKey?: (key: string) => string | undefined,
-): Rule<ShapeType<S> & Record<string, unknown>> {
-  return {
-    expected: "an object",
-    check(value, path, ctx) {
-      if (!isPlainObject(value)) {
-        ctx.issues.push({ path, message: `must be an object, got ${describeJson(value)}` });
-        return undefined;
-      }
-      const before = ctx.issues.length;
-      const out: Record<string, unknown> = {};
-      for (const [key, v] of Object.entries(value)) {
-        const childPath = path ? `${path}.${key}` : key;
-        const field = shape[key];
-        if (field === undefined) {
-          const warning = unknownKey?.(key);
-          if (warning !== undefined) ctx.warnings.push({ path: childPath, message: warning });
-          out[key] = v;
-        } else if (v !== undefined) {
-          out[key] = field.rule.check(v, childPath, ctx);
-        }
-      }
-      for (const [key, field] of Object.entries(shape)) {
-        if (field.required && value[key] === undefined) {
-          ctx.issues.push({ path: path ? `${path}.${key}` : key, message: `is required (${field.rule.expected})` });
-        }
-      }
-      return ctx.issues.length === before ? (out as ShapeType<S> & Record<string, unknown>) : undefined;
-    },
-  };
-}

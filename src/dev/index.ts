@@ -229,7 +229,7 @@ async function startWithStorage(
       langgraphVersion: resolvedVersion("@langchain/langgraph", loaded.configDir) ?? "unknown",
       crons: !http.disable_runs,
     },
-    cors: loaded.config.http?.cors as never,
+    cors: loaded.config.http?.cors,
     studioOrigin: safeOrigin(opts.studioUrl),
     openapiAuth: loaded.config.auth?.openapi as AppDeps["openapiAuth"],
     ui,

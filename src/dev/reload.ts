@@ -234,8 +234,8 @@ export function describeConfigChanges(before: LoadedConfig, after: LoadedConfig)
 /** What changed that only a new listener (or process) can apply, e.g. `http.cors`. Pure. */
 export function restartNeeded(before: LoadedConfig, after: LoadedConfig, changed: string[]): string[] {
   const out: string[] = [];
-  const a = (before.config.http ?? {}) as Record<string, unknown>;
-  const b = (after.config.http ?? {}) as Record<string, unknown>;
+  const a: Record<string, unknown> = before.config.http ?? {};
+  const b: Record<string, unknown> = after.config.http ?? {};
   for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) {
     if (JSON.stringify(a[key]) !== JSON.stringify(b[key])) out.push(`http.${key}`);
   }

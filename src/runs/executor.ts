@@ -1,7 +1,7 @@
 import { Command } from "@langchain/langgraph";
 import type { Logger } from "../logger.js";
 import type { BlockingMonitor } from "./blocking.js";
-import { RunOutcomes } from "./outcomes.js";
+import { RunOutcomes, type RunOutcome } from "./outcomes.js";
 import type { GraphAccess, ThreadsService } from "../services/threads.js";
 import { assertStorable, UnstorableValueError } from "../services/json-limits.js";
 import { nowIso, serializeError } from "../services/util.js";
@@ -12,15 +12,7 @@ import { ChunkMapper, libStreamModes } from "./modes.js";
 import { streamRun } from "./run-stream.js";
 import type { RunStreams } from "./streams.js";
 
-/** How a run ended, for `wait` and `join`. */
-export interface RunOutcome {
-  status: RunStatus;
-  values: unknown;
-  error?: { error: string; message: string };
-  /** When the run started executing and when it ended (ISO; webhooks report them). */
-  started_at?: string;
-  ended_at?: string;
-}
+export type { RunOutcome };
 
 export interface ExecutorOptions {
   storage: Storage;

@@ -1,4 +1,14 @@
-import type { RunOutcome } from "./executor.js";
+import type { RunStatus } from "../storage/types.js";
+
+/** How a run ended, for `wait` and `join`. */
+export interface RunOutcome {
+  status: RunStatus;
+  values: unknown;
+  error?: { error: string; message: string };
+  /** When the run started executing and when it ended (ISO; webhooks report them). */
+  started_at?: string;
+  ended_at?: string;
+}
 
 /**
  * How recently ended runs ended (values, error), for waiters and joiners that arrive after the end. Bounded; and

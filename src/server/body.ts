@@ -6,6 +6,7 @@
  * first: a client without credentials gets 401, not a hint about how the server parses bodies.
  */
 import type { FastifyInstance, FastifyRequest } from "fastify";
+import fp from "fastify-plugin";
 import { lineAndColumn, locateJsonError } from "../config/json.js";
 import { BadRequestError, ValidationError, type LgDevError } from "../errors.js";
 import { MAX_BODY_DEPTH, tooDeep } from "../services/json-limits.js";
@@ -18,9 +19,25 @@ export class UnreadableBody {
 }
 
 /** Where the parser leaves a request's body text as received (authenticate() reads these bytes). */
-export const RAW_BODY = "lgDevRawJson";
+const RAW_BODY = "lgDevRawJson";
 type WithRaw = FastifyRequest & { [RAW_BODY]?: string; [ORIGINAL_TYPE]?: string };
 const ORIGINAL_TYPE = "lgDevContentType";
+
+/** The body text of a request as received, when a parser of this file read it. */
+export const rawBodyOf = (req: FastifyRequest): string | undefined => (req as WithRaw)[RAW_BODY];
+
+/**
+ * JSON bodies everywhere (the user's Fastify plugins included; the API's routes read every body as JSON, see
+ * {@link readBodiesAsJson}): an empty body is "no body", broken JSON an UnreadableBody that says where.
+ */
+export const jsonBodies = fp(async (app: FastifyInstance) => {
+  app.decorateRequest(RAW_BODY, undefined);
+  app.removeContentTypeParser("application/json");
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (req, body, done) => {
+    (req as WithRaw)[RAW_BODY] = body as string;
+    done(null, parseBody(body as string));
+  });
+});
 
 /** A media type Fastify accepts (`type/subtype`, parameters optional); others it refuses with 415 before parsing. */
 const MEDIA_TYPE = /^\s*[\w!#$%&'*+.^`|~-]+\/[\w!#$%&'*+.^`|~-]+\s*(;|$)/;

@@ -9,6 +9,7 @@
 import { stat } from "node:fs/promises";
 import { resolve as resolvePath } from "node:path";
 import type { FastifyInstance, FastifyPluginAsync, FastifyPluginCallback } from "fastify";
+import fp from "fastify-plugin";
 import { ConfigError } from "../errors.js";
 import { splitExportRef } from "../graphs/ref.js";
 import { lookupExport } from "../graphs/resolve.js";
@@ -105,6 +106,11 @@ export interface MountCustomAppOptions extends Omit<MountFrontOptions, "authenti
   logger: Logger;
 }
 
+/** The custom app as a plugin. Register it after the API routes (a Fastify plugin's clashes are then reported). */
+export const customApp = fp(async (app: FastifyInstance, { custom, ...opts }: MountCustomAppOptions & { custom: CustomApp }) => {
+  await mountCustomApp(app, custom, opts);
+});
+
 /** Mount the custom app on the server. Call after the API routes (a Fastify plugin's clashes are then reported). */
 export async function mountCustomApp(app: FastifyInstance, custom: CustomApp, opts: MountCustomAppOptions): Promise<void> {
   try {
@@ -112,7 +118,7 @@ export async function mountCustomApp(app: FastifyInstance, custom: CustomApp, op
       await app.register(async (scope) => {
         if (!opts.authenticate) {
           scope.addHook("onRoute", (route) => {
-            route.config = { ...(route.config as object), public: true } as never;
+            route.config = { ...route.config, public: true };
           });
         }
         await scope.register(custom.plugin as FastifyPluginAsync);

@@ -7,9 +7,6 @@ export function toResponse(err: unknown): { status: number; body: string; header
   if (err instanceof LgDevError) return { status: err.status, body: err.message, headers: err.headers, log: false };
   const fe = err as FastifyError & { validationContext?: string };
   if (fe?.validation) return { status: 422, body: fe.message, headers: {}, log: false };
-  if (fe?.code === "FST_ERR_CTP_INVALID_JSON_BODY" || (fe?.statusCode === 400 && err instanceof SyntaxError)) {
-    return { status: 400, body: `Malformed JSON body: ${fe.message}`, headers: {}, log: false };
-  }
   if (fe?.code === "FST_ERR_CTP_BODY_TOO_LARGE") return { status: 413, body: "Request body is too large", headers: {}, log: false };
   if (fe?.code === "FST_ERR_CTP_INVALID_MEDIA_TYPE") return { status: 415, body: fe.message, headers: {}, log: false };
   if (typeof fe?.statusCode === "number" && fe.statusCode >= 400 && fe.statusCode < 500) {
@@ -43,4 +40,9 @@ function withCauses(err: unknown): unknown {
   const logged = new Error(err.message);
   logged.stack = text;
   return logged;
+}
+
+/** The answer for a path no route serves. */
+export async function notFound(req: FastifyRequest, reply: FastifyReply) {
+  return reply.code(404).type("text/plain; charset=utf-8").send(`Not Found: ${req.method} ${req.url.split("?", 1)[0]}`);
 }

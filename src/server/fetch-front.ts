@@ -17,6 +17,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { isLocalPeer } from "../auth/index.js";
 import type { AuthContext, AuthRequestInfo, AuthService } from "../auth/types.js";
 import { LgDevError } from "../errors.js";
+import { protocolOf } from "./protocol.js";
 import type { Ref, RequestContext } from "../services/context.js";
 
 /** One request as the user's app gets it, and the way on into the API. */
@@ -270,7 +271,7 @@ async function readBody(raw: IncomingMessage, limit: number): Promise<Uint8Array
 }
 
 function urlOf(req: FastifyRequest): string {
-  const proto = req.headers["x-forwarded-proto"] === "https" ? "https" : "http";
+  const proto = protocolOf(req);
   const host = req.headers.host ?? "localhost";
   try {
     return new URL(req.url, `${proto}://${host}`).href;

@@ -4,7 +4,8 @@
  * attacker's hostname. So, listening on loopback, lg-dev answers only requests whose Host is a loopback name or one
  * the user allowed - as vite's `server.allowedHosts` does.
  */
-import type { FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import fp from "fastify-plugin";
 import { isLoopbackAddress } from "../auth/loopback.js";
 
 /** Hosts allowed besides the loopback names, or `true` for any host (the check is off). */
@@ -78,6 +79,11 @@ export function hostCheckHook(allowed: string[]) {
       );
   };
 }
+
+/** The check as a plugin. Register it first: a rebinding page gets nothing, not even a CORS preflight or a 401. */
+export const hostCheck = fp(async (app: FastifyInstance, { allowed }: { allowed: string[] }) => {
+  app.addHook("onRequest", hostCheckHook(allowed));
+});
 
 /**
  * The hosts to serve for a listen address: off (`undefined`) on a non-loopback address, where the server is meant

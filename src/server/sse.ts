@@ -9,7 +9,7 @@ export function frame(event: string, data: unknown, id?: number | string): strin
 export interface SseOptions {
   /** Extra headers (Content-Location of the run). */
   headers?: Record<string, string>;
-  /** Keep-alive comment interval, so proxies do not cut idle streams. */
+  /** Keep-alive comment interval, so proxies do not cut idle streams (default 15 s). */
   keepAliveMs?: number;
   /** Called once when the client goes away before the stream ended. */
   onDisconnect?: () => void;
@@ -46,7 +46,7 @@ export async function sendSse(
     opts.onDisconnect?.();
   };
   raw.on("close", onClose);
-  const keepAlive = setInterval(() => raw.write(": heartbeat\n\n"), opts.keepAliveMs ?? request.server.sseKeepAliveMs ?? 15_000);
+  const keepAlive = setInterval(() => raw.write(": heartbeat\n\n"), opts.keepAliveMs ?? 15_000);
   try {
     for await (const e of produce(controller.signal)) {
       if (controller.signal.aborted) break;

@@ -9,6 +9,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { extname, join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { notFound } from "./errors.js";
 
 /** Where `npm run build` puts the Studio: `dist/studio` at the package root (from src/server or dist/server). */
 export const DEFAULT_STUDIO_DIR = fileURLToPath(new URL("../../dist/studio/", import.meta.url));
@@ -121,8 +122,8 @@ export async function studioRoutes(app: FastifyInstance, options: StudioOptions 
     // The app keeps its state in the query string; any other path below /studio/ without a file extension is the app.
     if (file) return send(req, reply, file);
     if (!/\.[a-z0-9]+$/i.test(path)) return send(req, reply, all.get("index.html")!);
-    return reply.code(404).type("text/plain; charset=utf-8").send(`Not Found: ${req.method} ${req.url.split("?", 1)[0]}`);
+    return notFound(req, reply);
   };
   app.get("/studio", route, (req, reply) => serve(req, reply, ""));
-  app.get("/studio/*", route, (req, reply) => serve(req, reply, (req.params as { "*": string })["*"]));
+  app.get<{ Params: { "*": string } }>("/studio/*", route, (req, reply) => serve(req, reply, req.params["*"]));
 }

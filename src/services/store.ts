@@ -3,7 +3,8 @@ import { matchesFilters, storeFilterTarget } from "../auth/filters.js";
 import { storeKey, type Storage } from "../storage/storage.js";
 import type { StoreItemRecord } from "../storage/types.js";
 import type { Authorizer, RequestContext } from "./context.js";
-import { jsonEqual, nowIso } from "./util.js";
+import { jsonEqual } from "../json-value.js";
+import { nowIso } from "./util.js";
 
 /** An item as the API returns it. */
 export interface StoreItemView {
@@ -19,7 +20,8 @@ export interface StoreSearch {
   filter?: Record<string, unknown>;
   limit?: number;
   offset?: number;
-  query?: string;
+  /** Text the value must contain; null or absent: any. */
+  query?: string | null;
 }
 
 export interface NamespaceList {

@@ -1,5 +1,5 @@
-import { createHash, randomUUID } from "node:crypto";
-import { ValidationError } from "../errors.js";
+import { randomUUID } from "node:crypto";
+import { jsonEqual } from "../json-value.js";
 import { pageSpec, selectPage } from "./search.js";
 
 /**
@@ -15,41 +15,12 @@ export const newId = (): string => {
 /** Current time as ISO-8601. */
 export const nowIso = (): string => new Date().toISOString();
 
-/** RFC 4122 name-based (SHA-1, version 5) UUID — the same function Python's uuid.uuid5 computes. */
-export function uuid5(name: string, namespace: string): string {
-  const ns = Buffer.from(namespace.replace(/-/g, ""), "hex");
-  const hash = createHash("sha1").update(ns).update(name, "utf8").digest();
-  hash[6] = (hash[6]! & 0x0f) | 0x50;
-  hash[8] = (hash[8]! & 0x3f) | 0x80;
-  const h = hash.subarray(0, 16).toString("hex");
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-}
-
-/** The namespace the official servers use for system assistant ids (the DNS... URL namespace). */
+/** The namespace of system assistant ids (uuid5 of the graph id), the official servers' own: not one of RFC 4122's. */
 export const ASSISTANT_NAMESPACE = "6ba7b821-9dad-11d1-80b4-00c04fd430c8";
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** True for a UUID string in canonical form (any version). */
 export const isUuid = (s: unknown): s is string => typeof s === "string" && UUID_RE.test(s);
-
-/** Throw a 422 naming `field` unless `value` is a UUID. */
-export function assertUuid(value: string, field: string): void {
-  if (!isUuid(value)) throw new ValidationError(`${field} must be a UUID, got "${value}"`);
-}
-
-/** Deep structural equality for JSON values. */
-export function jsonEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  if (Array.isArray(a)) {
-    const bb = b as unknown[];
-    return a.length === bb.length && a.every((v, i) => jsonEqual(v, bb[i]));
-  }
-  const ak = Object.keys(a);
-  const bk = Object.keys(b);
-  return ak.length === bk.length && ak.every((k) => jsonEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
-}
 
 /** `subset` is contained in `target`: every key of subset is in target with a containing value (JSONB @> semantics). */
 export function contains(target: unknown, subset: unknown): boolean {

@@ -6,6 +6,7 @@
  * whose value is `=== v` (strings up to MAX_INDEXED_STRING characters, numbers but NaN, booleans, null). Records whose
  * metadata is not a plain object are listed under IRREGULAR instead; while there are any, searches ignore the index.
  */
+import { isPlainObject } from "../json-value.js";
 
 /** Index key of the records whose metadata is not a plain object (normally none). */
 export const IRREGULAR_METADATA = "\u0000irregular";
@@ -38,11 +39,4 @@ export function metadataIndexKeys(metadata: unknown): string[] {
     if (ik !== undefined) keys.push(ik);
   }
   return keys;
-}
-
-/** Plain data objects only (what JSON produces), as auth filters see them. */
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
 }

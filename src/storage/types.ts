@@ -19,7 +19,9 @@ export interface AssistantRecord {
 /** One version of an assistant (PATCH makes a new one; `latest` picks which is current). */
 export type AssistantVersionRecord = Omit<AssistantRecord, "updated_at">;
 
-export type ThreadStatus = "idle" | "busy" | "interrupted" | "error";
+/** A thread's statuses (also the API's: its schemas list these). */
+export const THREAD_STATUSES = ["idle", "busy", "interrupted", "error"] as const;
+export type ThreadStatus = (typeof THREAD_STATUSES)[number];
 
 export interface ThreadRecord {
   thread_id: string;
@@ -34,8 +36,12 @@ export interface ThreadRecord {
   error?: unknown;
 }
 
-export type RunStatus = "pending" | "running" | "success" | "error" | "interrupted" | "timeout";
-export type MultitaskStrategy = "reject" | "interrupt" | "rollback" | "enqueue";
+/** A run's statuses (also the API's: its schemas list these). */
+export const RUN_STATUSES = ["pending", "running", "success", "error", "interrupted", "timeout"] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+/** What a new run does to the runs already pending or running on its thread. */
+export const MULTITASK_STRATEGIES = ["reject", "interrupt", "rollback", "enqueue"] as const;
+export type MultitaskStrategy = (typeof MULTITASK_STRATEGIES)[number];
 
 /** Everything needed to execute a run, kept with it so a queued run can start later (or after a restart). */
 export interface RunKwargs {

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { createLogger } from "../../src/logger.js";
 import { WebhookSender, webhookPayload } from "../../src/runs/webhooks.js";
 import type { RunRecord } from "../../src/storage/types.js";
-import { makeTestApp } from "../server/app-harness.js";
+import { makeTestApp } from "../helpers/app.js";
 
 /** A receiver on 127.0.0.1, port 0, answering with the statuses given in turn (the last one repeats). */
 async function receiver(statuses: number[] = [200]) {

@@ -13,7 +13,7 @@ import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from "fas
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createAuthService } from "../../src/auth/index.js";
 import type { AuthService } from "../../src/auth/types.js";
-import { makeApp } from "./harness.js";
+import { makeTestApp } from "../helpers/app.js";
 
 type Who = "alice" | "bob" | "eve" | "studio" | "nobody";
 type Value = Record<string, unknown> & { metadata?: Record<string, unknown> | null; value?: Record<string, unknown> | null };
@@ -190,7 +190,7 @@ const HIDDEN: Array<{ name: string; req: (w: World) => Req; owner: number; creat
 
 let world: World;
 beforeEach(async () => {
-  ({ app, close } = await makeApp(sweepAuth()));
+  ({ app, close } = await makeTestApp({ auth: sweepAuth() }));
   world = await buildWorld();
 });
 afterEach(async () => {
@@ -433,7 +433,7 @@ describe("the store with a filter on the value's fields", () => {
         if (action === "put" && v.value) v.value.owner = user.identity;
         return { owner: { $eq: user.identity } };
       });
-    const other = await makeApp(createAuthService({ module: { file: "/sweep/store-auth.ts", exportName: "auth", auth: auth as never } }));
+    const other = await makeTestApp({ auth: createAuthService({ module: { file: "/sweep/store-auth.ts", exportName: "auth", auth: auth as never } }) });
     const send = (who: Who, req: Req) =>
       other.app.inject({
         method: req.method,

@@ -5,7 +5,7 @@ import { createAuthService } from "../../src/auth/index.js";
 import { MAX_BODY_DEPTH, parseBody, UnreadableBody } from "../../src/server/body.js";
 import { tooDeep } from "../../src/services/json-limits.js";
 import { resolveCustomApp } from "../../src/server/custom-routes.js";
-import { makeTestApp } from "./app-harness.js";
+import { makeTestApp } from "../helpers/app.js";
 
 let open: Array<{ close(): Promise<void> }> = [];
 afterEach(async () => {

@@ -1,7 +1,7 @@
 /** CORS: the default policy (hosted Studio, localhost, PNA) and `http.cors` from langgraph.json. */
 import { afterEach, describe, expect, it } from "vitest";
 import type { CorsConfig } from "../../src/server/app.js";
-import { makeTestApp } from "./app-harness.js";
+import { makeTestApp } from "../helpers/app.js";
 
 let open: Array<{ close(): Promise<void> }> = [];
 afterEach(async () => {

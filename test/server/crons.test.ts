@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { createAuthService } from "../../src/auth/index.js";
 import { nextRunDate, parseSchedule } from "../../src/runs/cron-scheduler.js";
 import type { Services } from "../../src/services/index.js";
-import { makeTestApp } from "./app-harness.js";
+import { makeTestApp } from "../helpers/app.js";
 
 let open: Array<{ close(): Promise<void> }> = [];
 afterEach(async () => {

@@ -5,7 +5,7 @@ import { createAuthService } from "../../src/auth/index.js";
 import { ConfigError } from "../../src/errors.js";
 import type { HttpOptions } from "../../src/server/app.js";
 import { resolveCustomApp, type CustomApp } from "../../src/server/custom-routes.js";
-import { makeTestApp } from "./app-harness.js";
+import { makeTestApp } from "../helpers/app.js";
 
 let open: Array<{ close(): Promise<void> }> = [];
 afterEach(async () => {

@@ -3,7 +3,7 @@
  * the two servers side by side; hidden resources answer as these unknown ones do: see authz-sweep.test.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { makeTestApp } from "./app-harness.js";
+import { makeTestApp } from "../helpers/app.js";
 
 const UNKNOWN = "00000000-0000-4000-8000-000000000000";
 let made: Awaited<ReturnType<typeof makeTestApp>>;

@@ -5,7 +5,7 @@ import type { FastifyInstance } from "fastify";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { isHostAllowed, parseHostHeader, resolveAllowedHosts } from "../../src/server/host-check.js";
 import { copyFixture, startServer, type RunningServer } from "../helpers/spawn.js";
-import { makeApp } from "./harness.js";
+import { makeTestApp } from "../helpers/app.js";
 
 describe("Host header rules", () => {
   it("serves loopback names with any port", () => {
@@ -65,7 +65,7 @@ describe("every route checks the Host (app.inject)", () => {
   afterEach(() => close());
 
   it("answers 403 with how to allow it, on public routes, API routes, unknown paths and CORS preflights", async () => {
-    ({ app, close } = await makeApp(undefined, { allowedHosts: ["my.dev"] }));
+    ({ app, close } = await makeTestApp({ deps: { allowedHosts: ["my.dev"] } }));
     const cases = [
       { method: "GET", url: "/ok" },
       { method: "GET", url: "/info" },
@@ -94,11 +94,11 @@ describe("every route checks the Host (app.inject)", () => {
 
   it("is off when buildApp gets no list (non-loopback listen address) or true", async () => {
     for (const allowedHosts of [undefined, true as const]) {
-      ({ app, close } = await makeApp(undefined, allowedHosts === undefined ? {} : { allowedHosts }));
+      ({ app, close } = await makeTestApp({ deps: allowedHosts === undefined ? {} : { allowedHosts } }));
       expect((await app.inject({ method: "GET", url: "/ok", headers: { host: "evil.com" } })).statusCode).toBe(200);
       await close();
     }
-    ({ app, close } = await makeApp());
+    ({ app, close } = await makeTestApp());
   });
 });
 

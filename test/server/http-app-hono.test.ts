@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { createAuthService } from "../../src/auth/index.js";
 import type { HttpOptions } from "../../src/server/app.js";
 import { resolveCustomApp } from "../../src/server/custom-routes.js";
-import { makeTestApp } from "./app-harness.js";
+import { makeTestApp } from "../helpers/app.js";
 
 let open: Array<{ close(): Promise<void> }> = [];
 afterEach(async () => {

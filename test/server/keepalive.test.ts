@@ -1,6 +1,6 @@
 /** Idle event streams get a keep-alive comment (interval from AppDeps.sseKeepAliveMs) so proxies do not cut them. */
 import { afterEach, expect, it } from "vitest";
-import { makeTestApp } from "./app-harness.js";
+import { makeTestApp } from "../helpers/app.js";
 
 let close: (() => Promise<void>) | undefined;
 afterEach(async () => close?.());

@@ -12,7 +12,7 @@ import { MAX_BODY_DEPTH } from "../../src/server/body.js";
 import { MAX_STORED_DEPTH } from "../../src/services/json-limits.js";
 import { openStorage } from "../../src/storage/durable.js";
 import { Storage } from "../../src/storage/storage.js";
-import { makeTestApp } from "./app-harness.js";
+import { makeTestApp, testGraphs } from "../helpers/app.js";
 
 type App = Awaited<ReturnType<typeof makeTestApp>>;
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -41,7 +41,7 @@ const deepGraphs = {
 
 async function makeApp(mode: "memory" | "journal"): Promise<App & { reopen?: () => Promise<App> }> {
   if (mode === "memory") {
-    const made = await makeTestApp({ graphs: deepGraphs });
+    const made = await makeTestApp({ graphs: { ...testGraphs(), ...deepGraphs } });
     cleanups.push(() => made.close());
     return made;
   }
@@ -49,7 +49,7 @@ async function makeApp(mode: "memory" | "journal"): Promise<App & { reopen?: () 
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
   const open = async () => {
     const opened = await openStorage({ dir, persist: true, groupCommit: true, logger: createLogger("silent") });
-    const made = await makeTestApp({ graphs: deepGraphs, storage: opened.storage });
+    const made = await makeTestApp({ graphs: { ...testGraphs(), ...deepGraphs }, storage: opened.storage });
     let closed = false;
     const close = async () => {
       if (closed) return;

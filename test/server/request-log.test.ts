@@ -1,7 +1,7 @@
 /** `--server-log-level`: the HTTP server's own log, a line per request at info and debug, nothing below. */
 import { afterEach, describe, expect, it } from "vitest";
 import { createLogger, type LogLevel } from "../../src/logger.js";
-import { makeTestApp } from "./app-harness.js";
+import { makeTestApp } from "../helpers/app.js";
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {

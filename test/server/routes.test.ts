@@ -1,7 +1,10 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { makeApp } from "./harness.js";
+import { askGraph, echoGraph, makeTestApp } from "../helpers/app.js";
 
-type Made = Awaited<ReturnType<typeof makeApp>>;
+/** Two graphs, so two system assistants. */
+const twoGraphs = () => makeTestApp({ graphs: { echo: echoGraph(), ask: askGraph() } });
+
+type Made = Awaited<ReturnType<typeof twoGraphs>>;
 let made: Made | undefined;
 afterEach(async () => {
   await made?.close();
@@ -12,7 +15,7 @@ const json = (body: unknown) => ({ headers: { "content-type": "application/json"
 
 describe("routes via inject", () => {
   it("creates, reads, patches, searches, counts and deletes threads", async () => {
-    made = await makeApp();
+    made = await twoGraphs();
     const { app } = made;
     const created = await app.inject({ method: "POST", url: "/threads", ...json({ metadata: { a: 1 } }) });
     expect(created.statusCode).toBe(200);
@@ -39,7 +42,7 @@ describe("routes via inject", () => {
   });
 
   it("validates bodies, params and JSON", async () => {
-    made = await makeApp();
+    made = await twoGraphs();
     const { app } = made;
     const bad = await app.inject({ method: "GET", url: "/threads/123" });
     expect(bad.statusCode).toBe(422);
@@ -57,7 +60,7 @@ describe("routes via inject", () => {
   });
 
   it("manages assistants with versions", async () => {
-    made = await makeApp();
+    made = await twoGraphs();
     const { app } = made;
     const a = (await app.inject({ method: "POST", url: "/assistants", ...json({ graph_id: "echo", name: "mine", config: { configurable: { x: 1 } } }) })).json();
     expect(a.version).toBe(1);
@@ -81,7 +84,7 @@ describe("routes via inject", () => {
   });
 
   it("runs wait, state and history, and the truncate reset keeps system assistants", async () => {
-    made = await makeApp();
+    made = await twoGraphs();
     const { app } = made;
     const t = (await app.inject({ method: "POST", url: "/threads", ...json({}) })).json();
     const out = await app.inject({ method: "POST", url: `/threads/${t.thread_id}/runs/wait`, ...json({ assistant_id: "echo", input: { messages: [{ role: "user", content: "x" }] } }) });
@@ -107,7 +110,7 @@ describe("routes via inject", () => {
   });
 
   it("store put/get/search/namespaces/delete", async () => {
-    made = await makeApp();
+    made = await twoGraphs();
     const { app } = made;
     expect((await app.inject({ method: "PUT", url: "/store/items", ...json({ namespace: ["u", "prefs"], key: "k", value: { color: "red" } }) })).statusCode).toBe(204);
     const got = (await app.inject({ method: "GET", url: "/store/items?namespace=u.prefs&key=k" })).json();
@@ -124,7 +127,7 @@ describe("routes via inject", () => {
   });
 
   it("an oversized body is a 413 and the server keeps serving", async () => {
-    made = await makeApp();
+    made = await twoGraphs();
     const big = JSON.stringify({ metadata: { big: "x".repeat(51 * 1024 * 1024) } });
     const res = await made.app.inject({ method: "POST", url: "/threads", headers: { "content-type": "application/json" }, payload: big });
     expect(res.statusCode).toBe(413);
@@ -133,7 +136,7 @@ describe("routes via inject", () => {
   });
 
   it("serves /openapi.json and /docs", async () => {
-    made = await makeApp();
+    made = await twoGraphs();
     const spec = (await made.app.inject({ method: "GET", url: "/openapi.json" })).json();
     expect(spec.openapi).toMatch(/^3\./);
     expect(Object.keys(spec.paths)).toContain("/threads/{thread_id}/runs/wait");

@@ -6,7 +6,7 @@ import { afterAll, afterEach, describe, expect, it } from "vitest";
 import type { AuthService } from "../../src/auth/types.js";
 import { UnauthorizedError } from "../../src/errors.js";
 import { makeTempDir } from "../helpers/spawn.js";
-import { makeTestApp } from "./app-harness.js";
+import { makeTestApp } from "../helpers/app.js";
 
 const tmp = makeTempDir("lg-dev-studio-static-");
 afterAll(() => tmp.cleanup());

@@ -7,7 +7,7 @@ import type { FastifyInstance } from "fastify";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createAuthService } from "../../src/auth/index.js";
 import type { Services } from "../../src/services/index.js";
-import { makeApp } from "./harness.js";
+import { askGraph, echoGraph, makeTestApp } from "../helpers/app.js";
 
 type Who = "alice" | "bob" | "eve";
 
@@ -35,7 +35,7 @@ let app: FastifyInstance;
 let services: Services;
 let close: () => Promise<void>;
 beforeEach(async () => {
-  ({ app, services, close } = await makeApp(ownerAuth()));
+  ({ app, services, close } = await makeTestApp({ auth: ownerAuth(), graphs: { echo: echoGraph(), ask: askGraph() } }));
 });
 afterEach(() => close());
 

@@ -5,7 +5,7 @@ import { createAuthService } from "../../src/auth/index.js";
 import { createLogger } from "../../src/logger.js";
 import { UiBundles } from "../../src/ui/bundles.js";
 import { copyFixture } from "../helpers/spawn.js";
-import { makeTestApp } from "./app-harness.js";
+import { makeTestApp } from "../helpers/app.js";
 
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {

@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { createAuthService } from "../../src/auth/index.js";
 import { resolveWebhookConfig } from "../../src/runs/webhook-config.js";
 import type { Resolver } from "../../src/runs/webhook-policy.js";
-import { makeTestApp } from "./app-harness.js";
+import { makeTestApp } from "../helpers/app.js";
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {

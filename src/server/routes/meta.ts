@@ -1,33 +1,19 @@
-import type { FastifyInstance } from "fastify";
-import type { AppDeps } from "../app.js";
+import type { MetaRoutesDeps, RoutePlugin } from "../deps.js";
+import { truncateBody } from "../schemas/meta.js";
 
 /** /ok, /info and /internal/truncate. */
-export async function metaRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
+export const metaRoutes: RoutePlugin<MetaRoutesDeps> = async (app, { info, truncate }) => {
   const publicRoute = { public: true };
   app.get("/ok", { config: publicRoute, schema: { tags: ["System"] } }, async () => ({ ok: true }));
   app.get("/info", { config: publicRoute, schema: { tags: ["System"] } }, async () => ({
-    version: deps.info.version,
-    langgraph_js_version: deps.info.langgraphVersion,
+    version: info.version,
+    langgraph_js_version: info.langgraphVersion,
     context: "js",
-    flags: { assistants: true, crons: deps.info.crons },
+    flags: { assistants: true, crons: info.crons },
   }));
 
-  app.post("/internal/truncate", {
-    schema: {
-      tags: ["System"],
-      body: {
-        type: "object",
-        properties: {
-          runs: { type: "boolean" },
-          threads: { type: "boolean" },
-          assistants: { type: "boolean" },
-          store: { type: "boolean" },
-          checkpoint: { type: "boolean" },
-        },
-      },
-    },
-  }, async (req, reply) => {
-    await deps.services.truncate((req.body ?? {}) as never, req.ctx);
+  app.post("/internal/truncate", { schema: { tags: ["System"], body: truncateBody } }, async (req, reply) => {
+    await truncate(req.body, req.ctx);
     return reply.code(204).send();
   });
-}
+};

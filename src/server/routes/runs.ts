@@ -1,16 +1,23 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyReply, FastifyRequest } from "fastify";
 import type { RunOutcome } from "../../runs/executor.js";
-import type { RunCreate } from "../../services/runs.js";
-import { viewRun } from "../../services/runs.js";
-import type { RunRecord } from "../../storage/types.js";
-import type { AppDeps } from "../app.js";
-import { cancelManyBody, cancelQuery, runBatchBody, runCreateBody, runListQuery, snakeCaseBatchItems } from "../schemas/runs.js";
-import { asBool, qbool, qModes, threadIdParams, threadRunParams, uuid } from "../schemas/common.js";
 import type { RunEvent, ThreadEvent } from "../../runs/streams.js";
+import { viewRun, type RunCreate } from "../../services/runs.js";
+import type { RunRecord } from "../../storage/types.js";
+import type { RoutePlugin, RunRoutesDeps } from "../deps.js";
+import { asBool, threadIdParams, threadRunParams } from "../schemas/common.js";
+import {
+  cancelManyBody,
+  cancelQuery,
+  joinQuery,
+  type JoinQuery,
+  runBatchBody,
+  runCreateBody,
+  runIdParams,
+  runListQuery,
+  snakeCaseBatchItems,
+  threadStreamQuery,
+} from "../schemas/runs.js";
 import { sendSse } from "../sse.js";
-
-type P = { thread_id: string };
-type PR = { thread_id: string; run_id: string };
 
 const location = (run: RunRecord) => `/threads/${run.thread_id}/runs/${run.run_id}`;
 /** What wait and join answer: the final values, or `{__error__}` for a failed run. */
@@ -18,10 +25,12 @@ const outcomeBody = (o: RunOutcome) => (o.error ? { __error__: o.error } : (o.va
 const asList = (modes: string | string[] | undefined): string[] | undefined => (modes === undefined ? undefined : Array.isArray(modes) ? modes : [modes]);
 /** The mode an event belongs to: `messages/partial` and `messages|ns` are `messages` events. */
 const baseMode = (event: string) => event.split("|", 1)[0]!.split("/", 1)[0]!;
+/** The events a requested mode names: `messages-tuple` streams `messages` events. */
+const eventMode = (mode: string) => (mode === "messages-tuple" ? "messages" : mode);
 /** Keep only the events of the requested modes (join streams' `stream_mode`); metadata and errors always pass. */
 async function* onlyModes<E extends { event: string }>(events: AsyncIterable<E>, modes: string | string[] | undefined): AsyncGenerator<E> {
   const list = asList(modes);
-  const wanted = list && new Set(list.map((m) => (m === "messages-tuple" ? "messages" : m)));
+  const wanted = list && new Set(list.map(eventMode));
   for await (const e of events) {
     const base = baseMode(e.event);
     if (!wanted || base === "metadata" || base === "error" || wanted.has(base)) yield e;
@@ -33,7 +42,7 @@ async function* onlyModes<E extends { event: string }>(events: AsyncIterable<E>,
  * mode by name keeps those events of the runs (with their metadata and errors).
  */
 function threadModes(modes: string[] | undefined): (e: ThreadEvent) => boolean {
-  const wanted = new Set((modes ?? ["run_modes"]).map((m) => (m === "messages-tuple" ? "messages" : m)));
+  const wanted = new Set((modes ?? ["run_modes"]).map(eventMode));
   const runEvents = [...wanted].some((m) => m !== "lifecycle" && m !== "state_update");
   return (e) => {
     if (e.event === "lifecycle" || e.event === "state_update") return wanted.has(e.event);
@@ -53,9 +62,6 @@ function withHeaders(body: RunCreate, headers: FastifyRequest["headers"]): RunCr
   if (Object.keys(fromHeaders).length === 0) return body;
   return { ...body, config: { ...body.config, configurable: { ...body.config?.configurable, ...fromHeaders } } };
 }
-const runBody = (req: FastifyRequest) => withHeaders(req.body as RunCreate, req.headers);
-const joinQuery = { type: "object", properties: { cancel_on_disconnect: qbool, stream_mode: qModes } } as const;
-type JoinQuery = { cancel_on_disconnect?: unknown; stream_mode?: string | string[]; stream_modes?: string | string[] };
 const lastEventId = (req: FastifyRequest): number | undefined => {
   const raw = req.headers["last-event-id"];
   const n = typeof raw === "string" ? Number.parseInt(raw, 10) : NaN;
@@ -63,14 +69,14 @@ const lastEventId = (req: FastifyRequest): number | undefined => {
 };
 
 /** Runs on threads, stateless runs, and their streams. */
-export async function runRoutes(app: FastifyInstance, { services }: AppDeps): Promise<void> {
-  const { runs } = services;
+export const runRoutes: RoutePlugin<RunRoutesDeps> = async (app, { runs, threads, streams, keepAliveMs }) => {
   const tags = ["Runs"];
 
   /** Stream a run this request created. A stateless run's events carry no ids, as on the official server. */
   const streamNew = (req: FastifyRequest, reply: FastifyReply, run: RunRecord, stateless = false) =>
     sendSse(req, reply, (signal) => (stateless ? withoutIds(runs.streamOf(run.run_id, signal)) : runs.streamOf(run.run_id, signal)), {
       headers: { "Content-Location": location(run), Location: `${location(run)}/stream` },
+      keepAliveMs,
       onDisconnect: () => {
         if (run.kwargs.on_disconnect === "cancel") void runs.cancelUnchecked(run.run_id);
       },
@@ -83,48 +89,46 @@ export async function runRoutes(app: FastifyInstance, { services }: AppDeps): Pr
   };
 
   // --- on a thread ---
-  app.post("/threads/:thread_id/runs", { schema: { tags, params: threadIdParams, body: runCreateBody } }, async (req, reply) => {
-    const run = await runs.create(req.ctx, (req.params as P).thread_id, runBody(req));
+  const onThread = { tags, params: threadIdParams, body: runCreateBody };
+  app.post("/threads/:thread_id/runs", { schema: onThread }, async (req, reply) => {
+    const run = await runs.create(req.ctx, req.params.thread_id, withHeaders(req.body, req.headers));
     reply.header("Content-Location", location(run));
     return viewRun(run);
   });
 
-  app.post("/threads/:thread_id/runs/stream", { schema: { tags, params: threadIdParams, body: runCreateBody } }, async (req, reply) => {
-    const run = await runs.create(req.ctx, (req.params as P).thread_id, runBody(req));
+  app.post("/threads/:thread_id/runs/stream", { schema: onThread }, async (req, reply) => {
+    const run = await runs.create(req.ctx, req.params.thread_id, withHeaders(req.body, req.headers));
     await streamNew(req, reply, run);
   });
 
-  app.post("/threads/:thread_id/runs/wait", { schema: { tags, params: threadIdParams, body: runCreateBody } }, async (req, reply) => {
-    const run = await runs.create(req.ctx, (req.params as P).thread_id, runBody(req));
+  app.post("/threads/:thread_id/runs/wait", { schema: onThread }, async (req, reply) => {
+    const run = await runs.create(req.ctx, req.params.thread_id, withHeaders(req.body, req.headers));
     return waitNew(reply, run);
   });
 
-  app.get("/threads/:thread_id/runs", { schema: { tags, params: threadIdParams, querystring: runListQuery } }, async (req) =>
-    runs.list(req.ctx, (req.params as P).thread_id, req.query as never));
-
-  app.get("/threads/:thread_id/runs/:run_id", { schema: { tags, params: threadRunParams } }, async (req) => {
-    const p = req.params as PR;
-    return viewRun(await runs.get(req.ctx, p.thread_id, p.run_id));
+  app.get("/threads/:thread_id/runs", { schema: { tags, params: threadIdParams, querystring: runListQuery } }, async (req) => {
+    const { select } = req.query;
+    return runs.list(req.ctx, req.params.thread_id, { ...req.query, select: typeof select === "string" ? [select] : select });
   });
 
+  app.get("/threads/:thread_id/runs/:run_id", { schema: { tags, params: threadRunParams } }, async (req) =>
+    viewRun(await runs.get(req.ctx, req.params.thread_id, req.params.run_id)));
+
   app.delete("/threads/:thread_id/runs/:run_id", { schema: { tags, params: threadRunParams } }, async (req, reply) => {
-    const p = req.params as PR;
-    await runs.delete(req.ctx, p.thread_id, p.run_id);
+    await runs.delete(req.ctx, req.params.thread_id, req.params.run_id);
     return reply.code(204).send();
   });
 
-  app.get("/threads/:thread_id/runs/:run_id/join", { schema: { tags, params: threadRunParams } }, async (req) => {
-    const p = req.params as PR;
-    return outcomeBody(await runs.join(req.ctx, p.thread_id, p.run_id));
-  });
+  app.get("/threads/:thread_id/runs/:run_id/join", { schema: { tags, params: threadRunParams } }, async (req) =>
+    outcomeBody(await runs.join(req.ctx, req.params.thread_id, req.params.run_id)));
 
   /** `threadId` undefined: the run is named by its id alone (GET /runs/{run_id}/stream). */
-  const joinStream = async (req: FastifyRequest, reply: FastifyReply, threadId: string | undefined, runId: string) => {
-    const q = req.query as JoinQuery;
+  const joinStream = async (req: FastifyRequest, reply: FastifyReply, q: JoinQuery, threadId: string | undefined, runId: string) => {
     const abort = new AbortController();
     const opts = { lastEventId: lastEventId(req), signal: abort.signal };
     const { events, followed } = threadId === undefined ? await runs.joinStreamByRun(req.ctx, runId, opts) : await runs.joinStream(req.ctx, threadId, runId, opts);
     await sendSse(req, reply, () => onlyModes(events, q.stream_mode), {
+      keepAliveMs,
       onDisconnect: () => {
         abort.abort();
         if (followed && asBool(q.cancel_on_disconnect)) void runs.cancelUnchecked(runId);
@@ -132,64 +136,61 @@ export async function runRoutes(app: FastifyInstance, { services }: AppDeps): Pr
     });
   };
   app.get("/threads/:thread_id/runs/:run_id/stream", { schema: { tags, params: threadRunParams, querystring: joinQuery } }, async (req, reply) => {
-    const p = req.params as PR;
-    await joinStream(req, reply, p.thread_id, p.run_id);
+    await joinStream(req, reply, req.query, req.params.thread_id, req.params.run_id);
   });
-  app.get("/runs/:run_id/stream", {
-    schema: { tags, params: { type: "object", required: ["run_id"], properties: { run_id: uuid } }, querystring: joinQuery },
-  }, async (req, reply) => {
-    const runId = (req.params as { run_id: string }).run_id;
-    await joinStream(req, reply, undefined, runId);
+  app.get("/runs/:run_id/stream", { schema: { tags, params: runIdParams, querystring: joinQuery } }, async (req, reply) => {
+    await joinStream(req, reply, req.query, undefined, req.params.run_id);
   });
 
   app.post("/threads/:thread_id/runs/:run_id/cancel", { schema: { tags, params: threadRunParams, querystring: cancelQuery } }, async (req, reply) => {
-    const p = req.params as PR;
-    const q = req.query as { wait?: unknown; action?: "interrupt" | "rollback" };
-    await runs.cancel(req.ctx, p.thread_id, p.run_id, { wait: asBool(q.wait), action: q.action });
-    return reply.code(asBool(q.wait) ? 204 : 202).send();
+    const wait = asBool(req.query.wait);
+    await runs.cancel(req.ctx, req.params.thread_id, req.params.run_id, { wait, action: req.query.action });
+    return reply.code(wait ? 204 : 202).send();
   });
 
-  app.get("/threads/:thread_id/stream", {
-    schema: { tags, params: threadIdParams, querystring: { type: "object", properties: { stream_mode: qModes, stream_modes: qModes } } },
-  }, async (req, reply) => {
-    const threadId = (req.params as P).thread_id;
-    await services.threads.getFor(req.ctx, threadId, "read");
-    const q = req.query as JoinQuery;
-    const pass = threadModes(asList(q.stream_mode ?? q.stream_modes));
+  app.get("/threads/:thread_id/stream", { schema: { tags, params: threadIdParams, querystring: threadStreamQuery } }, async (req, reply) => {
+    const threadId = req.params.thread_id;
+    await threads.getFor(req.ctx, threadId, "read");
+    const pass = threadModes(asList(req.query.stream_mode ?? req.query.stream_modes));
     const from = req.headers["last-event-id"];
-    await sendSse(req, reply, async function* (signal) {
-      for await (const e of services.streams.subscribeThread(threadId, signal, typeof from === "string" ? from : undefined)) if (pass(e)) yield e;
-    });
+    await sendSse(
+      req,
+      reply,
+      async function* (signal) {
+        for await (const e of streams.subscribeThread(threadId, signal, typeof from === "string" ? from : undefined)) if (pass(e)) yield e;
+      },
+      { keepAliveMs },
+    );
   });
 
   // --- stateless ---
   app.post("/runs", { schema: { tags, body: runCreateBody } }, async (req, reply) => {
-    const run = await runs.create(req.ctx, undefined, runBody(req));
+    const run = await runs.create(req.ctx, undefined, withHeaders(req.body, req.headers));
     reply.header("Content-Location", location(run));
     return viewRun(run);
   });
 
   app.post("/runs/stream", { schema: { tags, body: runCreateBody } }, async (req, reply) => {
-    const run = await runs.create(req.ctx, undefined, runBody(req));
+    const run = await runs.create(req.ctx, undefined, withHeaders(req.body, req.headers));
     await streamNew(req, reply, run, true);
   });
 
   app.post("/runs/wait", { schema: { tags, body: runCreateBody } }, async (req, reply) => {
-    const run = await runs.create(req.ctx, undefined, runBody(req));
+    const run = await runs.create(req.ctx, undefined, withHeaders(req.body, req.headers));
     return waitNew(reply, run);
   });
 
   app.post("/runs/batch", { schema: { tags, body: runBatchBody }, preValidation: async (req) => void (req.body = snakeCaseBatchItems(req.body)) }, async (req) => {
     const out = [];
-    for (const body of req.body as RunCreate[]) out.push(viewRun(await runs.create(req.ctx, undefined, withHeaders(body, req.headers))));
+    for (const body of req.body) out.push(viewRun(await runs.create(req.ctx, undefined, withHeaders(body, req.headers))));
     return out;
   });
 
   app.post("/runs/cancel", { schema: { tags, body: cancelManyBody, querystring: cancelQuery } }, async (req, reply) => {
-    await runs.cancelMany(req.ctx, { ...(req.body as object), action: (req.query as { action?: "interrupt" | "rollback" }).action });
+    await runs.cancelMany(req.ctx, { ...req.body, action: req.query.action });
     return reply.code(204).send();
   });
-}
+};
 
 async function* withoutIds(events: AsyncIterable<RunEvent>): AsyncGenerator<Omit<RunEvent, "id">> {
   for await (const { event, data } of events) yield { event, data };

@@ -1,9 +1,8 @@
-import type { FastifyInstance } from "fastify";
 import { LgDevError, NotFoundError } from "../../errors.js";
 import type { RequestContext } from "../../services/context.js";
-import type { UiFiles } from "../../ui/bundles.js";
 import { uiGlobalName } from "../../ui/build.js";
-import type { AppDeps } from "../app.js";
+import type { RoutePlugin, UiRoutesDeps } from "../deps.js";
+import { uiAgentParams, uiComponentBody, uiFileParams } from "../schemas/ui.js";
 
 /** Content types of the files a UI build makes (as the official server names them). */
 const CONTENT_TYPES: Record<string, string> = {
@@ -17,15 +16,15 @@ const CONTENT_TYPES: Record<string, string> = {
  * `POST /ui/{agent}` {name} -> an HTML snippet loading the built files and rendering component `name`;
  * `GET /ui/{agent}/{file}` -> a built file (public, like the official server's: a <script src> sends no credentials).
  */
-export async function uiRoutes(app: FastifyInstance, deps: AppDeps & { ui: UiFiles }): Promise<void> {
-  app.post<{ Params: { agent: string }; Body: { name: string } }>(
+export const uiRoutes: RoutePlugin<UiRoutesDeps> = async (app, deps) => {
+  app.post(
     "/ui/:agent",
     {
       schema: {
         tags: ["UI"],
         summary: "The HTML that loads a graph's UI component",
-        params: { type: "object", properties: { agent: { type: "string" } }, required: ["agent"] },
-        body: { type: "object", properties: { name: { type: "string" } }, required: ["name"] },
+        params: uiAgentParams,
+        body: uiComponentBody,
       },
     },
     async (req, reply) => {
@@ -51,14 +50,14 @@ export async function uiRoutes(app: FastifyInstance, deps: AppDeps & { ui: UiFil
     },
   );
 
-  app.get<{ Params: { agent: string; file: string } }>(
+  app.get(
     "/ui/:agent/:file",
     {
       config: { public: true },
       schema: {
         tags: ["UI"],
         summary: "A built file of a graph's UI",
-        params: { type: "object", properties: { agent: { type: "string" }, file: { type: "string" } }, required: ["agent", "file"] },
+        params: uiFileParams,
       },
     },
     async (req, reply) => {
@@ -69,18 +68,18 @@ export async function uiRoutes(app: FastifyInstance, deps: AppDeps & { ui: UiFil
       return reply.type(CONTENT_TYPES[ext] ?? "text/plain").send(Buffer.from(found.contents.buffer, found.contents.byteOffset, found.contents.byteLength));
     },
   );
-}
+};
 
 /**
  * The UI named `agent` (a `ui` key, normally the graph id); else, when `agent` is an assistant the caller may read,
  * its graph's UI: the SDK asks with `stream.assistantId` when the component names no namespace.
  */
-async function findUi(deps: AppDeps & { ui: UiFiles }, ctx: RequestContext, agent: string) {
+async function findUi(deps: UiRoutesDeps, ctx: RequestContext, agent: string) {
   const files = await deps.ui.files(agent);
   if (files?.length) return { name: agent, files };
   let graphId: string;
   try {
-    graphId = (await deps.services.assistants.get(ctx, agent)).graph_id;
+    graphId = (await deps.assistants.get(ctx, agent)).graph_id;
   } catch (err) {
     if (err instanceof LgDevError) return undefined;
     throw err;

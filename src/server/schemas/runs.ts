@@ -1,7 +1,11 @@
-import { anyObject, metadata, qbool, stringArray, uuid } from "./common.js";
+/** Request shapes of runs (on a thread and stateless). */
+import type { FromSchema } from "json-schema-to-ts";
+import { STREAM_MODES } from "../../runs/modes.js";
+import { MULTITASK_STRATEGIES, RUN_STATUSES } from "../../storage/types.js";
+import { anyObject, durability, limit, metadata, offset, qbool, qModes, stringArray, uuid } from "./common.js";
 
-const streamModes = ["values", "updates", "messages", "messages-tuple", "custom", "events", "debug", "tasks", "checkpoints", "tools"];
-const interruptList = { anyOf: [{ type: "string", enum: ["*"] }, stringArray] };
+const interruptList = { anyOf: [{ type: "string", enum: ["*"] }, stringArray] } as const;
+const streamMode = { type: "string", enum: STREAM_MODES } as const;
 
 /** Body of every run-creating endpoint (thread and stateless). */
 export const runCreateBody = {
@@ -27,40 +31,37 @@ export const runCreateBody = {
     metadata,
     checkpoint_id: { type: "string" },
     checkpoint: anyObject,
-    stream_mode: {
-      anyOf: [
-        { type: "string", enum: streamModes },
-        { type: "array", items: { type: "string", enum: streamModes } },
-      ],
-    },
+    stream_mode: { anyOf: [streamMode, { type: "array", items: streamMode }] },
     stream_subgraphs: { type: "boolean" },
     stream_resumable: { type: "boolean" },
     interrupt_before: interruptList,
     interrupt_after: interruptList,
-    multitask_strategy: { type: "string", enum: ["reject", "interrupt", "rollback", "enqueue"] },
+    multitask_strategy: { type: "string", enum: MULTITASK_STRATEGIES },
     if_not_exists: { type: "string", enum: ["reject", "create"] },
     on_disconnect: { type: "string", enum: ["continue", "cancel"] },
     on_completion: { type: "string", enum: ["delete", "keep"] },
     after_seconds: { type: "number", minimum: 0 },
     webhook: { type: "string", pattern: "^(/|https?://)" },
     feedback_keys: stringArray,
-    durability: { type: "string", enum: ["sync", "async", "exit"] },
+    durability,
     checkpoint_during: { type: "boolean" },
     strict_resume: { type: "boolean" },
     langsmith_tracer: anyObject,
   },
 } as const;
 
+/** Query of GET /threads/{thread_id}/runs. */
 export const runListQuery = {
   type: "object",
   properties: {
-    limit: { type: "integer", minimum: 1, maximum: 1000, default: 10 },
-    offset: { type: "integer", minimum: 0, default: 0 },
-    status: { type: "string", enum: ["pending", "running", "success", "error", "interrupted", "timeout"] },
+    limit: limit(),
+    offset,
+    status: { type: "string", enum: RUN_STATUSES },
     select: { anyOf: [stringArray, { type: "string" }] },
   },
 } as const;
 
+/** Query of the cancel endpoints. */
 export const cancelQuery = {
   type: "object",
   properties: {
@@ -69,6 +70,7 @@ export const cancelQuery = {
   },
 } as const;
 
+/** Body of POST /runs/cancel. */
 export const cancelManyBody = {
   type: "object",
   properties: {
@@ -78,6 +80,7 @@ export const cancelManyBody = {
   },
 } as const;
 
+/** Body of POST /runs/batch. */
 export const runBatchBody = { type: "array", items: runCreateBody, minItems: 1, maxItems: 1000 } as const;
 
 const snake = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
@@ -87,10 +90,11 @@ const snake = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}
  * only adding `assistant_id`. Read those camelCase keys as the run fields they name, so the options take effect;
  * a snake_case key given as well wins. Anything that is not an array of objects is left for validation to reject.
  */
-export function snakeCaseBatchItems(body: unknown): unknown {
+export function snakeCaseBatchItems<B>(body: B): B {
   if (!Array.isArray(body)) return body;
   const known = new Set(Object.keys(runCreateBody.properties));
-  return body.map((item) => {
+  // Typed as what validation will make of it (this runs just before validation, as a preValidation hook).
+  return body.map((item: unknown) => {
     if (item === null || typeof item !== "object" || Array.isArray(item)) return item;
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(item as Record<string, unknown>)) {
@@ -102,5 +106,15 @@ export function snakeCaseBatchItems(body: unknown): unknown {
       }
     }
     return out;
-  });
+  }) as B;
 }
+
+/** Query of the run stream joins (GET …/runs/{run_id}/stream, GET /runs/{run_id}/stream). */
+export const joinQuery = { type: "object", properties: { cancel_on_disconnect: qbool, stream_mode: qModes } } as const;
+export type JoinQuery = FromSchema<typeof joinQuery>;
+
+/** Query of GET /threads/{thread_id}/stream. */
+export const threadStreamQuery = { type: "object", properties: { stream_mode: qModes, stream_modes: qModes } } as const;
+
+/** Params of GET /runs/{run_id}/stream. */
+export const runIdParams = { type: "object", required: ["run_id"], properties: { run_id: uuid } } as const;
