@@ -8,8 +8,8 @@ import { join } from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { openStorage } from "../dist/storage/durable.js";
-import { checkpointKey } from "../dist/storage/storage.js";
+import { openStorage } from "../dist/storage/embedded/durable.js";
+import { checkpointKey } from "../dist/storage/embedded/storage.js";
 
 const { values: args } = parseArgs({
   options: {

@@ -19,7 +19,7 @@ const ITER = Number(args.iterations ?? 300);
 const DIST = resolve(args.dist ?? resolve(REPO, "dist"));
 const load = (p) => import(pathToFileURL(resolve(DIST, p)).href);
 
-const { Storage } = await load("storage/storage.js");
+const { Storage } = await load("storage/embedded/storage.js");
 const { buildServices } = await load("services/index.js");
 const { createDisabledAuthService } = await load("auth/index.js");
 

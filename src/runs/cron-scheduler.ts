@@ -5,7 +5,7 @@
  */
 import { Cron } from "croner";
 import type { Logger } from "../logger.js";
-import type { Storage } from "../storage/storage.js";
+import type { Storage } from "../storage/embedded/storage.js";
 import type { CronRecord } from "../storage/types.js";
 
 /** setTimeout's largest delay; longer waits re-arm when it fires. */

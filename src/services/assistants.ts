@@ -1,6 +1,6 @@
 import { v5 as uuid5 } from "uuid";
 import { ConflictError, NotFoundError } from "../errors.js";
-import type { Storage } from "../storage/storage.js";
+import type { Storage } from "../storage/embedded/storage.js";
 import type { AssistantRecord, AssistantVersionRecord, Metadata } from "../storage/types.js";
 import type { Authorizer, RequestContext } from "./context.js";
 import { ASSISTANT_NAMESPACE, contains, isUuid, newId, nowIso, searchPage, type SearchQuery } from "./util.js";

@@ -23,7 +23,7 @@ export class Authorizer {
 
   /**
    * True when metadata passes the filters (no filters: always). Thread searches answer plain-value filters from the
-   * metadata index instead of calling this (services/search.ts metadataIndexSets): keep the two in step.
+   * metadata index instead of calling this (storage/embedded/search.ts metadataIndexSets): keep the two in step.
    */
   visible(metadata: Record<string, unknown> | undefined, filters: AuthFilters | undefined): boolean {
     return filters === undefined || matchesFilters(metadata ?? {}, filters);

@@ -1,6 +1,6 @@
 import { ConflictError, NotFoundError, ValidationError } from "../errors.js";
 import { nextRunDate, ScheduleError } from "../runs/cron-scheduler.js";
-import type { Storage } from "../storage/storage.js";
+import type { Storage } from "../storage/embedded/storage.js";
 import type { CronRecord, Metadata } from "../storage/types.js";
 import type { AssistantsService } from "./assistants.js";
 import type { Authorizer, RequestContext } from "./context.js";

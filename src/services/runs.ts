@@ -1,7 +1,7 @@
 import { ConflictError, NotFoundError, ValidationError } from "../errors.js";
 import type { RunExecutor, RunOutcome } from "../runs/executor.js";
 import type { RunStreams, RunEvent, SubscribeOptions } from "../runs/streams.js";
-import type { Storage } from "../storage/storage.js";
+import type { Storage } from "../storage/embedded/storage.js";
 import type { Metadata, MultitaskStrategy, RunKwargs, RunRecord, ThreadRecord } from "../storage/types.js";
 import type { AssistantsService } from "./assistants.js";
 import type { Authorizer, RequestContext } from "./context.js";

@@ -1,6 +1,6 @@
 import { ConflictError, ForbiddenError, ValidationError } from "../errors.js";
 import { matchesFilters, storeFilterTarget } from "../auth/filters.js";
-import { storeKey, type Storage } from "../storage/storage.js";
+import { storeKey, type Storage } from "../storage/embedded/storage.js";
 import type { StoreItemRecord } from "../storage/types.js";
 import type { Authorizer, RequestContext } from "./context.js";
 import { jsonEqual } from "../json-value.js";

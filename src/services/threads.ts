@@ -1,13 +1,13 @@
 import type { RunnableConfig } from "@langchain/core/runnables";
 import { ConflictError, NotFoundError, ValidationError } from "../errors.js";
 import type { CompiledGraphLike } from "../graphs/types.js";
-import type { StorageCheckpointer } from "../storage/checkpointer.js";
-import type { Collection } from "../storage/collection.js";
-import { checkpointKey, type Storage } from "../storage/storage.js";
+import type { StorageCheckpointer } from "../storage/embedded/checkpointer.js";
+import type { Collection } from "../storage/embedded/collection.js";
+import { checkpointKey, type Storage } from "../storage/embedded/storage.js";
 import type { Metadata, ThreadRecord, ThreadStatus } from "../storage/types.js";
 import type { Authorizer, RequestContext } from "./context.js";
 import { emptyState, interruptsByTask, snapshotToState, type ThreadState } from "./state.js";
-import { metadataIndexSets, pageSpec, searchCollection, type CollectionQuery } from "./search.js";
+import { metadataIndexSets, pageSpec, searchCollection, type CollectionQuery } from "../storage/embedded/search.js";
 import { assertStorable } from "./json-limits.js";
 import { contains, newId, nowIso, pick, searchPage, serializeError, toWire, type SearchQuery } from "./util.js";
 

@@ -1,8 +1,8 @@
 import { LgDevError } from "../errors.js";
 import type { RunExecutor } from "../runs/executor.js";
 import type { RunStreams } from "../runs/streams.js";
-import type { StorageCheckpointer } from "../storage/checkpointer.js";
-import type { Storage } from "../storage/storage.js";
+import type { StorageCheckpointer } from "../storage/embedded/checkpointer.js";
+import type { Storage } from "../storage/embedded/storage.js";
 import type { AssistantsService } from "./assistants.js";
 import type { RequestContext } from "./context.js";
 import type { CronsService } from "./crons.js";

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { jsonEqual } from "../json-value.js";
-import { pageSpec, selectPage } from "./search.js";
+import { pageSpec, selectPage } from "../storage/embedded/search.js";
 
 /**
  * A new random (v4) id. randomUUID() returns a rope of short pieces, which V8 hashes and compares piece by piece on

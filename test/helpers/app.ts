@@ -10,7 +10,7 @@ import type { CompiledGraphLike, LoadedGraph } from "../../src/graphs/types.js";
 import { createLogger, type Logger } from "../../src/logger.js";
 import { buildApp, type AppDeps, type Introspect } from "../../src/server/app.js";
 import { buildServices, type Services, type ServicesOptions } from "../../src/services/index.js";
-import { Storage } from "../../src/storage/storage.js";
+import { Storage } from "../../src/storage/embedded/storage.js";
 
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve, reject) => {

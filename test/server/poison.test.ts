@@ -10,8 +10,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { createLogger } from "../../src/logger.js";
 import { MAX_BODY_DEPTH } from "../../src/server/body.js";
 import { MAX_STORED_DEPTH } from "../../src/services/json-limits.js";
-import { openStorage } from "../../src/storage/durable.js";
-import { Storage } from "../../src/storage/storage.js";
+import { openStorage } from "../../src/storage/embedded/durable.js";
+import { Storage } from "../../src/storage/embedded/storage.js";
 import { makeTestApp, testGraphs } from "../helpers/app.js";
 
 type App = Awaited<ReturnType<typeof makeTestApp>>;

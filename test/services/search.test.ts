@@ -4,12 +4,12 @@ import { describe, expect, it } from "vitest";
 import { matchesFilters } from "../../src/auth/filters.js";
 import type { AuthService } from "../../src/auth/types.js";
 import { Authorizer } from "../../src/services/context.js";
-import { selectPage } from "../../src/services/search.js";
+import { selectPage } from "../../src/storage/embedded/search.js";
 import { ThreadsService, type ThreadSearch } from "../../src/services/threads.js";
 import { contains, sortAndPage, toWire } from "../../src/services/util.js";
-import type { StorageCheckpointer } from "../../src/storage/checkpointer.js";
-import type { Mutation } from "../../src/storage/collection.js";
-import { Storage } from "../../src/storage/storage.js";
+import type { StorageCheckpointer } from "../../src/storage/embedded/checkpointer.js";
+import type { Mutation } from "../../src/storage/embedded/collection.js";
+import { Storage } from "../../src/storage/embedded/storage.js";
 import type { ThreadRecord } from "../../src/storage/types.js";
 
 /** A small deterministic PRNG (mulberry32), so a failure names its seed. */

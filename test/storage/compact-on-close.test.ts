@@ -1,7 +1,7 @@
 import { statSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { openStorage } from "../../src/storage/durable.js";
+import { openStorage } from "../../src/storage/embedded/durable.js";
 import { makeTempDir } from "../helpers/spawn.js";
 import { captureLogger } from "./helpers.js";
 

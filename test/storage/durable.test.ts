@@ -1,8 +1,8 @@
 import { appendFileSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { openStorage, type OpenedStorage } from "../../src/storage/durable.js";
-import type { Storage } from "../../src/storage/storage.js";
+import { openStorage, type OpenedStorage } from "../../src/storage/embedded/durable.js";
+import type { Storage } from "../../src/storage/embedded/storage.js";
 import { makeTempDir } from "../helpers/spawn.js";
 import { captureLogger, crashImage, dump } from "./helpers.js";
 
@@ -244,7 +244,7 @@ describe("durable storage", () => {
     const a = await open(dir);
     fillAll(a.storage);
     await closeIt(a);
-    const { encodeLine } = await import("../../src/storage/records.js");
+    const { encodeLine } = await import("../../src/storage/embedded/records.js");
     const snap = join(dir, "snapshot.jsonl");
     const rest = readFileSync(snap, "utf8").split("\n").slice(1).join("\n");
     const future = Buffer.concat([encodeLine(JSON.stringify({ lgdev: "snapshot", version: 99, gen: 2 })), Buffer.from(rest)]);
@@ -297,7 +297,7 @@ describe("durable storage", () => {
 describe("group commit", () => {
   it("collects records until flushPending (or the next turn of the event loop) and writes them in one call", async () => {
     const { makeTempDir } = await import("../helpers/spawn.js");
-    const { openStorage } = await import("../../src/storage/durable.js");
+    const { openStorage } = await import("../../src/storage/embedded/durable.js");
     const { createLogger } = await import("../../src/logger.js");
     const { readdirSync, readFileSync } = await import("node:fs");
     const { join } = await import("node:path");

@@ -1,7 +1,7 @@
 import { cpSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { createLogger, type Logger } from "../../src/logger.js";
-import type { Storage } from "../../src/storage/storage.js";
+import type { Storage } from "../../src/storage/embedded/storage.js";
 import { makeTempDir } from "../helpers/spawn.js";
 
 /** A logger that keeps every line, for asserting on warnings. */

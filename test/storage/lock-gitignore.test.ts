@@ -3,9 +3,9 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
-import { openStorage, type OpenedStorage } from "../../src/storage/durable.js";
-import { ensureGitignored } from "../../src/storage/gitignore.js";
-import { StorageLockedError } from "../../src/storage/lock.js";
+import { openStorage, type OpenedStorage } from "../../src/storage/embedded/durable.js";
+import { ensureGitignored } from "../../src/storage/embedded/gitignore.js";
+import { StorageLockedError } from "../../src/storage/embedded/lock.js";
 import { makeTempDir, REPO_ROOT } from "../helpers/spawn.js";
 import { captureLogger } from "./helpers.js";
 

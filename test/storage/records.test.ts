@@ -1,7 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { decodeLine, encodeLine, readLines, scanRecords } from "../../src/storage/records.js";
+import { decodeLine, encodeLine, readLines, scanRecords } from "../../src/storage/embedded/records.js";
 import { makeTempDir } from "../helpers/spawn.js";
 
 const cleanups: (() => void)[] = [];

@@ -1,6 +1,6 @@
 import { compareWritesSortKeys, writesSortKey } from "@langchain/langgraph-checkpoint";
 import { describe, expect, it } from "vitest";
-import { compareWrites } from "../../src/storage/checkpointer.js";
+import { compareWrites } from "../../src/storage/embedded/checkpointer.js";
 
 // lg-dev keeps its own copy of LangGraph's write order (older @langchain/langgraph-checkpoint 1.x does not export
 // it): it must sort exactly as the library's comparator does.

@@ -1,6 +1,6 @@
-import type { Collection } from "../storage/collection.js";
-import { isPlainObject } from "../json-value.js";
-import { IRREGULAR_METADATA, metadataEntryKey } from "../storage/metadata-index.js";
+import type { Collection } from "./collection.js";
+import { isPlainObject } from "../../json-value.js";
+import { IRREGULAR_METADATA, metadataEntryKey } from "./metadata-index.js";
 
 /**
  * Sorting and paging for the search endpoints without sorting everything.

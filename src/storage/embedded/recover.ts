@@ -1,6 +1,6 @@
 import { appendFileSync, constants, copyFileSync, existsSync, linkSync, readdirSync, rmSync, statSync, truncateSync } from "node:fs";
 import { join } from "node:path";
-import type { Logger } from "../logger.js";
+import type { Logger } from "../../logger.js";
 import { asMutations, scanRecords, type BadRegion } from "./records.js";
 import { loadSnapshot } from "./snapshot.js";
 import type { Storage } from "./storage.js";

@@ -1,6 +1,6 @@
 import { appendFileSync, existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Logger } from "../logger.js";
+import type { Logger } from "../../logger.js";
 
 const ENTRY = ".langgraph_api/";
 /** Lines that already ignore the folder at the project root. */

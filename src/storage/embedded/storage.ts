@@ -9,7 +9,7 @@ import type {
   StoreItemRecord,
   ThreadRecord,
   WriteRecord,
-} from "./types.js";
+} from "../types.js";
 
 /** Key of a checkpoint: thread, namespace, id. */
 export const checkpointKey = (threadId: string, ns: string, checkpointId: string) => `${threadId}\u0000${ns}\u0000${checkpointId}`;

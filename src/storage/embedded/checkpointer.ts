@@ -11,7 +11,7 @@ import {
   type PendingWrite,
 } from "@langchain/langgraph-checkpoint";
 import { checkpointKey, type Storage } from "./storage.js";
-import type { CheckpointRecord, WriteRecord } from "./types.js";
+import type { CheckpointRecord, WriteRecord } from "../types.js";
 
 type WriteOrder = Pick<WriteRecord, "task_path" | "task_id" | "idx">;
 

@@ -6,7 +6,7 @@
  * whose value is `=== v` (strings up to MAX_INDEXED_STRING characters, numbers but NaN, booleans, null). Records whose
  * metadata is not a plain object are listed under IRREGULAR instead; while there are any, searches ignore the index.
  */
-import { isPlainObject } from "../json-value.js";
+import { isPlainObject } from "../../json-value.js";
 
 /** Index key of the records whose metadata is not a plain object (normally none). */
 export const IRREGULAR_METADATA = "\u0000irregular";

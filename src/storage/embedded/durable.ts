@@ -1,6 +1,6 @@
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import type { Logger } from "../logger.js";
+import type { Logger } from "../../logger.js";
 import type { CollectionName } from "./collection.js";
 import { ensureGitignored } from "./gitignore.js";
 import { JournalSink } from "./journal.js";
