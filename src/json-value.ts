@@ -27,3 +27,14 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
   if (keysA.length !== keysB.length) return false;
   return keysA.every((k) => Object.hasOwn(b, k) && jsonEqual(a[k], b[k]));
 }
+
+/** `subset` is contained in `target`: every key of subset is in target with a containing value (JSONB @> semantics). */
+export function contains(target: unknown, subset: unknown): boolean {
+  if (subset === null || typeof subset !== "object") return jsonEqual(target, subset);
+  if (Array.isArray(subset)) {
+    if (!Array.isArray(target)) return false;
+    return subset.every((s) => target.some((t) => contains(t, s)));
+  }
+  if (target === null || typeof target !== "object" || Array.isArray(target)) return false;
+  return Object.entries(subset).every(([k, v]) => k in (target as object) && contains((target as Record<string, unknown>)[k], v));
+}

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { matchesFilters } from "../src/auth/filters.js";
 import { isPlainObject, jsonEqual } from "../src/json-value.js";
-import { contains } from "../src/services/util.js";
+import { contains } from "../src/json-value.js";
 
 describe("isPlainObject", () => {
   it("is true for what JSON produces and for null-prototype objects", () => {

@@ -2,22 +2,40 @@ import { Command } from "@langchain/langgraph";
 import type { Logger } from "../logger.js";
 import type { BlockingMonitor } from "./blocking.js";
 import { RunOutcomes, type RunOutcome } from "./outcomes.js";
-import type { GraphAccess, ThreadsService } from "../services/threads.js";
-import { assertStorable, UnstorableValueError } from "../services/json-limits.js";
-import { nowIso, serializeError } from "../services/util.js";
+import type { RunnableConfig } from "@langchain/core/runnables";
+import type { CompiledGraphLike } from "../graphs/types.js";
+import { assertStorable, UnstorableValueError } from "../json-limits.js";
+import { nowIso, serializeError } from "../wire.js";
 import type { StorageCheckpointer } from "../storage/embedded/checkpointer.js";
 import type { Storage } from "../storage/embedded/storage.js";
-import type { RunRecord, RunStatus } from "../storage/types.js";
+import type { RunRecord, RunStatus, ThreadStatus } from "../storage/types.js";
 import { ChunkMapper, libStreamModes } from "./modes.js";
 import { streamRun } from "./run-stream.js";
 import type { RunStreams } from "./streams.js";
 
 export type { RunOutcome };
 
+/** How services and the executor reach a graph: by id, configured for one thread. */
+export interface GraphAccess {
+  has(graphId: string): boolean;
+  resolve(graphId: string, config: RunnableConfig): Promise<CompiledGraphLike>;
+}
+
+/** What the executor needs from threads when a run starts and ends (ThreadsService provides it). */
+export interface ThreadSettlement {
+  /** Delete a thread with its runs and checkpoints (a stateless run's temporary thread). */
+  deleteUnchecked(threadId: string): Promise<void>;
+  /** Re-read the thread's values, status and interrupts from its latest checkpoint. */
+  refresh(threadId: string, override?: { status?: ThreadStatus; error?: unknown }): Promise<void>;
+  /** The run ended with these final values and nothing pending. */
+  settleValues(threadId: string, values: unknown): void;
+  setStatus(threadId: string, status: ThreadStatus): void;
+}
+
 export interface ExecutorOptions {
   storage: Storage;
   graphs: GraphAccess;
-  threads: ThreadsService;
+  threads: ThreadSettlement;
   checkpointer: StorageCheckpointer;
   streams: RunStreams;
   logger: Logger;

@@ -1,4 +1,4 @@
-import { toWire } from "../services/util.js";
+import { toWire } from "../wire.js";
 import { checkpointPayload, debugPayload, isCheckpointEnvelope, taskPayload } from "./payloads.js";
 
 /** Stream modes a client may ask for. */

@@ -1,4 +1,4 @@
-import { configToCheckpoint, taskConfigToCheckpoint } from "../services/state.js";
+import { configToCheckpoint, taskConfigToCheckpoint } from "./checkpoint-ref.js";
 
 /**
  * The shapes the official server gives LangGraph's `debug`, `tasks` and `checkpoints` payloads before sending them:

@@ -8,7 +8,7 @@
  */
 import { ValidationError } from "../errors.js";
 import type { Logger } from "../logger.js";
-import { toWireJson } from "../services/util.js";
+import { toWireJson } from "../wire.js";
 import type { RunRecord } from "../storage/types.js";
 import type { RunOutcome } from "./executor.js";
 import type { WebhookConfig } from "./webhook-config.js";

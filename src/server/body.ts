@@ -9,7 +9,7 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
 import { lineAndColumn, locateJsonError } from "../config/json.js";
 import { BadRequestError, ValidationError, type LgDevError } from "../errors.js";
-import { MAX_BODY_DEPTH, tooDeep } from "../services/json-limits.js";
+import { MAX_BODY_DEPTH, tooDeep } from "../json-limits.js";
 
 export { MAX_BODY_DEPTH };
 

@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
-import { toWireJson } from "../services/util.js";
+import { toWireJson } from "../wire.js";
 
 /** One SSE frame. */
 export function frame(event: string, data: unknown, id?: number | string): string {

@@ -3,7 +3,9 @@ import { ConflictError, NotFoundError } from "../errors.js";
 import type { Storage } from "../storage/embedded/storage.js";
 import type { AssistantRecord, AssistantVersionRecord, Metadata } from "../storage/types.js";
 import type { Authorizer, RequestContext } from "./context.js";
-import { ASSISTANT_NAMESPACE, contains, isUuid, newId, nowIso, searchPage, type SearchQuery } from "./util.js";
+import { ASSISTANT_NAMESPACE, isUuid, searchPage, type SearchQuery } from "./util.js";
+import { contains } from "../json-value.js";
+import { newId, nowIso } from "../wire.js";
 
 export interface AssistantCreate {
   graph_id: string;

@@ -6,7 +6,9 @@ import type { AssistantsService } from "./assistants.js";
 import type { Authorizer, RequestContext } from "./context.js";
 import type { RunCreate, RunsService } from "./runs.js";
 import type { ThreadsService } from "./threads.js";
-import { contains, newId, nowIso, searchPage, toWire, type SearchQuery } from "./util.js";
+import { contains } from "../json-value.js";
+import { newId, nowIso, toWire } from "../wire.js";
+import { searchPage, type SearchQuery } from "./util.js";
 
 /** The run fields a cron keeps in its `payload` and hands to every run it starts. */
 const PAYLOAD_KEYS = [

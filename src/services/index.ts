@@ -4,7 +4,7 @@ import type { Logger } from "../logger.js";
 import { BlockingMonitor } from "../runs/blocking.js";
 import { CronScheduler } from "../runs/cron-scheduler.js";
 import { RunExecutor, type RunOutcome } from "../runs/executor.js";
-import { ServiceBackedStore } from "../runs/graph-store.js";
+import { ServiceBackedStore } from "./graph-store.js";
 import { RunStreams } from "../runs/streams.js";
 import { WebhookSender, type WebhookOptions } from "../runs/webhooks.js";
 import { StorageCheckpointer } from "../storage/embedded/checkpointer.js";

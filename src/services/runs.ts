@@ -6,7 +6,8 @@ import type { Metadata, MultitaskStrategy, RunKwargs, RunRecord, ThreadRecord } 
 import type { AssistantsService } from "./assistants.js";
 import type { Authorizer, RequestContext } from "./context.js";
 import type { ThreadsService } from "./threads.js";
-import { newId, nowIso, pick } from "./util.js";
+import { newId, nowIso } from "../wire.js";
+import { pick } from "./util.js";
 
 /** The body of every run-creating endpoint. */
 export interface RunCreate {

@@ -1,12 +1,7 @@
-import { toWire } from "./util.js";
+import { toWire } from "../wire.js";
+import { configToCheckpoint, type AnyConfig, type CheckpointRef } from "../runs/checkpoint-ref.js";
 
-/** A checkpoint reference as the API shows it. */
-export interface CheckpointRef {
-  thread_id: string;
-  checkpoint_ns: string;
-  checkpoint_id: string | null;
-  checkpoint_map: Record<string, unknown> | null;
-}
+export type { CheckpointRef };
 
 /** The thread state shape of the API: `{values, next, tasks, metadata, created_at, checkpoint, parent_checkpoint}`. */
 export interface ThreadState {
@@ -17,32 +12,6 @@ export interface ThreadState {
   created_at: string | null;
   checkpoint: CheckpointRef | null;
   parent_checkpoint: CheckpointRef | null;
-}
-
-type AnyConfig = { configurable?: Record<string, unknown> } | undefined | null;
-
-/** `config.configurable` -> checkpoint reference (null when it names no checkpoint). */
-export function configToCheckpoint(config: AnyConfig): CheckpointRef | null {
-  const c = config?.configurable;
-  if (!c || typeof c.thread_id !== "string" || !c.thread_id || typeof c.checkpoint_id !== "string") return null;
-  return {
-    thread_id: c.thread_id,
-    checkpoint_id: c.checkpoint_id,
-    checkpoint_ns: (c.checkpoint_ns as string) || "",
-    checkpoint_map: (c.checkpoint_map as Record<string, unknown>) || null,
-  };
-}
-
-/** Checkpoint reference of a task's config, as `debug` and `tasks` events show it (a subgraph task may have no id yet). */
-export function taskConfigToCheckpoint(config: AnyConfig): CheckpointRef | null {
-  const c = config?.configurable;
-  if (!c || typeof c.thread_id !== "string" || !c.thread_id) return null;
-  return {
-    thread_id: c.thread_id,
-    checkpoint_id: (c.checkpoint_id as string) || null,
-    checkpoint_ns: (c.checkpoint_ns as string) || "",
-    checkpoint_map: (c.checkpoint_map as Record<string, unknown>) || null,
-  };
 }
 
 interface SnapshotLike {

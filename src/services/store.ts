@@ -4,7 +4,7 @@ import { storeKey, type Storage } from "../storage/embedded/storage.js";
 import type { StoreItemRecord } from "../storage/types.js";
 import type { Authorizer, RequestContext } from "./context.js";
 import { jsonEqual } from "../json-value.js";
-import { nowIso } from "./util.js";
+import { nowIso } from "../wire.js";
 
 /** An item as the API returns it. */
 export interface StoreItemView {

@@ -1,21 +1,21 @@
 import type { RunnableConfig } from "@langchain/core/runnables";
 import { ConflictError, NotFoundError, ValidationError } from "../errors.js";
 import type { CompiledGraphLike } from "../graphs/types.js";
+import type { GraphAccess } from "../runs/executor.js";
+
+export type { GraphAccess };
 import type { StorageCheckpointer } from "../storage/embedded/checkpointer.js";
 import type { Collection } from "../storage/embedded/collection.js";
 import { checkpointKey, type Storage } from "../storage/embedded/storage.js";
 import type { Metadata, ThreadRecord, ThreadStatus } from "../storage/types.js";
 import type { Authorizer, RequestContext } from "./context.js";
 import { emptyState, interruptsByTask, snapshotToState, type ThreadState } from "./state.js";
-import { metadataIndexSets, pageSpec, searchCollection, type CollectionQuery } from "../storage/embedded/search.js";
-import { assertStorable } from "./json-limits.js";
-import { contains, newId, nowIso, pick, searchPage, serializeError, toWire, type SearchQuery } from "./util.js";
-
-/** How services reach a graph: by id, configured for one thread. */
-export interface GraphAccess {
-  has(graphId: string): boolean;
-  resolve(graphId: string, config: RunnableConfig): Promise<CompiledGraphLike>;
-}
+import { metadataIndexSets, searchCollection, type CollectionQuery } from "../storage/embedded/search.js";
+import { pageSpec } from "../storage/paging.js";
+import { assertStorable } from "../json-limits.js";
+import { contains } from "../json-value.js";
+import { newId, nowIso, serializeError, toWire } from "../wire.js";
+import { pick, searchPage, type SearchQuery } from "./util.js";
 
 /** What threads need from the run executor. */
 export interface RunControl {

@@ -3,7 +3,7 @@ import { Auth, HTTPException } from "@langchain/langgraph-sdk/auth";
 import { afterEach, describe, expect, it } from "vitest";
 import { createAuthService } from "../../src/auth/index.js";
 import { MAX_BODY_DEPTH, parseBody, UnreadableBody } from "../../src/server/body.js";
-import { tooDeep } from "../../src/services/json-limits.js";
+import { tooDeep } from "../../src/json-limits.js";
 import { resolveCustomApp } from "../../src/server/custom-routes.js";
 import { makeTestApp } from "../helpers/app.js";
 

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { createLogger } from "../../src/logger.js";
 import { MAX_BODY_DEPTH } from "../../src/server/body.js";
-import { MAX_STORED_DEPTH } from "../../src/services/json-limits.js";
+import { MAX_STORED_DEPTH } from "../../src/json-limits.js";
 import { openStorage } from "../../src/storage/embedded/durable.js";
 import { Storage } from "../../src/storage/embedded/storage.js";
 import { makeTestApp, testGraphs } from "../helpers/app.js";

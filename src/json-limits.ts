@@ -4,7 +4,7 @@
  * deep), so a value nested too deeply could be stored and then make every list holding it fail. Such values are
  * refused where they come in instead.
  */
-import { toWire } from "./util.js";
+import { toWire } from "./wire.js";
 
 /**
  * Request bodies (thread metadata, run input, state updates, store values, assistant config, cron payloads…): at

@@ -1,5 +1,5 @@
 import { BaseStore, type Item, type Operation, type OperationResults } from "@langchain/langgraph-checkpoint";
-import { toStorable } from "../services/json-limits.js";
+import { toStorable } from "../json-limits.js";
 import type { StoreService, StoreItemView } from "../services/store.js";
 
 const toItem = (v: StoreItemView): Item => ({
