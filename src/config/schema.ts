@@ -89,6 +89,26 @@ const webhooks = {
   },
 } as const;
 
+/**
+ * Python's StoreConfig: `index` (semantic search: graphs/embeddings.ts, services/semantic-index.ts) and `ttl`
+ * (services/ttl.ts, which checks the values).
+ */
+const store = {
+  type: "object",
+  properties: {
+    index: { type: "object", required: ["dims", "embed"], properties: { dims: num, embed: str, fields: strings } },
+    ttl: { type: "object", properties: { default_ttl: num, refresh_on_read: bool, sweep_interval_minutes: num } },
+  },
+} as const;
+
+/** Python's CheckpointerConfig: `ttl` (services/ttl.ts checks the values). */
+const checkpointer = {
+  type: "object",
+  properties: {
+    ttl: { type: "object", properties: { strategy: str, default_ttl: num, sweep_interval_minutes: num, sweep_limit: num } },
+  },
+} as const;
+
 /** The whole file. Keys lg-dev does not know are kept (the file is shared with the Python CLI and the platform). */
 export const configSchema = {
   type: "object",
@@ -104,8 +124,8 @@ export const configSchema = {
     ui: { type: "object", additionalProperties: str },
     ui_config: { type: "object", properties: { shared: strings } },
     webhooks,
-    store: { type: "object" },
-    checkpointer: { type: "object" },
+    store,
+    checkpointer,
   },
 } as const;
 
@@ -141,8 +161,9 @@ export function unknownTopLevelKey(key: string): string | undefined {
   return `unknown key "${key}"; ignored`;
 }
 
-/** Keys that are validated but not acted on yet: accepted with a warning. */
-export const NOT_YET_USED_KEYS: Record<string, string> = {
-  store: '"store" (index/TTL settings) is not used by lg-dev yet; the built-in store is used',
-  checkpointer: '"checkpointer" settings are not used by lg-dev yet; the built-in checkpointer is used',
+/** Keys of `store` / `checkpointer` that only the Python server can honour (a custom store or checkpointer class). */
+export const PYTHON_ONLY_NESTED_KEYS: Record<string, string> = {
+  "store.path": '"store.path" (a custom store) is not used by lg-dev; the built-in store is used',
+  "checkpointer.path": '"checkpointer.path" (a custom checkpointer) is not used by lg-dev; the built-in checkpointer is used',
+  "checkpointer.serde": '"checkpointer.serde" is not used by lg-dev; checkpoints use LangGraph\'s JSON serializer',
 };

@@ -17,6 +17,8 @@ import { loadCustomApp } from "../server/custom-routes.js";
 import { resolveAllowedHosts, type AllowedHosts } from "../server/host-check.js";
 import type { Ref } from "../services/context.js";
 import { buildServices, type Services } from "../services/index.js";
+import { resolveCheckpointerTtl, resolveStoreTtl } from "../services/ttl.js";
+import { loadSemanticIndex } from "../graphs/embeddings.js";
 import { openStorage } from "../storage/durable.js";
 import { StorageLockedError } from "../storage/lock.js";
 import { join } from "node:path";
@@ -180,6 +182,7 @@ async function startWithStorage(
     // Header templates read the environment langgraph.json's `env` was applied to; a change needs a restart.
     webhooks: { enabled: http.disable_webhooks !== true, config: resolveWebhookConfig(loaded.config.webhooks) },
     allowBlocking: opts.allowBlocking,
+    ttl: { checkpointer: resolveCheckpointerTtl(loaded.config.checkpointer), store: resolveStoreTtl(loaded.config.store) },
   });
 
   const ui = http.disable_ui ? undefined : new UiBundles({ projectDir: loaded.configDir, logger });
@@ -203,6 +206,15 @@ async function startWithStorage(
     logger,
   });
   await reloader.load();
+  // store.index's embedding function is project code too, imported at the served generation; changing it needs a
+  // restart (items already stored keep the vectors they were put with).
+  services.store.setIndex(
+    await loadSemanticIndex(loaded.config.store, {
+      configDir: loaded.configDir,
+      importModule: (file) => loader.importModule(file, registry.generation),
+      importPackage: (specifier) => loader.importPackage(specifier),
+    }),
+  );
   await flushStoresOnDemand({ importProjectPackage: (specifier) => loader.importPackage(specifier), logger });
   const recovered = await services.executor.recover();
   if (recovered.requeued + recovered.failed > 0) {
@@ -268,6 +280,7 @@ async function startWithStorage(
   // Every run's metadata names the LangGraph version and the server's URL, as the official dev server's do.
   services.executor.setRunMetadata({ langgraph_version: resolvedVersion("@langchain/langgraph", loaded.configDir) ?? "0.0.0", langgraph_api_url: url });
   services.cronScheduler.start();
+  services.ttlSweeper.start();
   // The initial scan runs in the background: the ready banner does not wait for it. Files saved since start-up
   // began (when langgraph.json, env and code were read) and before the scan is done reload once it is.
   const watcher = opts.reload ? startHotReload(reloader, logger, undefined, performance.timeOrigin + started) : undefined;

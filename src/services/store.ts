@@ -4,7 +4,8 @@ import { storeKey, type Storage } from "../storage/storage.js";
 import type { StoreItemRecord } from "../storage/types.js";
 import type { Authorizer, RequestContext } from "./context.js";
 import { jsonEqual } from "../json-value.js";
-import { nowIso } from "./util.js";
+import type { SemanticIndex } from "./semantic-index.js";
+import type { StoreTtlPolicy } from "./ttl.js";
 
 /** An item as the API returns it. */
 export interface StoreItemView {
@@ -15,13 +16,26 @@ export interface StoreItemView {
   updated_at: string;
 }
 
+/** A search result: with `score` when the search had a `query` and `store.index` is configured. */
+export type StoreSearchItem = StoreItemView & { score?: number | null };
+
+/** What the store does beyond plain items: langgraph.json's `store.index` and `store.ttl`. */
+export interface StoreOptions {
+  ttl?: StoreTtlPolicy;
+  index?: SemanticIndex;
+  /** Milliseconds since the epoch (tests pass a fake clock). */
+  clock?: () => number;
+}
+
 export interface StoreSearch {
   namespace_prefix?: string[];
   filter?: Record<string, unknown>;
   limit?: number;
   offset?: number;
-  /** Text the value must contain; null or absent: any. */
+  /** With `store.index`: rank by similarity to this text. Without: text the value must contain. Null or absent: any. */
   query?: string | null;
+  /** Push the found items' expiry back by their TTL (default: `store.ttl.refresh_on_read`). */
+  refresh_ttl?: boolean | null;
 }
 
 export interface NamespaceList {
@@ -47,13 +61,33 @@ export function validateNamespace(namespace: unknown, field = "namespace"): stri
 const view = (r: StoreItemRecord): StoreItemView => ({ namespace: r.namespace, key: r.key, value: r.value, created_at: r.created_at, updated_at: r.updated_at });
 const startsWith = (ns: string[], prefix: string[]) => prefix.every((p, i) => ns[i] === p);
 const expired = (r: StoreItemRecord, now: number) => !!r.expires_at && Date.parse(r.expires_at) <= now;
+const byUpdatedDesc = (a: { updated_at: string }, b: { updated_at: string }) => (a.updated_at < b.updated_at ? 1 : a.updated_at > b.updated_at ? -1 : 0);
 
 /** The long-term memory store, shared by the API and by graphs at run time. */
 export class StoreService {
+  private readonly now: () => number;
+  private index: SemanticIndex | undefined;
+  private readonly ttl: StoreTtlPolicy;
+
   constructor(
     private readonly storage: Storage,
     private readonly authz: Authorizer,
-  ) {}
+    options: StoreOptions = {},
+  ) {
+    this.now = options.clock ?? Date.now;
+    this.index = options.index;
+    this.ttl = options.ttl ?? { refreshOnRead: true };
+  }
+
+  /** Use `store.index` from now on (dev/ loads the embedding function after the graphs). */
+  setIndex(index: SemanticIndex | undefined): void {
+    this.index = index;
+  }
+
+  /** The store's TTL settings (the sweeper reads its interval). */
+  get ttlPolicy(): StoreTtlPolicy {
+    return this.ttl;
+  }
 
   async put(ctx: RequestContext, body: { namespace: string[]; key: string; value: Record<string, unknown> | null; index?: unknown; ttl?: number | null }): Promise<void> {
     const value: Record<string, unknown> = { namespace: [...body.namespace], key: body.key, value: body.value, index: body.index };
@@ -66,17 +100,20 @@ export class StoreService {
     if (filters) {
       // Checked before looking at what is stored, so the answer says nothing about another's items.
       if (!matchesFilters(storeFilterTarget(namespace, key, item), filters)) throw new ForbiddenError();
-      const existing = this.getUnchecked(namespace, key);
+      const existing = this.getUnchecked(namespace, key, false);
       if (existing && !this.visible(existing, filters)) throw new ConflictError(`Item ${namespace.join(".")}/${key} already exists`);
     }
-    this.putUnchecked(namespace, key, item, body.ttl ?? null);
+    await this.putIndexed(namespace, key, item, value.index as false | string[] | null | undefined, body.ttl);
   }
 
-  async get(ctx: RequestContext, namespace: string[], key: string): Promise<StoreItemView | null> {
+  async get(ctx: RequestContext, namespace: string[], key: string, refreshTtl?: boolean | null): Promise<StoreItemView | null> {
     const value: Record<string, unknown> = { namespace: [...namespace], key };
     const filters = await this.authz.check(ctx, "store", "get", value);
-    const item = this.getUnchecked(validateNamespace(value.namespace), value.key as string);
-    return item && this.visible(item, filters) ? item : null;
+    const ns = validateNamespace(value.namespace);
+    const item = this.getUnchecked(ns, value.key as string, false);
+    if (!item || !this.visible(item, filters)) return null;
+    this.refresh(ns, value.key as string, refreshTtl);
+    return item;
   }
 
   async delete(ctx: RequestContext, namespace: string[], key: string): Promise<void> {
@@ -92,12 +129,11 @@ export class StoreService {
     this.deleteUnchecked(namespace, key);
   }
 
-  async search(ctx: RequestContext, q: StoreSearch): Promise<{ items: StoreItemView[] }> {
+  async search(ctx: RequestContext, q: StoreSearch): Promise<{ items: StoreSearchItem[] }> {
     const value: Record<string, unknown> = { namespace: [...(q.namespace_prefix ?? [])], filter: q.filter, limit: q.limit ?? 10, offset: q.offset ?? 0, query: q.query };
     const filters = await this.authz.check(ctx, "store", "search", value);
-    const items = this.searchUnchecked({ ...q, namespace_prefix: value.namespace as string[] }).filter((i) => this.visible(i, filters));
-    const offset = q.offset ?? 0;
-    return { items: items.slice(offset, offset + (q.limit ?? 10)) };
+    const items = await this.searchRanked({ ...q, namespace_prefix: value.namespace as string[] }, (i) => this.visible(i, filters));
+    return { items };
   }
 
   async listNamespaces(ctx: RequestContext, q: NamespaceList): Promise<{ namespaces: string[][] }> {
@@ -105,7 +141,7 @@ export class StoreService {
     const filters = await this.authz.check(ctx, "store", "list_namespaces", value);
     const prefix = value.namespace as string[];
     const seen = new Map<string, string[]>();
-    const now = Date.now();
+    const now = this.now();
     for (const r of this.storage.store.values()) {
       if (expired(r, now) || !startsWith(r.namespace, prefix)) continue;
       if (q.suffix && !jsonEqual(r.namespace.slice(r.namespace.length - q.suffix.length), q.suffix)) continue;
@@ -118,25 +154,74 @@ export class StoreService {
     return { namespaces: all.slice(offset, offset + (q.limit ?? 100)) };
   }
 
-  /** Write without authorization (graphs at run time). */
-  putUnchecked(namespace: string[], key: string, value: Record<string, unknown>, ttlMinutes: number | null = null): void {
+  /**
+   * Write without authorization (graphs at run time), embedding the value first when `store.index` is configured.
+   * `ttlMinutes`: undefined = `store.ttl.default_ttl`, null = never expires.
+   */
+  async putIndexed(namespace: string[], key: string, value: Record<string, unknown>, index?: false | string[] | null, ttlMinutes?: number | null): Promise<void> {
+    const vectors = this.index ? await this.index.embedValue(value, index) : undefined;
+    this.putUnchecked(namespace, key, value, ttlMinutes, vectors);
+  }
+
+  /** Write without authorization or embedding. `ttlMinutes`: undefined = `store.ttl.default_ttl`, null = never. */
+  putUnchecked(namespace: string[], key: string, value: Record<string, unknown>, ttlMinutes?: number | null, vectors?: number[][]): void {
     const k = storeKey(namespace, key);
-    const now = nowIso();
+    const nowMs = this.now();
+    const now = new Date(nowMs).toISOString();
     const prev = this.storage.store.get(k);
+    const ttl = ttlMinutes === undefined ? (this.ttl.defaultTtl ?? null) : ttlMinutes;
     this.storage.store.set(k, {
       namespace,
       key,
       value,
       created_at: prev?.created_at ?? now,
       updated_at: now,
-      ttl_minutes: ttlMinutes,
-      expires_at: ttlMinutes ? new Date(Date.now() + ttlMinutes * 60_000).toISOString() : null,
+      ttl_minutes: ttl,
+      expires_at: ttl ? new Date(nowMs + ttl * 60_000).toISOString() : null,
+      ...(vectors ? { vectors } : {}),
     });
   }
 
-  getUnchecked(namespace: string[], key: string): StoreItemView | null {
+  /** Read without authorization; `refreshTtl` (default `store.ttl.refresh_on_read`) pushes its expiry back. */
+  getUnchecked(namespace: string[], key: string, refreshTtl?: boolean | null): StoreItemView | null {
     const r = this.storage.store.get(storeKey(namespace, key));
-    return r && !expired(r, Date.now()) ? view(r) : null;
+    if (!r || expired(r, this.now())) return null;
+    this.refresh(namespace, key, refreshTtl);
+    return view(r);
+  }
+
+  /** Delete every expired item (the sweeper); returns how many. */
+  sweepExpired(): number {
+    const now = this.now();
+    const keys: string[] = [];
+    for (const [k, r] of this.storage.store.entries()) if (expired(r, now)) keys.push(k);
+    this.storage.batch(() => {
+      for (const k of keys) this.storage.store.delete(k);
+    });
+    return keys.length;
+  }
+
+  /**
+   * Items under a prefix matching `filter` that `keep` accepts, one page of them. With a `query` and `store.index`:
+   * ranked by similarity, each with its `score`; otherwise newest first (`query` then matches text in the value).
+   */
+  async searchRanked(q: StoreSearch, keep: (item: StoreItemView) => boolean = () => true): Promise<StoreSearchItem[]> {
+    const offset = q.offset ?? 0;
+    const limit = q.limit ?? 10;
+    let page: StoreSearchItem[];
+    if (q.query && this.index) {
+      const queryVector = await this.index.embedQuery(q.query);
+      const scored = this.candidates({ ...q, query: undefined })
+        .map((r) => ({ item: view(r), score: this.index!.score(queryVector, r.vectors) }))
+        .filter(({ item }) => keep(item));
+      // Ranked items first (best score first, ties newest first), then those without vectors, newest first.
+      scored.sort((a, b) => (a.score === null ? (b.score === null ? byUpdatedDesc(a.item, b.item) : 1) : b.score === null ? -1 : b.score - a.score || byUpdatedDesc(a.item, b.item)));
+      page = scored.slice(offset, offset + limit).map(({ item, score }) => ({ ...item, score }));
+    } else {
+      page = this.searchUnchecked(q).filter(keep).slice(offset, offset + limit);
+    }
+    for (const item of page) this.refresh(item.namespace, item.key, q.refresh_ttl);
+    return page;
   }
 
   deleteUnchecked(namespace: string[], key: string): void {
@@ -145,17 +230,32 @@ export class StoreService {
 
   /** Items under a prefix whose value matches `filter` (newest first; `query` matches text in the value). */
   searchUnchecked(q: StoreSearch): StoreItemView[] {
+    return this.candidates(q).map(view).sort(byUpdatedDesc);
+  }
+
+  /** The live records under a prefix matching `filter` (and, as text, `query`). */
+  private candidates(q: StoreSearch): StoreItemRecord[] {
     const prefix = q.namespace_prefix ?? [];
-    const now = Date.now();
+    const now = this.now();
     const query = q.query?.toLowerCase();
-    const out: StoreItemView[] = [];
+    const out: StoreItemRecord[] = [];
     for (const r of this.storage.store.values()) {
       if (expired(r, now) || !startsWith(r.namespace, prefix)) continue;
       if (q.filter && !matchesFilters(r.value, q.filter)) continue;
       if (query && !JSON.stringify(r.value).toLowerCase().includes(query)) continue;
-      out.push(view(r));
+      out.push(r);
     }
-    return out.sort((a, b) => (a.updated_at < b.updated_at ? 1 : a.updated_at > b.updated_at ? -1 : 0));
+    return out;
+  }
+
+  /** Push an item's expiry back by its TTL when reads refresh (`refreshTtl`, else `store.ttl.refresh_on_read`). */
+  private refresh(namespace: string[], key: string, refreshTtl: boolean | null | undefined): void {
+    if (!(refreshTtl ?? this.ttl.refreshOnRead)) return;
+    const k = storeKey(namespace, key);
+    const r = this.storage.store.get(k);
+    if (!r?.ttl_minutes) return;
+    const expires_at = new Date(this.now() + r.ttl_minutes * 60_000).toISOString();
+    if (expires_at !== r.expires_at) this.storage.store.set(k, { ...r, expires_at });
   }
 
   private visible(item: StoreItemView, filters: Record<string, unknown> | undefined): boolean {

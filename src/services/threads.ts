@@ -10,6 +10,7 @@ import { emptyState, interruptsByTask, snapshotToState, type ThreadState } from 
 import { metadataIndexSets, pageSpec, searchCollection, type CollectionQuery } from "./search.js";
 import { assertStorable } from "./json-limits.js";
 import { contains, newId, nowIso, pick, searchPage, serializeError, toWire, type SearchQuery } from "./util.js";
+import { parseThreadTtl, resolveCheckpointerTtl, threadView, type CheckpointerTtlPolicy } from "./ttl.js";
 
 /** How services reach a graph: by id, configured for one thread. */
 export interface GraphAccess {
@@ -27,6 +28,8 @@ export interface ThreadCreate {
   thread_id?: string;
   metadata?: Metadata;
   if_exists?: "raise" | "do_nothing";
+  /** `{strategy, ttl}` (minutes) or minutes: when the thread expires after its last activity. */
+  ttl?: unknown;
   supersteps?: Array<{ updates: Array<{ values?: unknown; command?: unknown; as_node: string }> }>;
 }
 
@@ -52,6 +55,8 @@ export class ThreadsService {
     private readonly checkpointer: StorageCheckpointer,
     private readonly graphs: GraphAccess,
     private readonly runs: RunControl,
+    /** `checkpointer.ttl` of langgraph.json (threads show the TTL that applies to them). */
+    readonly ttlPolicy: CheckpointerTtlPolicy = resolveCheckpointerTtl(undefined),
   ) {}
 
   async create(ctx: RequestContext, body: ThreadCreate): Promise<ThreadRecord> {
@@ -62,14 +67,21 @@ export class ThreadsService {
     };
     const filters = await this.authz.check(ctx, "threads", "create", value);
     const threadId = value.thread_id as string;
+    const ttl = parseThreadTtl(body.ttl);
     const existing = this.storage.threads.get(threadId);
     if (existing) {
-      if (value.if_exists === "do_nothing" && this.authz.visible(existing.metadata, filters)) return existing;
+      if (value.if_exists === "do_nothing" && this.authz.visible(existing.metadata, filters)) return this.view(existing);
       throw new ConflictError(`Thread with ID ${threadId} already exists`);
     }
     const thread = this.insert(threadId, value.metadata as Metadata);
+    if (ttl) this.storage.threads.set(threadId, { ...thread, ttl });
     if (body.supersteps?.length) await this.applySupersteps(thread, body.supersteps);
-    return this.storage.threads.get(threadId)!;
+    return this.view(this.storage.threads.get(threadId)!);
+  }
+
+  /** A thread as the API shows it (with its TTL and expiry when one applies). */
+  view<T extends Partial<ThreadRecord>>(thread: T): T {
+    return threadView(thread, this.ttlPolicy);
   }
 
   /** Create a thread for a run without authorization (the run's own create_run check covers it). */
@@ -90,7 +102,7 @@ export class ThreadsService {
 
   async get(ctx: RequestContext, threadId: string): Promise<ThreadRecord> {
     const filters = await this.authz.check(ctx, "threads", "read", { thread_id: threadId });
-    return this.visibleOrThrow(threadId, filters);
+    return this.view(this.visibleOrThrow(threadId, filters));
   }
 
   /**
@@ -102,15 +114,19 @@ export class ThreadsService {
     return this.visibleOrThrow(threadId, filters);
   }
 
-  async patch(ctx: RequestContext, threadId: string, body: { metadata?: Metadata }): Promise<ThreadRecord> {
+  async patch(ctx: RequestContext, threadId: string, body: { metadata?: Metadata; ttl?: unknown }): Promise<ThreadRecord> {
     const value: Record<string, unknown> = { thread_id: threadId, metadata: { ...(body.metadata ?? {}) } };
     const filters = await this.authz.check(ctx, "threads", "update", value);
     const thread = this.visibleOrThrow(threadId, filters);
-    return this.storage.threads.set(threadId, {
-      ...thread,
-      metadata: { ...thread.metadata, ...(value.metadata as Metadata) },
-      updated_at: nowIso(),
-    });
+    const ttl = parseThreadTtl(body.ttl);
+    return this.view(
+      this.storage.threads.set(threadId, {
+        ...thread,
+        metadata: { ...thread.metadata, ...(value.metadata as Metadata) },
+        updated_at: nowIso(),
+        ...(ttl ? { ttl } : {}),
+      }),
+    );
   }
 
   async delete(ctx: RequestContext, threadId: string): Promise<void> {
@@ -130,9 +146,9 @@ export class ThreadsService {
   async search(ctx: RequestContext, q: ThreadSearch): Promise<{ items: Partial<ThreadRecord>[]; total: number }> {
     const value: Record<string, unknown> = { metadata: q.metadata ?? {}, values: q.values, status: q.status, limit: q.limit ?? 10, offset: q.offset ?? 0 };
     const filters = await this.authz.check(ctx, "threads", "search", value);
-    if (q.ids) return searchPage(this.byIds(q.ids).filter(this.matcher(q, filters)), q);
+    if (q.ids) return searchPage(this.byIds(q.ids).filter(this.matcher(q, filters)), q, (t) => this.view(t));
     const { page, total } = searchCollection(this.storage.threads, this.query(q, filters), pageSpec(q));
-    return { items: page.map((t) => pick(t, q.select)), total };
+    return { items: page.map((t) => pick(this.view(t), q.select)), total };
   }
 
   async count(ctx: RequestContext, q: ThreadSearch): Promise<number> {
@@ -159,7 +175,7 @@ export class ThreadsService {
     };
     this.storage.threads.set(copy.thread_id, copy);
     this.checkpointer.copyThread(threadId, copy.thread_id);
-    return copy;
+    return this.view(copy);
   }
 
   /** Keep only the latest checkpoints (`keep_latest`) or delete the threads (`delete`). */
