@@ -8,7 +8,6 @@
  * The embedding function comes from graphs/embeddings.ts; every answer it gives is checked here (count and `dims`),
  * so a misconfigured model fails the put or search that met it with a message saying what was wrong.
  */
-import { getTextAtPath } from "@langchain/langgraph-checkpoint";
 import { LgDevError } from "../errors.js";
 
 /** The LangChain `Embeddings` surface lg-dev uses. */
@@ -45,7 +44,7 @@ export class SemanticIndex {
   textsOf(value: Record<string, unknown>, index: IndexSpec): string[] {
     if (index === false) return [];
     const paths = Array.isArray(index) ? index : this.settings.fields;
-    return paths.flatMap((path) => getTextAtPath(value, path)).filter((t) => t.length > 0);
+    return paths.flatMap((path) => textsAtPath(value, path)).filter((t) => t.length > 0);
   }
 
   /** The vectors of a value (undefined when nothing of it is indexed). */
@@ -93,6 +92,37 @@ export class SemanticIndex {
     }
     return v as number[];
   }
+}
+
+/**
+ * The texts at a JSON path, as LangGraph's stores read `fields`: "$" is the whole value (as JSON), "a.b" a nested
+ * field, "list[*].text" every element, "list[0]" / "list[-1]" one. Strings are taken as they are, other scalars as
+ * text, objects and arrays as JSON. (The package's exported `getTextAtPath` knows neither "$" nor non-strings.)
+ */
+export function textsAtPath(value: unknown, path: string): string[] {
+  if (path === "$" || path === "") return [JSON.stringify(value)];
+  const tokens = path.match(/[^.[\]]+|\[[^\]]*\]/g) ?? [];
+  let current: unknown[] = [value];
+  for (const token of tokens) {
+    const next: unknown[] = [];
+    for (const node of current) {
+      if (token.startsWith("[")) {
+        if (!Array.isArray(node)) continue;
+        const inner = token.slice(1, -1).trim();
+        if (inner === "*") next.push(...node);
+        else if (/^-?\d+$/.test(inner)) {
+          const i = Number(inner) < 0 ? node.length + Number(inner) : Number(inner);
+          if (i >= 0 && i < node.length) next.push(node[i]);
+        }
+      } else if (typeof node === "object" && node !== null && !Array.isArray(node) && token in node) {
+        next.push((node as Record<string, unknown>)[token]);
+      }
+    }
+    current = next;
+  }
+  return current.flatMap((v) =>
+    typeof v === "string" ? [v] : typeof v === "number" || typeof v === "boolean" ? [String(v)] : v !== null && typeof v === "object" ? [JSON.stringify(v)] : [],
+  );
 }
 
 function cosine(a: number[], b: number[]): number {
