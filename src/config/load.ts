@@ -6,7 +6,7 @@ import { isAbsolute, join, relative, resolve, dirname } from "node:path";
 import { ConfigError } from "../errors.js";
 import type { GraphSpec } from "../graphs/types.js";
 import { parseJsonFile } from "./json.js";
-import { configSchema, NOT_YET_USED_KEYS, unknownTopLevelKey, type LanggraphConfig } from "./schema.js";
+import { configSchema, httpWarnings, NOT_YET_USED_KEYS, unknownTopLevelKey, type LanggraphConfig } from "./schema.js";
 import { validate } from "./validate.js";
 
 /** A langgraph.json that was read and validated, with the paths it is relative to. */
@@ -57,6 +57,7 @@ export function resolveConfig(raw: unknown, label: string): { config: LanggraphC
   for (const [key, message] of Object.entries(NOT_YET_USED_KEYS)) {
     if (config[key] !== undefined) warnings.push(`${label}: ${message}`);
   }
+  for (const message of httpWarnings(config.http)) warnings.push(`${label}: ${message}`);
   const nodeWarning = checkNodeVersion(config.node_version);
   if (nodeWarning) warnings.push(`${label}: ${nodeWarning}`);
 
