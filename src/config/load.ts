@@ -6,7 +6,7 @@ import { isAbsolute, join, relative, resolve, dirname } from "node:path";
 import { ConfigError } from "../errors.js";
 import type { GraphSpec } from "../graphs/types.js";
 import { parseJsonFile } from "./json.js";
-import { configSchema, PYTHON_ONLY_NESTED_KEYS, unknownTopLevelKey, type LanggraphConfig } from "./schema.js";
+import { configSchema, httpWarnings, PYTHON_ONLY_NESTED_KEYS, unknownTopLevelKey, type LanggraphConfig } from "./schema.js";
 import { validate } from "./validate.js";
 
 /** A langgraph.json that was read and validated, with the paths it is relative to. */
@@ -59,6 +59,7 @@ export function resolveConfig(raw: unknown, label: string): { config: LanggraphC
     const section = (config as Record<string, unknown>)[top];
     if (typeof section === "object" && section !== null && (section as Record<string, unknown>)[nested] !== undefined) warnings.push(`${label}: ${message}`);
   }
+  for (const message of httpWarnings(config.http)) warnings.push(`${label}: ${message}`);
   const nodeWarning = checkNodeVersion(config.node_version);
   if (nodeWarning) warnings.push(`${label}: ${nodeWarning}`);
 

@@ -2,6 +2,7 @@ import type { FastifyInstance } from "fastify";
 import type { AuthService } from "../auth/types.js";
 import { parseAssistantDefaults } from "../config/assistant-defaults.js";
 import { applyEnv, loadConfig, type LoadedConfig } from "../config/index.js";
+import { resolveMountPrefix } from "../config/mount-prefix.js";
 import { ConfigError } from "../errors.js";
 import { graphSchemas, graphToJson, listSubgraphs } from "../graphs/introspect.js";
 import { createStaticSchemaService, defaultCacheDir, SchemaCache, type StaticSchemaService } from "../graphs/static-schema/index.js";
@@ -173,6 +174,10 @@ async function startWithStorage(
   const authRef: Ref<AuthService> = { current: NO_AUTH };
   const registry = new GraphRegistry(new Map());
   const http = loaded.config.http ?? {};
+  // LANGGRAPH_MOUNT_PREFIX wins over http.mount_prefix, as in Python's `langgraph dev`.
+  const mount = resolveMountPrefix(http.mount_prefix);
+  if (mount.problem) throw new ConfigError(mount.problem);
+  const mountPrefix = mount.prefix;
   const services = buildServices({
     storage,
     auth: authRef,
@@ -255,6 +260,9 @@ async function startWithStorage(
       disable_store: http.disable_store,
       disable_meta: http.disable_meta,
       disable_ui: http.disable_ui,
+      configurable_headers: http.configurable_headers,
+      logging_headers: http.logging_headers,
+      mount_prefix: mountPrefix,
     },
     studio: studioOn ? {} : false,
     https,
@@ -272,7 +280,8 @@ async function startWithStorage(
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : opts.port;
   const hostForUrl = opts.host === "0.0.0.0" || opts.host === "::" ? "127.0.0.1" : opts.host.includes(":") ? `[${opts.host}]` : opts.host;
-  const url = `${https ? "https" : "http"}://${hostForUrl}:${port}`;
+  // The API's URL, as the banner, the Studio link and in-process SDK clients use it: under the mount prefix.
+  const url = `${https ? "https" : "http"}://${hostForUrl}:${port}${mountPrefix}`;
   logger.debug(`ready in ${Math.round(performance.now() - started)} ms`);
   // Generative UI bundles build in the background: a request for one waits for its build, start-up does not.
   void ui?.configure(uiSettingsOf(loaded.config));
