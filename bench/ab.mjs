@@ -3,12 +3,14 @@
 //   - POST /threads capacity (autocannon, 64 connections), requests/s
 //   - POST /runs/wait capacity (stateless runs.wait on the echo graph, autocannon, 16 connections), runs/s
 //   - runs.wait latency at concurrency 1 on fresh threads (SDK client), p50 ms
+//   - the server's CPU time (its process tree, user + system) per POST /threads and per stateless runs.wait: on a
+//     shared machine throughput moves with the neighbours' load, CPU per request much less
 // Each round starts each server on a fresh copy of bench/fixture. The figure per build is the median over rounds;
 // the ratio A/B is taken round by round and its median reported.
 //
 //   node bench/ab.mjs --b /tmp/other/bin/lg-dev.js [--a bin/lg-dev.js] [--rounds 5] [--seconds 3] [--waits 100]
 import { join } from "node:path";
-import { AUTH, cleanupAll, freePort, spawnGroup, waitReady } from "./lib/proc.mjs";
+import { AUTH, cleanupAll, freePort, spawnGroup, treeCpuSeconds, waitReady } from "./lib/proc.mjs";
 import { fixtureCopy, REPO_ROOT } from "./lib/servers.mjs";
 import { median, round } from "./lib/stats.mjs";
 import { cannon, createThreads, INPUT, lastText, sdk, seqLatency } from "./lib/workloads.mjs";
@@ -40,7 +42,7 @@ async function start(bin) {
   });
   const url = `http://127.0.0.1:${port}`;
   await waitReady(url, { proc, timeoutMs: 90_000 });
-  return { url, stop: async () => (await proc.stop(5000), project.remove()) };
+  return { url, pid: proc.pid, stop: async () => (await proc.stop(5000), project.remove()) };
 }
 
 const json = { "content-type": "application/json", ...AUTH };
@@ -51,8 +53,11 @@ async function measure(bin) {
     // Warm-up: JIT, connections, first allocations (not measured).
     await cannon({ url: `${s.url}/threads`, method: "POST", headers: json, body: "{}", duration: 1 });
     await cannon({ url: `${s.url}/runs/wait`, method: "POST", headers: json, body: JSON.stringify({ assistant_id: "echo", input: INPUT }), connections: 16, duration: 1 });
+    const cpu0 = treeCpuSeconds(s.pid);
     const t = await cannon({ url: `${s.url}/threads`, method: "POST", headers: json, body: "{}", duration: seconds });
+    const cpu1 = treeCpuSeconds(s.pid);
     const w = await cannon({ url: `${s.url}/runs/wait`, method: "POST", headers: json, body: JSON.stringify({ assistant_id: "echo", input: INPUT }), connections: 16, duration: seconds });
+    const cpu2 = treeCpuSeconds(s.pid);
     const bad = t.non2xx + t.errors + w.non2xx + w.errors;
     if (bad > 0) throw new Error(`${bin}: ${bad} failed requests`);
     const c = sdk(s.url);
@@ -68,6 +73,8 @@ async function measure(bin) {
       threads_rps: t.requests.total / ((t.finish - t.start) / 1000),
       wait_rps: w.requests.total / ((w.finish - w.start) / 1000),
       wait_p50_ms: lat.p50,
+      threads_cpu_us: ((cpu1 - cpu0) * 1e6) / t.requests.total,
+      wait_cpu_us: ((cpu2 - cpu1) * 1e6) / w.requests.total,
     };
   } finally {
     await s.stop();
@@ -80,14 +87,17 @@ try {
     for (const k of r % 2 === 0 ? ["A", "B"] : ["B", "A"]) {
       const m = await measure(builds[k]);
       rows[k].push(m);
-      log(`round ${r + 1} ${k}: POST /threads ${Math.round(m.threads_rps)}/s, runs/wait ${Math.round(m.wait_rps)}/s, runs.wait p50 ${round(m.wait_p50_ms, 2)} ms`);
+      log(
+        `round ${r + 1} ${k}: POST /threads ${Math.round(m.threads_rps)}/s (${Math.round(m.threads_cpu_us)} µs CPU each), ` +
+          `runs/wait ${Math.round(m.wait_rps)}/s (${Math.round(m.wait_cpu_us)} µs CPU each), runs.wait p50 ${round(m.wait_p50_ms, 2)} ms`,
+      );
     }
   }
 } finally {
   cleanupAll();
 }
 
-const keys = ["threads_rps", "wait_rps", "wait_p50_ms"];
+const keys = ["threads_rps", "wait_rps", "wait_p50_ms", "threads_cpu_us", "wait_cpu_us"];
 const out = { A: builds.A, B: builds.B, rounds, seconds, waits, median: {}, ratio_A_over_B: {} };
 for (const k of keys) {
   out.median[k] = { A: round(median(rows.A.map((x) => x[k])), 2), B: round(median(rows.B.map((x) => x[k])), 2) };
