@@ -22,7 +22,6 @@ import type { StorageBackend } from "../storage/backend.js";
 import { openBackend } from "./storage.js";
 import { resolveCheckpointerTtl, resolveStoreTtl } from "../services/ttl.js";
 import { loadSemanticIndex } from "../graphs/embeddings.js";
-import { join } from "node:path";
 import { UiBundles, uiSettingsOf } from "../ui/bundles.js";
 import { packageInfo, resolvedVersion } from "../version.js";
 import { closeDebugger, openDebugger, type DebuggerOptions } from "./debugger.js";
