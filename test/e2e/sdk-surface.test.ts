@@ -251,7 +251,7 @@ describe("SDK surface end to end", () => {
 
     it("several clients joining one run all get every live event; the events nobody read yet go to the first", async () => {
       const thread = await client.threads.create();
-      const run = await client.runs.create(thread.thread_id, "slow", { input: { ms: 300 }, streamMode: "values" });
+      const run = await client.runs.create(thread.thread_id, "slow", { input: { ms: 800 }, streamMode: "values" });
       while ((await client.runs.get(thread.thread_id, run.run_id)).status !== "running") await new Promise((r) => setTimeout(r, 10));
       const join = async () => {
         const got: unknown[] = [];
