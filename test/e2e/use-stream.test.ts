@@ -61,9 +61,12 @@ describe("useStream's stream orchestrator", () => {
 
   it("a submit while a run streams is queued (enqueue, resumable) and joined from its first event when its turn comes", async () => {
     const errors: unknown[] = [];
-    const orch = orchestrator("slowchat", { onError: (e: unknown) => errors.push(e) });
+    const created: unknown[] = [];
+    const orch = orchestrator("slowchat", { onError: (e: unknown) => errors.push(e), onCreated: (m: unknown) => created.push(m) });
     const first = orch.submit(human("one"));
-    await until(() => orch.isLoading && orch.threadId !== undefined);
+    // Wait until the server has the first run: the hook knows the thread before it sends that run, and a second
+    // submit sent in between would be created first (then the first run, sent with the default "reject", gets a 409).
+    await until(() => orch.isLoading && created.length === 1);
     await orch.submit(human("two"));
     expect(orch.pendingRuns.size).toBe(1);
     await first;
