@@ -76,6 +76,9 @@ export async function openPostgres(options: PostgresOptions): Promise<PostgresLa
       steps: [
         { name: "PostgresSaver.setup", run: () => checkpointer.setup() },
         { name: "PostgresStore.setup", run: () => store.setup() },
+        // The official JS store keeps no TTL in minutes (the Python one does, in this column): lg-dev's store
+        // items carry it. Idempotent, under the same lock.
+        { name: "store.ttl_minutes", run: async () => void (await db.query("ALTER TABLE store ADD COLUMN IF NOT EXISTS ttl_minutes double precision")) },
       ],
     });
     const bus = await startNotifyBus(db, { logger });
@@ -98,3 +101,4 @@ export async function openPostgres(options: PostgresOptions): Promise<PostgresLa
 function describe(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
+
