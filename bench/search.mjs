@@ -19,7 +19,9 @@ const ITER = Number(args.iterations ?? 300);
 const DIST = resolve(args.dist ?? resolve(REPO, "dist"));
 const load = (p) => import(pathToFileURL(resolve(DIST, p)).href);
 
-const { Storage } = await load("storage/embedded/storage.js");
+// This build's embedded backend, or (--dist of an older build) the storage that came before it.
+const embedded = await load("storage/embedded/backend.js").catch(() => undefined);
+const { Storage } = await load(embedded ? "storage/embedded/storage.js" : "storage/storage.js");
 const { buildServices } = await load("services/index.js");
 const { createDisabledAuthService } = await load("auth/index.js");
 
@@ -28,7 +30,7 @@ const noAuth = createDisabledAuthService();
 const ownerAuth = { ...noAuth, enabled: true, authorize: async () => ({ owner: "owner-3" }) };
 const auth = { current: noAuth };
 const storage = new Storage();
-const services = buildServices({ storage, auth, graphs: { has: () => false, get: () => undefined }, logger: silent, concurrency: 1 });
+const services = buildServices({ ...(embedded ? { backend: new embedded.EmbeddedBackend(storage) } : { storage }), auth, graphs: { has: () => false, get: () => undefined }, logger: silent, concurrency: 1 });
 const { threads } = services;
 const ctx = {};
 

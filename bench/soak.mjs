@@ -84,7 +84,7 @@ try {
 
   /** Sizes of lg-dev's internal maps: what would grow if something leaked. */
   function internals() {
-    const s = services.storage;
+    const s = server.backend.storage; // the embedded backend's collections
     const ex = services.executor;
     const st = services.streams;
     const indexEntries = (c) => [...c.indexes.values()].reduce((n, idx) => n + idx.map.size, 0);

@@ -17,8 +17,8 @@ import { loadCustomApp } from "../server/custom-routes.js";
 import { resolveAllowedHosts, type AllowedHosts } from "../server/host-check.js";
 import type { Ref } from "../services/context.js";
 import { buildServices, type Services } from "../services/index.js";
-import { openStorage } from "../storage/embedded/durable.js";
-import { StorageLockedError } from "../storage/embedded/lock.js";
+import type { StorageBackend } from "../storage/backend.js";
+import { openBackend } from "./storage.js";
 import { join } from "node:path";
 import { UiBundles, uiSettingsOf } from "../ui/bundles.js";
 import { packageInfo, resolvedVersion } from "../version.js";
@@ -77,6 +77,8 @@ export interface DevServer {
   debuggerUrl?: string;
   app: FastifyInstance;
   services: Services;
+  /** The storage backend the services run on (tools and benchmarks look inside it). */
+  backend: StorageBackend;
   config: LoadedConfig;
   close(): Promise<void>;
 }
@@ -124,55 +126,36 @@ export async function startDev(opts: DevOptions, logger: Logger = createLogger(o
   for (const w of loaded.warnings) logger.warn(w);
   applyEnv(loaded);
 
-  // Where the storage backend is chosen. For now --postgres connects and migrates (a bad URL or an unreachable
-  // database stops the start), and the storage stays embedded until the PostgreSQL backend lands.
-  if (opts.postgres) {
-    const { connectPostgres } = await import("./postgres.js");
-    await (await connectPostgres(opts.postgres, loaded.configDir, logger)).close();
-    logger.warn("--postgres: the database is reachable and migrated, but lg-dev's PostgreSQL storage is not available yet: data stays in the embedded store");
-  }
-  let opened;
-  try {
-    opened = await openStorage({ dir: join(loaded.configDir, ".langgraph_api"), persist: opts.persist ?? true, fsync: opts.fsync, groupCommit: true, logger });
-  } catch (err) {
-    if (err instanceof StorageLockedError) throw new ConfigError(err.message);
-    throw err;
-  }
+  const backend = await openBackend({ configDir: loaded.configDir, persist: opts.persist, fsync: opts.fsync, postgres: opts.postgres, logger });
   // getLogger() from @langchain/langgraph-sdk/logging may run at a graph module's top level: register it before
   // any project module is imported.
   const unregisterSdkLogger = registerSdkLogger(logger);
   const staticSchemas = startStaticSchemas(loaded.configDir, logger);
   try {
-    return await startWithStorage(opts, logger, loaded, opened, started, unregisterSdkLogger, staticSchemas);
+    return await startWithStorage(opts, logger, loaded, backend, started, unregisterSdkLogger, staticSchemas);
   } catch (err) {
     unregisterSdkLogger();
     staticSchemas?.close();
     // Release the lock (and flush) so a corrected retry can open the same data.
-    await opened.close().catch(() => undefined);
+    await backend.close().catch(() => undefined);
     throw err;
   }
 }
-
-type Opened = Awaited<ReturnType<typeof openStorage>>;
 
 async function startWithStorage(
   opts: DevOptions,
   logger: Logger,
   loaded: LoadedConfig,
-  opened: Opened,
+  backend: StorageBackend,
   started: number,
   unregisterSdkLogger: () => void,
   staticSchemas: StaticSchemaService | undefined,
 ): Promise<DevServer> {
-  const storage = opened.storage;
-  if (opened.stats.persisted && opened.stats.snapshotRecords + opened.stats.journalRecords > 0) {
-    logger.info(`loaded ${storage.threads.size} threads, ${storage.runs.size} runs, ${storage.checkpoints.size} checkpoints from .langgraph_api in ${Math.round(opened.stats.loadMs)} ms`);
-  }
   const authRef: Ref<AuthService> = { current: NO_AUTH };
   const registry = new GraphRegistry(new Map());
   const http = loaded.config.http ?? {};
   const services = buildServices({
-    storage,
+    backend,
     auth: authRef,
     graphs: registry,
     logger,
@@ -279,6 +262,7 @@ async function startWithStorage(
     debuggerUrl,
     app,
     services,
+    backend,
     config: loaded,
     close() {
       closing ??= (async () => {
@@ -298,7 +282,7 @@ async function startWithStorage(
         unbindClient();
         unregisterSdkLogger();
         if (debuggerUrl) closeDebugger();
-        await opened.close();
+        await backend.close();
       })();
       return closing;
     },

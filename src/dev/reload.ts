@@ -31,7 +31,7 @@ export interface ReloaderOptions {
   checkpointer: unknown;
   store: unknown;
   /** Create the system assistants of graph ids not seen before. */
-  ensureSystemAssistants(graphIds: string[]): void;
+  ensureSystemAssistants(graphIds: string[]): Promise<void>;
   /** Generative UI bundles: rebuilt when a file they read changes, reconfigured with langgraph.json. */
   ui?: UiBundles;
   /** Told each time a new version of the graphs is served (start-up and every successful reload). */
@@ -83,16 +83,20 @@ export function createReloader(o: ReloaderOptions): Reloader {
     return { version: { graphs: graphs.value, auth: auth.value }, generation };
   }
 
-  /** The swap: synchronous, so no request sees half of it. */
-  function serve(loaded: LoadedConfig, version: Version, generation: number): void {
+  /**
+   * The swap: synchronous, so no request sees half of it. Resolves once the new graphs' system assistants are
+   * stored (the embedded backend stores them before any request of the next turn is read).
+   */
+  function serve(loaded: LoadedConfig, version: Version, generation: number): Promise<void> {
     o.registry.swap(version.graphs, generation);
     o.authRef.current = version.auth;
-    o.ensureSystemAssistants([...version.graphs.keys()]);
+    const assistants = o.ensureSystemAssistants([...version.graphs.keys()]);
     o.onGraphsServed?.(version.graphs);
     served = loaded;
     const warnings = new Set(version.auth.warnings ?? []);
     for (const w of warnings) if (!authWarnings.has(w)) o.logger.warn(w);
     authWarnings = warnings;
+    return assistants;
   }
 
   async function reloadNow(changed: string[]): Promise<ReloadOutcome> {
@@ -135,7 +139,7 @@ export function createReloader(o: ReloaderOptions): Reloader {
       o.loader.invalidate(envChanged.length === 0 && !changed.some((file) => settings.has(file)) ? changed : "all");
 
       const { version, generation } = await build(next);
-      serve(next, version, generation);
+      await serve(next, version, generation);
 
       const notes = [...describeConfigChanges(previous, next), ...(envChanged.length ? [`env ${listNames(envChanged)} changed`] : [])];
       const what = [`graph${version.graphs.size === 1 ? "" : "s"} ${listNames([...version.graphs.keys()], 6)}`];
@@ -161,7 +165,7 @@ export function createReloader(o: ReloaderOptions): Reloader {
     },
     async load() {
       const { version, generation } = await build(served);
-      serve(served, version, generation);
+      await serve(served, version, generation);
     },
     reload(changed) {
       const result = queue.then(() => reloadNow(changed));

@@ -5,7 +5,7 @@
  */
 import { Cron } from "croner";
 import type { Logger } from "../logger.js";
-import type { Storage } from "../storage/embedded/storage.js";
+import type { StorageBackend } from "../storage/backend.js";
 import type { CronRecord } from "../storage/types.js";
 
 /** setTimeout's largest delay; longer waits re-arm when it fires. */
@@ -51,7 +51,7 @@ export function nextRunDate(schedule: string, opts: { timezone?: string | null; 
 
 /** Options for {@link CronScheduler}. */
 export interface CronSchedulerOptions {
-  storage: Storage;
+  backend: StorageBackend;
   /** Start the cron's run (authorisation, thread, queue). Errors are logged, never thrown out of the timer. */
   fire(cron: CronRecord): Promise<void>;
   logger: Logger;
@@ -62,6 +62,8 @@ export class CronScheduler {
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
   private ticking = false;
+  /** Bumped by every reschedule: an older one still reading the storage does not arm the timer. */
+  private generation = 0;
 
   constructor(private readonly o: CronSchedulerOptions) {}
 
@@ -76,12 +78,18 @@ export class CronScheduler {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     if (this.stopped || this.ticking) return;
-    let earliest = Infinity;
-    for (const c of this.o.storage.crons.values()) {
-      if (!c.enabled || !c.next_run_date) continue;
-      earliest = Math.min(earliest, Date.parse(c.next_run_date));
-    }
-    if (earliest === Infinity) return;
+    const generation = ++this.generation;
+    this.o.backend.crons.nextDue().then(
+      (next) => {
+        if (generation === this.generation && next !== undefined) this.arm(Date.parse(next));
+      },
+      (err) => this.o.logger.error("cron scheduler: could not read the next due cron", err),
+    );
+  }
+
+  private arm(earliest: number): void {
+    if (this.stopped || this.ticking) return;
+    if (this.timer) clearTimeout(this.timer);
     const delay = Math.min(Math.max(0, earliest - Date.now()), MAX_DELAY_MS);
     this.timer = setTimeout(() => void this.tick(), delay);
     this.timer.unref();
@@ -100,11 +108,9 @@ export class CronScheduler {
     this.ticking = true;
     try {
       const now = Date.now();
-      const due = [...this.o.storage.crons.values()].filter((c) => c.enabled && c.next_run_date && Date.parse(c.next_run_date) <= now);
+      const due = await this.o.backend.crons.due(new Date(now).toISOString());
       for (const cron of due) {
         if (this.stopped) return;
-        const current = this.o.storage.crons.get(cron.cron_id);
-        if (!current || current.next_run_date !== cron.next_run_date) continue; // changed or deleted meanwhile
         const dueAt = Date.parse(cron.next_run_date!);
         let next: string | null = null;
         try {
@@ -112,7 +118,9 @@ export class CronScheduler {
         } catch (err) {
           this.o.logger.warn(`cron ${cron.cron_id}: schedule "${cron.schedule}" no longer parses (${(err as Error).message}); it stops firing`);
         }
-        this.o.storage.crons.set(cron.cron_id, { ...current, next_run_date: next });
+        // Compare-and-set: changed or deleted meanwhile (or fired by another process), it is not fired here.
+        const current = await this.o.backend.crons.advance(cron.cron_id, cron.next_run_date!, next);
+        if (!current) continue;
         if (cron.end_time && dueAt > Date.parse(cron.end_time)) continue;
         try {
           await this.o.fire(current);

@@ -6,8 +6,7 @@ import type { RunnableConfig } from "@langchain/core/runnables";
 import type { CompiledGraphLike } from "../graphs/types.js";
 import { assertStorable, UnstorableValueError } from "../json-limits.js";
 import { nowIso, serializeError } from "../wire.js";
-import type { StorageCheckpointer } from "../storage/embedded/checkpointer.js";
-import type { Storage } from "../storage/embedded/storage.js";
+import type { StorageBackend } from "../storage/backend.js";
 import type { RunRecord, RunStatus, ThreadStatus } from "../storage/types.js";
 import { ChunkMapper, libStreamModes } from "./modes.js";
 import { streamRun } from "./run-stream.js";
@@ -28,15 +27,14 @@ export interface ThreadSettlement {
   /** Re-read the thread's values, status and interrupts from its latest checkpoint. */
   refresh(threadId: string, override?: { status?: ThreadStatus; error?: unknown }): Promise<void>;
   /** The run ended with these final values and nothing pending. */
-  settleValues(threadId: string, values: unknown): void;
-  setStatus(threadId: string, status: ThreadStatus): void;
+  settleValues(threadId: string, values: unknown): Promise<void>;
+  setStatus(threadId: string, status: ThreadStatus): Promise<void>;
 }
 
 export interface ExecutorOptions {
-  storage: Storage;
+  backend: StorageBackend;
   graphs: GraphAccess;
   threads: ThreadSettlement;
-  checkpointer: StorageCheckpointer;
   streams: RunStreams;
   logger: Logger;
   /** How many runs execute at once (--n-jobs-per-worker). */
@@ -63,7 +61,8 @@ interface Active {
  * waits on a run is woken by the run's end, never by polling.
  */
 export class RunExecutor {
-  private pending: string[] = [];
+  /** Queued runs, in arrival order (the records as stored when queued). */
+  private pending: RunRecord[] = [];
   private readonly active = new Map<string, Active>();
   private readonly busyThreads = new Set<string>();
   private readonly waiters = new Map<string, Array<(o: RunOutcome) => void>>();
@@ -88,21 +87,18 @@ export class RunExecutor {
    * process died (their graph stopped mid-way; re-running them would repeat side effects) as errors.
    */
   async recover(): Promise<{ requeued: number; failed: number }> {
-    const { storage, threads } = this.o;
-    const runs = [...storage.runs.values()].sort((a, b) => (a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : 0));
+    const { backend, threads } = this.o;
     let requeued = 0;
     let failed = 0;
-    for (const run of runs) {
-      if (run.status === "running") {
-        const error = { error: "ServerRestart", message: "The server stopped while this run was executing" };
-        storage.runs.set(run.run_id, { ...run, status: "error", updated_at: nowIso() });
-        if (run.kwargs.temporary) await threads.deleteUnchecked(run.thread_id);
-        else if (storage.threads.has(run.thread_id)) await threads.refresh(run.thread_id, { status: "error", error });
-        failed += 1;
-      }
+    for (const run of await backend.runs.listByStatus(["running"])) {
+      const error = { error: "ServerRestart", message: "The server stopped while this run was executing" };
+      await backend.runs.put({ ...run, status: "error", updated_at: nowIso() });
+      if (run.kwargs.temporary) await threads.deleteUnchecked(run.thread_id);
+      else if (await backend.threads.get(run.thread_id)) await threads.refresh(run.thread_id, { status: "error", error });
+      failed += 1;
     }
-    for (const run of runs) {
-      if (run.status === "pending" && storage.threads.has(run.thread_id)) {
+    for (const run of await backend.runs.listByStatus(["pending"])) {
+      if (await backend.threads.get(run.thread_id)) {
         this.enqueue(run);
         requeued += 1;
       }
@@ -113,31 +109,36 @@ export class RunExecutor {
   /** Queue a stored pending run. */
   enqueue(run: RunRecord): void {
     this.o.streams.open(run.run_id, run.thread_id, run.kwargs.stream_resumable);
-    this.pending.push(run.run_id);
+    this.pending.push(run);
     this.pump();
   }
 
   /** True when the thread has a pending or running run. */
   hasActiveRuns(threadId: string): boolean {
     if (this.busyThreads.has(threadId)) return true;
-    return this.pending.some((id) => this.o.storage.runs.get(id)?.thread_id === threadId);
+    return this.pending.some((r) => r.thread_id === threadId);
   }
 
   /** Runs of a thread that are pending or running. */
   activeRunsOf(threadId: string): string[] {
-    const ids = this.pending.filter((id) => this.o.storage.runs.get(id)?.thread_id === threadId);
+    const ids = this.pending.filter((r) => r.thread_id === threadId).map((r) => r.run_id);
     for (const [id, a] of this.active) if (a.threadId === threadId) ids.unshift(id);
     return ids;
   }
 
   /** Resolve when the run has ended (immediately when it already has). */
-  wait(runId: string): Promise<RunOutcome> {
+  async wait(runId: string): Promise<RunOutcome> {
     this.o.streams.consume(runId);
-    const run = this.o.storage.runs.get(runId);
     const done = this.outcomes.get(runId);
-    if (done) return Promise.resolve(done);
-    if (!run || (run.status !== "pending" && run.status !== "running")) {
-      return Promise.resolve({ status: run?.status ?? "error", values: this.threadValues(run?.thread_id) });
+    if (done) return done;
+    // Queued or executing here: wait for its end without asking the storage.
+    if (!this.active.has(runId) && !this.pending.some((r) => r.run_id === runId)) {
+      const run = await this.o.backend.runs.get(runId);
+      const ended = this.outcomes.get(runId); // it may have ended while the storage answered
+      if (ended) return ended;
+      if (!run || (run.status !== "pending" && run.status !== "running")) {
+        return { status: run?.status ?? "error", values: await this.threadValues(run?.thread_id) };
+      }
     }
     return new Promise((res) => {
       let list = this.waiters.get(runId);
@@ -148,10 +149,10 @@ export class RunExecutor {
 
   /** Cancel a pending or running run. Resolves once the run has stopped. */
   async cancel(runId: string, action: CancelAction = "interrupt"): Promise<void> {
-    const idx = this.pending.indexOf(runId);
+    const idx = this.pending.findIndex((r) => r.run_id === runId);
     if (idx >= 0) {
       this.pending.splice(idx, 1);
-      const run = this.o.storage.runs.get(runId);
+      const run = await this.o.backend.runs.get(runId);
       if (run) await this.settle(run, action === "rollback" ? "rollback" : "interrupted", undefined, undefined);
       return;
     }
@@ -202,12 +203,7 @@ export class RunExecutor {
     let nextDue = Infinity;
     const blocked = new Set<string>();
     for (let i = 0; i < this.pending.length && this.active.size < this.o.concurrency; ) {
-      const runId = this.pending[i]!;
-      const run = this.o.storage.runs.get(runId);
-      if (!run) {
-        this.pending.splice(i, 1);
-        continue;
-      }
+      const run = this.pending[i]!;
       const due = run.not_before ? Date.parse(run.not_before) : 0;
       if (this.busyThreads.has(run.thread_id) || blocked.has(run.thread_id) || due > now) {
         if (due > now) nextDue = Math.min(nextDue, due);
@@ -231,12 +227,18 @@ export class RunExecutor {
   }
 
   private async execute(run: RunRecord, controller: AbortController): Promise<void> {
-    const { storage, streams, logger } = this.o;
+    const { backend, streams, logger } = this.o;
     const started = Date.now();
     const startedAt = nowIso();
-    storage.runs.set(run.run_id, { ...run, status: "running", updated_at: nowIso() });
-    this.o.threads.setStatus(run.thread_id, "busy");
-    const checkpointsBefore = new Set(storage.checkpoints.keysBy("thread", run.thread_id));
+    if (!(await backend.runs.update(run.run_id, { status: "running", updated_at: nowIso() }))) {
+      // Deleted while it waited in the queue: nothing to run.
+      this.active.delete(run.run_id);
+      this.busyThreads.delete(run.thread_id);
+      this.pump();
+      return;
+    }
+    await this.o.threads.setStatus(run.thread_id, "busy");
+    const checkpointsBefore = await backend.checkpoints.keysOf(run.thread_id);
     const kwargs = run.kwargs;
     const modes = kwargs.stream_mode;
     // Each new state of the run's graph is a `state_update` for those following its thread.
@@ -289,7 +291,7 @@ export class RunExecutor {
       }
     }
     if (reason === "rollback") {
-      for (const key of storage.checkpoints.keysBy("thread", run.thread_id)) if (!checkpointsBefore.has(key)) storage.checkpoints.delete(key);
+      await backend.checkpoints.deleteAllBut(run.thread_id, checkpointsBefore);
     }
     if (error !== undefined && !reason) {
       if (!shutdown) logger.error(`run ${run.run_id} (graph ${kwargs.config.configurable.graph_id}) failed`, error);
@@ -302,35 +304,36 @@ export class RunExecutor {
 
   /** Record how a run ended, update its thread, end its stream and wake everyone waiting. */
   private async settle(run: RunRecord, status: RunStatus | "rollback", values: unknown, error: unknown, startedAt?: string): Promise<void> {
-    const { storage, threads, streams } = this.o;
+    const { backend, threads, streams } = this.o;
     const finalStatus: RunStatus = status === "rollback" ? "interrupted" : status;
     const endedAt = nowIso();
-    const finalRun: RunRecord = { ...(storage.runs.get(run.run_id) ?? run), status: finalStatus, updated_at: endedAt };
-    if (status === "rollback") storage.runs.delete(run.run_id);
-    else if (storage.runs.has(run.run_id)) storage.runs.set(run.run_id, finalRun);
+    const stored = await backend.runs.get(run.run_id);
+    const finalRun: RunRecord = { ...(stored ?? run), status: finalStatus, updated_at: endedAt };
+    if (status === "rollback") await backend.runs.delete(run.run_id);
+    else if (stored) await backend.runs.put(finalRun);
     this.active.delete(run.run_id);
     this.busyThreads.delete(run.thread_id);
     const serialized = error !== undefined ? serializeError(error) : undefined;
     try {
       if (run.kwargs.temporary) {
         await threads.deleteUnchecked(run.thread_id);
-      } else if (storage.threads.has(run.thread_id)) {
+      } else if (await backend.threads.get(run.thread_id)) {
         // A cancelled run leaves its thread idle (its next nodes are not an interrupt the user asked for).
         const override = finalStatus === "error" ? { status: "error" as const, error: serialized } : finalStatus === "interrupted" ? { status: "idle" as const } : undefined;
         if (finalStatus === "success" && isPlainFinalState(values) && !run.kwargs.interrupt_before && !run.kwargs.interrupt_after) {
           // The last `values` chunk is the final state and nothing is pending: no need to read it back (saves a getState per run).
-          threads.settleValues(run.thread_id, values);
+          await threads.settleValues(run.thread_id, values);
         } else {
           await threads.refresh(run.thread_id, override);
         }
-        if (this.hasActiveRuns(run.thread_id)) threads.setStatus(run.thread_id, "busy");
+        if (this.hasActiveRuns(run.thread_id)) await threads.setStatus(run.thread_id, "busy");
       }
     } catch (err) {
       this.o.logger.error(`run ${run.run_id}: could not update thread ${run.thread_id}`, err);
     }
     const outcome: RunOutcome = {
       status: finalStatus,
-      values: values ?? this.threadValues(run.thread_id),
+      values: values ?? (await this.threadValues(run.thread_id)),
       ...(serialized && finalStatus === "error" ? { error: serialized } : {}),
       ...(startedAt ? { started_at: startedAt } : {}),
       ended_at: endedAt,
@@ -344,8 +347,8 @@ export class RunExecutor {
     this.pump();
   }
 
-  private threadValues(threadId: string | undefined): unknown {
-    return threadId ? (this.o.storage.threads.get(threadId)?.values ?? null) : null;
+  private async threadValues(threadId: string | undefined): Promise<unknown> {
+    return threadId ? ((await this.o.backend.threads.get(threadId))?.values ?? null) : null;
   }
 }
 

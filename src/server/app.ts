@@ -27,7 +27,7 @@ const DEFAULT_BODY_LIMIT = 50 * 1024 * 1024;
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const bodyLimit = deps.bodyLimit ?? DEFAULT_BODY_LIMIT;
   const http = deps.http ?? {};
-  const journal = deps.services.storage;
+  const journal = deps.services.durability;
   const app = Fastify({
     logger: false,
     bodyLimit,

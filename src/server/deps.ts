@@ -11,6 +11,7 @@ import type { CompiledGraphLike } from "../graphs/types.js";
 import type { Logger } from "../logger.js";
 import type { Ref, RequestContext } from "../services/context.js";
 import type { Services } from "../services/index.js";
+import type { DurabilityPort } from "../storage/backend.js";
 import type { UiFiles } from "../ui/bundles.js";
 import type { CustomApp } from "./custom-routes.js";
 import type { AllowedHosts } from "./host-check.js";
@@ -100,8 +101,11 @@ export interface AppDeps {
   serverLogger?: Logger;
 }
 
-/** The journal as the HTTP layer sees it: records collected in this turn, written before a reply leaves. */
-export type Journal = Pick<Services["storage"], "flushPending" | "hasPending" | "whenFlushed">;
+/**
+ * The storage's durability as the HTTP layer sees it (nothing else of the storage reaches it): writes collected in
+ * this turn, written before a reply leaves.
+ */
+export type Journal = Pick<DurabilityPort, "flushPending" | "hasPending" | "whenFlushed">;
 
 /** A route group: a Fastify plugin whose route schemas type its handlers' requests, given `Deps`. */
 export type RoutePlugin<Deps extends object> = FastifyPluginAsyncJsonSchemaToTs<{ Options: Deps }>;

@@ -1,10 +1,9 @@
 import { v5 as uuid5 } from "uuid";
 import { ConflictError, NotFoundError } from "../errors.js";
-import type { Storage } from "../storage/embedded/storage.js";
+import type { AssistantQuery, StorageBackend } from "../storage/backend.js";
 import type { AssistantRecord, AssistantVersionRecord, Metadata } from "../storage/types.js";
 import type { Authorizer, RequestContext } from "./context.js";
-import { ASSISTANT_NAMESPACE, isUuid, searchPage, type SearchQuery } from "./util.js";
-import { contains } from "../json-value.js";
+import { ASSISTANT_NAMESPACE, isUuid, pick, type SearchQuery } from "./util.js";
 import { newId, nowIso } from "../wire.js";
 
 export interface AssistantCreate {
@@ -47,17 +46,17 @@ export class AssistantsService {
   private readonly systemIds = new Map<string, string>();
 
   constructor(
-    private readonly storage: Storage,
+    private readonly backend: StorageBackend,
     private readonly authz: Authorizer,
     private readonly graphs: GraphIds,
   ) {}
 
   /** Create the system assistant of each graph that has none yet; defaults come from LANGGRAPH_CONFIG. */
-  ensureSystemAssistants(graphIds: string[], defaults: Record<string, { config?: Record<string, unknown>; context?: Record<string, unknown> }> = {}): void {
+  async ensureSystemAssistants(graphIds: string[], defaults: Record<string, { config?: Record<string, unknown>; context?: Record<string, unknown> }> = {}): Promise<void> {
     for (const graphId of graphIds) {
       const id = systemAssistantId(graphId);
-      if (this.storage.assistants.has(id)) continue;
-      this.insert({
+      if (await this.backend.assistants.get(id)) continue;
+      await this.insert({
         assistant_id: id,
         graph_id: graphId,
         config: defaults[graphId]?.config ?? {},
@@ -101,28 +100,30 @@ export class AssistantsService {
     };
     const filters = await this.authz.check(ctx, "assistants", "create", value);
     if (!this.graphs.has(value.graph_id as string)) throw new NotFoundError("graph", undefined, `Graph "${value.graph_id}" not found`);
-    const existing = this.storage.assistants.get(value.assistant_id as string);
-    if (existing) {
-      if (value.if_exists === "do_nothing" && this.authz.visible(existing.metadata, filters)) return existing;
-      throw new ConflictError(`Assistant with ID ${existing.assistant_id} already exists`);
+    const existing = await this.backend.assistants.get(value.assistant_id as string);
+    if (!existing) {
+      const created = await this.insert(value as unknown as Omit<AssistantRecord, "version" | "created_at" | "updated_at">);
+      if (created) return created;
     }
-    return this.insert(value as unknown as Omit<AssistantRecord, "version" | "created_at" | "updated_at">);
+    const current = existing ?? (await this.backend.assistants.get(value.assistant_id as string));
+    if (current && value.if_exists === "do_nothing" && this.authz.visible(current.metadata, filters)) return current;
+    throw new ConflictError(`Assistant with ID ${value.assistant_id as string} already exists`);
   }
 
   async get(ctx: RequestContext, id: string): Promise<AssistantRecord> {
     const assistantId = this.resolveId(id);
     const filters = await this.authz.check(ctx, "assistants", "read", { assistant_id: assistantId });
-    return this.visibleOrThrow(assistantId, filters);
+    return await this.visibleOrThrow(assistantId, filters);
   }
 
   async patch(ctx: RequestContext, id: string, body: AssistantPatch): Promise<AssistantRecord> {
     const assistantId = this.resolveId(id);
     const value: Record<string, unknown> = { assistant_id: assistantId, ...body };
     const filters = await this.authz.check(ctx, "assistants", "update", value);
-    const current = this.visibleOrThrow(assistantId, filters);
+    const current = await this.visibleOrThrow(assistantId, filters);
     const graphId = (value.graph_id as string | undefined) ?? current.graph_id;
     if (!this.graphs.has(graphId)) throw new NotFoundError("graph", undefined, `Graph "${graphId}" not found`);
-    const latest = Math.max(...this.versionsOf(assistantId).map((v) => v.version));
+    const latest = (await this.backend.assistants.listVersions(assistantId, { limit: 1 }))[0]?.version ?? current.version;
     const now = nowIso();
     const next: AssistantRecord = {
       ...current,
@@ -135,51 +136,46 @@ export class AssistantsService {
       version: latest + 1,
       updated_at: now,
     };
-    this.storage.assistants.set(assistantId, next);
-    this.storage.assistantVersions.set(`${assistantId}:${next.version}`, versionOf(next, now));
+    await this.backend.assistants.putWithVersion(next, versionOf(next, now));
     return next;
   }
 
   async delete(ctx: RequestContext, id: string): Promise<string> {
     const assistantId = this.resolveId(id);
     const filters = await this.authz.check(ctx, "assistants", "delete", { assistant_id: assistantId });
-    this.visibleOrThrow(assistantId, filters);
-    this.storage.assistants.delete(assistantId);
-    for (const key of this.storage.assistantVersions.keysBy("assistant", assistantId)) this.storage.assistantVersions.delete(key);
+    await this.visibleOrThrow(assistantId, filters);
+    await this.backend.assistants.delete(assistantId);
     return assistantId;
   }
 
   async search(ctx: RequestContext, q: AssistantSearch): Promise<{ items: Partial<AssistantRecord>[]; total: number }> {
     const value: Record<string, unknown> = { graph_id: q.graph_id, metadata: q.metadata ?? {}, limit: q.limit ?? 10, offset: q.offset ?? 0 };
     const filters = await this.authz.check(ctx, "assistants", "search", value);
-    return searchPage(this.filter(q, filters), q);
+    const { items, total } = await this.backend.assistants.search(this.query(q, filters));
+    return { items: items.map((a) => pick(a, q.select)), total };
   }
 
   async count(ctx: RequestContext, q: AssistantSearch): Promise<number> {
     const filters = await this.authz.check(ctx, "assistants", "search", { graph_id: q.graph_id, metadata: q.metadata ?? {} });
-    return this.filter(q, filters).length;
+    return (await this.backend.assistants.search({ ...this.query(q, filters), limit: 0 })).total;
   }
 
   async versions(ctx: RequestContext, id: string, q: { metadata?: Metadata; limit?: number; offset?: number }): Promise<AssistantVersionRecord[]> {
     const assistantId = this.resolveId(id);
     const filters = await this.authz.check(ctx, "assistants", "read", { assistant_id: assistantId });
-    const a = this.storage.assistants.get(assistantId);
+    const a = await this.backend.assistants.get(assistantId);
     if (!a || !this.authz.visible(a.metadata, filters)) throw new NotFoundError("assistant", undefined, `Assistant "${assistantId}" not found.`);
-    const all = this.versionsOf(assistantId)
-      .filter((v) => !q.metadata || contains(v.metadata, q.metadata))
-      .sort((a, b) => b.version - a.version);
-    const offset = q.offset ?? 0;
-    return all.slice(offset, offset + (q.limit ?? 10));
+    return this.backend.assistants.listVersions(assistantId, q);
   }
 
   async setLatest(ctx: RequestContext, id: string, version: number): Promise<AssistantRecord> {
     const assistantId = this.resolveId(id);
     const filters = await this.authz.check(ctx, "assistants", "update", { assistant_id: assistantId, version });
-    const current = this.visibleOrThrow(assistantId, filters);
-    const v = this.storage.assistantVersions.get(`${assistantId}:${version}`);
+    const current = await this.visibleOrThrow(assistantId, filters);
+    const v = await this.backend.assistants.getVersion(assistantId, version);
     if (!v) throw new NotFoundError("assistant version", undefined, "Assistant version not found");
     const next: AssistantRecord = { ...current, ...v, updated_at: nowIso() };
-    this.storage.assistants.set(assistantId, next);
+    await this.backend.assistants.put(next);
     return next;
   }
 
@@ -191,11 +187,11 @@ export class AssistantsService {
   async getForRun(ctx: RequestContext, idOrGraph: string): Promise<AssistantRecord> {
     const assistantId = this.resolveId(idOrGraph);
     const notFound = () => new NotFoundError("assistant", undefined, `No assistant found for "${idOrGraph}"`);
-    const a = this.storage.assistants.get(assistantId);
+    const a = await this.backend.assistants.get(assistantId);
     if (a && this.isSystem(a)) return a;
     const filters = await this.authz.check(ctx, "assistants", "read", { assistant_id: assistantId });
     // Read again: the handler may have awaited while the assistant changed.
-    const current = this.storage.assistants.get(assistantId);
+    const current = await this.backend.assistants.get(assistantId);
     if (!current || !this.authz.visible(current.metadata, filters)) throw notFound();
     return current;
   }
@@ -206,37 +202,33 @@ export class AssistantsService {
   }
 
   /** Remove every assistant except the system ones (truncate). */
-  truncate(): void {
-    for (const [id, a] of [...this.storage.assistants.entries()]) {
-      if (a.metadata?.created_by === "system") continue;
-      this.storage.assistants.delete(id);
-      for (const key of this.storage.assistantVersions.keysBy("assistant", id)) this.storage.assistantVersions.delete(key);
-    }
+  async truncate(): Promise<void> {
+    await this.backend.assistants.clearUserMade();
   }
 
-  private filter(q: AssistantSearch, filters: Record<string, unknown> | undefined): AssistantRecord[] {
-    const name = q.name?.toLowerCase();
-    return [...this.storage.assistants.values()].filter(
-      (a) =>
-        (!q.graph_id || a.graph_id === q.graph_id) &&
-        (!name || a.name.toLowerCase().includes(name)) &&
-        (!q.metadata || contains(a.metadata, q.metadata)) &&
-        this.authz.visible(a.metadata, filters),
-    );
+  /** A search as the backend takes it. */
+  private query(q: AssistantSearch, filters: Record<string, unknown> | undefined): AssistantQuery {
+    return {
+      graphId: q.graph_id,
+      name: q.name,
+      metadata: q.metadata,
+      authFilters: filters,
+      sortBy: q.sort_by,
+      sortOrder: q.sort_order,
+      offset: q.offset,
+      limit: q.limit,
+    };
   }
 
-  private versionsOf(assistantId: string): AssistantVersionRecord[] {
-    return this.storage.assistantVersions.valuesBy("assistant", assistantId);
-  }
-
-  private visibleOrThrow(assistantId: string, filters: Record<string, unknown> | undefined): AssistantRecord {
-    const a = this.storage.assistants.get(assistantId);
+  private async visibleOrThrow(assistantId: string, filters: Record<string, unknown> | undefined): Promise<AssistantRecord> {
+    const a = await this.backend.assistants.get(assistantId);
     // Worded as the official server words it (SDK users match on it).
     if (!a || !this.authz.visible(a.metadata, filters)) throw new NotFoundError("assistant", undefined, "Assistant not found");
     return a;
   }
 
-  private insert(fields: Omit<AssistantRecord, "version" | "created_at" | "updated_at">): AssistantRecord {
+  /** Store a new assistant with its first version; undefined when the id is taken. */
+  private async insert(fields: Omit<AssistantRecord, "version" | "created_at" | "updated_at">): Promise<AssistantRecord | undefined> {
     const now = nowIso();
     const record: AssistantRecord = {
       assistant_id: fields.assistant_id,
@@ -250,9 +242,7 @@ export class AssistantsService {
       created_at: now,
       updated_at: now,
     };
-    this.storage.assistants.set(record.assistant_id, record);
-    this.storage.assistantVersions.set(`${record.assistant_id}:1`, versionOf(record, now));
-    return record;
+    return (await this.backend.assistants.create(record, versionOf(record, now))) ? record : undefined;
   }
 }
 

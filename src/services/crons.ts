@@ -1,14 +1,13 @@
 import { ConflictError, NotFoundError, ValidationError } from "../errors.js";
 import { nextRunDate, ScheduleError } from "../runs/cron-scheduler.js";
-import type { Storage } from "../storage/embedded/storage.js";
+import type { CronQuery, StorageBackend } from "../storage/backend.js";
 import type { CronRecord, Metadata } from "../storage/types.js";
 import type { AssistantsService } from "./assistants.js";
 import type { Authorizer, RequestContext } from "./context.js";
 import type { RunCreate, RunsService } from "./runs.js";
 import type { ThreadsService } from "./threads.js";
-import { contains } from "../json-value.js";
 import { newId, nowIso, toWire } from "../wire.js";
-import { searchPage, type SearchQuery } from "./util.js";
+import { pick, type SearchQuery } from "./util.js";
 
 /** The run fields a cron keeps in its `payload` and hands to every run it starts. */
 const PAYLOAD_KEYS = [
@@ -68,7 +67,7 @@ export class CronsService {
   private timer: CronTimer | undefined;
 
   constructor(
-    private readonly storage: Storage,
+    private readonly backend: StorageBackend,
     private readonly authz: Authorizer,
     private readonly assistants: AssistantsService,
     private readonly threads: ThreadsService,
@@ -104,7 +103,6 @@ export class CronsService {
     const assistant = await this.assistants.getForRun(ctx, String(value.assistant_id));
     if (threadId !== undefined) await this.threads.getFor(ctx, threadId, "read");
     const cronId = value.cron_id as string;
-    if (this.storage.crons.has(cronId)) throw new ConflictError(`Cron with ID ${cronId} already exists`);
     const now = nowIso();
     const record: CronRecord = {
       cron_id: cronId,
@@ -123,7 +121,7 @@ export class CronsService {
       created_at: now,
       updated_at: now,
     };
-    this.storage.crons.set(cronId, record);
+    if (!(await this.backend.crons.create(record))) throw new ConflictError(`Cron with ID ${cronId} already exists`);
     this.timer?.reschedule();
     return view(record);
   }
@@ -131,17 +129,18 @@ export class CronsService {
   async search(ctx: RequestContext, q: CronSearch): Promise<{ items: Partial<CronView>[]; total: number }> {
     const value: Record<string, unknown> = { assistant_id: q.assistant_id, thread_id: q.thread_id, limit: q.limit ?? 10, offset: q.offset ?? 0 };
     const filters = await this.authz.check(ctx, "crons", "search", value);
-    return searchPage(this.filter(q, filters), q, view);
+    const { items, total } = await this.backend.crons.search(this.query(q, filters));
+    return { items: items.map((c) => pick(view(c), q.select)), total };
   }
 
   async count(ctx: RequestContext, q: CronSearch): Promise<number> {
     const filters = await this.authz.check(ctx, "crons", "search", { assistant_id: q.assistant_id, thread_id: q.thread_id });
-    return this.filter(q, filters).length;
+    return (await this.backend.crons.search({ ...this.query(q, filters), limit: 0 })).total;
   }
 
   async get(ctx: RequestContext, cronId: string): Promise<CronView> {
     const filters = await this.authz.check(ctx, "crons", "read", { cron_id: cronId });
-    return view(this.visibleOrThrow(cronId, filters));
+    return view(await this.visibleOrThrow(cronId, filters));
   }
 
   async update(ctx: RequestContext, cronId: string, patch: CronPatch): Promise<CronView> {
@@ -150,7 +149,7 @@ export class CronsService {
     const value: Record<string, unknown> = { cron_id: cronId, payload, ...(patch.schedule !== undefined ? { schedule: patch.schedule } : {}) };
     if (patch.metadata !== undefined) value.metadata = { ...patch.metadata };
     const filters = await this.authz.check(ctx, "crons", "update", value);
-    const current = this.visibleOrThrow(cronId, filters);
+    const current = await this.visibleOrThrow(cronId, filters);
     const schedule = (value.schedule as string | undefined) ?? current.schedule;
     const timezone = patch.timezone !== undefined ? patch.timezone : (current.timezone ?? null);
     const endTime = patch.end_time !== undefined ? checkEndTime(patch.end_time) : current.end_time;
@@ -168,15 +167,15 @@ export class CronsService {
       metadata: value.metadata !== undefined ? toWire({ ...current.metadata, ...(value.metadata as Metadata) }) : current.metadata,
       updated_at: nowIso(),
     };
-    this.storage.crons.set(cronId, updated);
+    await this.backend.crons.put(updated);
     this.timer?.reschedule();
     return view(updated);
   }
 
   async delete(ctx: RequestContext, cronId: string): Promise<void> {
     const filters = await this.authz.check(ctx, "crons", "delete", { cron_id: cronId });
-    this.visibleOrThrow(cronId, filters);
-    this.storage.crons.delete(cronId);
+    await this.visibleOrThrow(cronId, filters);
+    await this.backend.crons.delete(cronId);
     this.timer?.reschedule();
   }
 
@@ -187,13 +186,13 @@ export class CronsService {
   async fire(cron: CronRecord): Promise<void> {
     // A cron goes with its thread and its assistant (as on the platform, where deleting them cascades).
     const gone =
-      cron.thread_id !== null && !this.storage.threads.has(cron.thread_id)
+      cron.thread_id !== null && !(await this.backend.threads.get(cron.thread_id))
         ? `thread ${cron.thread_id}`
-        : !this.storage.assistants.has(cron.assistant_id)
+        : !(await this.backend.assistants.get(cron.assistant_id))
           ? `assistant ${cron.assistant_id}`
           : undefined;
     if (gone) {
-      this.storage.crons.delete(cron.cron_id);
+      await this.backend.crons.delete(cron.cron_id);
       throw new Error(`its ${gone} no longer exists; the cron was deleted`);
     }
     const ctx: RequestContext = cron.auth ? { auth: cron.auth as never } : {};
@@ -208,25 +207,28 @@ export class CronsService {
   }
 
   /** Delete every cron (truncate). */
-  truncate(): void {
-    this.storage.crons.clear();
+  async truncate(): Promise<void> {
+    await this.backend.crons.clear();
     this.timer?.reschedule();
   }
 
-  private filter(q: CronSearch, filters: Record<string, unknown> | undefined): CronRecord[] {
-    const assistantId = q.assistant_id ? this.assistants.resolveId(q.assistant_id) : undefined;
-    return [...this.storage.crons.values()].filter(
-      (c) =>
-        (!assistantId || c.assistant_id === assistantId) &&
-        (!q.thread_id || c.thread_id === q.thread_id) &&
-        (q.enabled === undefined || c.enabled === q.enabled) &&
-        (!q.metadata || contains(c.metadata, q.metadata)) &&
-        this.authz.visible(c.metadata, filters),
-    );
+  /** A search as the backend takes it (an assistant named by graph id is its system assistant). */
+  private query(q: CronSearch, filters: Record<string, unknown> | undefined): CronQuery {
+    return {
+      assistantId: q.assistant_id ? this.assistants.resolveId(q.assistant_id) : undefined,
+      threadId: q.thread_id,
+      enabled: q.enabled,
+      metadata: q.metadata,
+      authFilters: filters,
+      sortBy: q.sort_by,
+      sortOrder: q.sort_order,
+      offset: q.offset,
+      limit: q.limit,
+    };
   }
 
-  private visibleOrThrow(cronId: string, filters: Record<string, unknown> | undefined): CronRecord {
-    const c = this.storage.crons.get(cronId);
+  private async visibleOrThrow(cronId: string, filters: Record<string, unknown> | undefined): Promise<CronRecord> {
+    const c = await this.backend.crons.get(cronId);
     if (!c || !this.authz.visible(c.metadata, filters)) throw new NotFoundError("cron", cronId);
     return c;
   }

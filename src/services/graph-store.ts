@@ -25,30 +25,35 @@ export class ServiceBackedStore extends BaseStore {
   }
 
   async batch<Op extends Operation[]>(operations: Op): Promise<OperationResults<Op>> {
-    const results = operations.map((op) => {
-      if ("key" in op && "value" in op) {
-        if (op.value === null) this.store.deleteUnchecked(op.namespace, op.key);
-        // A copy in wire form (what the API serves), checked before it is stored: a value the node made circular
-        // or too deep fails the node's put, not every later store search.
-        else this.store.putUnchecked(op.namespace, op.key, toStorable(op.value, `store item ${JSON.stringify([...op.namespace, op.key].join("."))}`));
-        return undefined;
-      }
-      if ("key" in op) {
-        const item = this.store.getUnchecked(op.namespace, op.key);
-        return item ? toItem(item) : null;
-      }
-      if ("namespacePrefix" in op) {
-        const items = this.store.searchUnchecked({ namespace_prefix: op.namespacePrefix, filter: op.filter, query: op.query });
-        return items.slice(op.offset ?? 0, (op.offset ?? 0) + (op.limit ?? 10)).map(toItem);
-      }
-      const seen = new Map<string, string[]>();
-      for (const item of this.store.searchUnchecked({})) {
-        if (!(op.matchConditions ?? []).every((c) => matchPath(item.namespace, c.path, c.matchType))) continue;
-        const ns = op.maxDepth ? item.namespace.slice(0, op.maxDepth) : item.namespace;
-        seen.set(ns.join("\u0000"), ns);
-      }
-      return [...seen.values()].sort().slice(op.offset, op.offset + op.limit);
-    });
+    // One after the other, in order: a get after a put in the same batch sees the put.
+    const results: unknown[] = [];
+    for (const op of operations) results.push(await this.one(op));
     return results as OperationResults<Op>;
+  }
+
+  private async one(op: Operation): Promise<unknown> {
+    if ("key" in op && "value" in op) {
+      if (op.value === null) await this.store.deleteUnchecked(op.namespace, op.key);
+      // A copy in wire form (what the API serves), checked before it is stored: a value the node made circular
+      // or too deep fails the node's put, not every later store search.
+      else await this.store.putUnchecked(op.namespace, op.key, toStorable(op.value, `store item ${JSON.stringify([...op.namespace, op.key].join("."))}`));
+      return undefined;
+    }
+    if ("key" in op) {
+      const item = await this.store.getUnchecked(op.namespace, op.key);
+      return item ? toItem(item) : null;
+    }
+    if ("namespacePrefix" in op) {
+      const items = await this.store.searchUnchecked({ namespace_prefix: op.namespacePrefix, filter: op.filter, query: op.query, offset: op.offset ?? 0, limit: op.limit ?? 10 });
+      return items.map(toItem);
+    }
+    // Wildcard match conditions are not a backend query: every live item is read (rare: graphs listing namespaces).
+    const seen = new Map<string, string[]>();
+    for (const item of await this.store.searchUnchecked({ limit: Number.MAX_SAFE_INTEGER })) {
+      if (!(op.matchConditions ?? []).every((c) => matchPath(item.namespace, c.path, c.matchType))) continue;
+      const ns = op.maxDepth ? item.namespace.slice(0, op.maxDepth) : item.namespace;
+      seen.set(ns.join("\u0000"), ns);
+    }
+    return [...seen.values()].sort().slice(op.offset, op.offset + op.limit);
   }
 }

@@ -7,8 +7,7 @@ import { RunExecutor, type RunOutcome } from "../runs/executor.js";
 import { ServiceBackedStore } from "./graph-store.js";
 import { RunStreams } from "../runs/streams.js";
 import { WebhookSender, type WebhookOptions } from "../runs/webhooks.js";
-import { StorageCheckpointer } from "../storage/embedded/checkpointer.js";
-import type { Storage } from "../storage/embedded/storage.js";
+import type { DurabilityPort, StorageBackend } from "../storage/backend.js";
 import type { RunRecord } from "../storage/types.js";
 import { AssistantsService } from "./assistants.js";
 import { Authorizer, type Ref, type RequestContext } from "./context.js";
@@ -27,7 +26,8 @@ export interface GraphLookup {
 }
 
 export interface ServicesOptions {
-  storage: Storage;
+  /** The storage backend, chosen by the composition root (dev/). */
+  backend: StorageBackend;
   auth: Ref<AuthService>;
   graphs: GraphLookup;
   logger: Logger;
@@ -43,10 +43,10 @@ export interface ServicesOptions {
 
 /** Build every service over one storage. No module-level state: several servers may live in one process. */
 export function buildServices(o: ServicesOptions) {
-  const { storage } = o;
+  const { backend } = o;
   const authz = new Authorizer(o.auth);
-  const checkpointer = new StorageCheckpointer(storage);
-  const store = new StoreService(storage, authz);
+  const checkpointer = backend.checkpoints.saver;
+  const store = new StoreService(backend, authz);
   const graphStore = new ServiceBackedStore(store);
   const streams = new RunStreams();
   const webhooks = new WebhookSender({ logger: o.logger, ...o.webhooks });
@@ -61,14 +61,13 @@ export function buildServices(o: ServicesOptions) {
   // Warned about once per node per reload: a reload gives the graph id a new LoadedGraph.
   const blocking = o.allowBlocking ? undefined : new BlockingMonitor({ logger: o.logger, thresholdMs: o.blockingThresholdMs, scopeOf: (id) => o.graphs.get(id) });
   let executor: RunExecutor | undefined;
-  const threads = new ThreadsService(storage, authz, checkpointer, graphs, {
+  const threads = new ThreadsService(backend, authz, graphs, {
     cancelThreadRuns: (id) => executor!.cancelThreadRuns(id),
   });
   executor = new RunExecutor({
-    storage,
+    backend,
     graphs,
     threads,
-    checkpointer,
     streams,
     logger: o.logger,
     concurrency: o.concurrency,
@@ -76,19 +75,22 @@ export function buildServices(o: ServicesOptions) {
     onRunFinished: (run, outcome) => {
       // A webhook announces the run's end to the outside world: make that end durable first. Without one, the
       // records join the next group write (the reply to a waiting client flushes before it is sent).
-      if (run.kwargs.webhook || o.onRunFinished) storage.flushPending();
+      if (run.kwargs.webhook || o.onRunFinished) backend.durability.flushPending();
       webhooks.onRunFinished(run, outcome);
       o.onRunFinished?.(run, outcome);
     },
   });
-  const assistants = new AssistantsService(storage, authz, graphs);
-  const runs = new RunsService(storage, authz, assistants, threads, executor, streams);
-  const crons = new CronsService(storage, authz, assistants, threads, runs);
-  const cronScheduler = new CronScheduler({ storage, logger: o.logger, fire: (cron) => crons.fire(cron) });
+  const assistants = new AssistantsService(backend, authz, graphs);
+  const runs = new RunsService(backend, authz, assistants, threads, executor, streams);
+  const crons = new CronsService(backend, authz, assistants, threads, runs);
+  const cronScheduler = new CronScheduler({ backend, logger: o.logger, fire: (cron) => crons.fire(cron) });
   crons.bindTimer(cronScheduler);
 
+  const durability: DurabilityPort = backend.durability;
+
   return {
-    storage,
+    /** When acknowledged writes are safe: the only part of the storage the HTTP layer sees. */
+    durability,
     assistants,
     threads,
     runs,
@@ -104,7 +106,8 @@ export function buildServices(o: ServicesOptions) {
 
     /** Delete the threads whose runs used an assistant (DELETE /assistants/{id}?delete_threads=true). */
     async deleteThreadsOfAssistant(ctx: RequestContext, assistantId: string): Promise<void> {
-      const ids = [...storage.threads.values()].filter((t) => t.metadata?.assistant_id === assistantId).map((t) => t.thread_id);
+      const { items } = await backend.threads.search({ metadata: { assistant_id: assistantId }, limit: Number.MAX_SAFE_INTEGER, withTotal: false });
+      const ids = items.map((t) => t.thread_id);
       for (const id of ids) {
         try {
           await threads.delete(ctx, id);
@@ -119,7 +122,7 @@ export function buildServices(o: ServicesOptions) {
      * delete (services/truncate.ts).
      */
     async truncate(t: TruncateOptions, ctx: RequestContext = {}): Promise<void> {
-      const deps = { storage, executor: executor!, streams, checkpointer, threads, assistants, store, crons };
+      const deps = { backend, executor: executor!, streams, threads, assistants, store, crons };
       if (o.auth.current.enabled) await truncateAs(deps, ctx, t);
       else await truncateAll(deps, t);
     },

@@ -1,11 +1,11 @@
 import { ConflictError, NotFoundError, ValidationError } from "../errors.js";
 import type { RunExecutor, RunOutcome } from "../runs/executor.js";
 import type { RunStreams, RunEvent, SubscribeOptions } from "../runs/streams.js";
-import type { Storage } from "../storage/embedded/storage.js";
-import type { Metadata, MultitaskStrategy, RunKwargs, RunRecord, ThreadRecord } from "../storage/types.js";
+import type { StorageBackend } from "../storage/backend.js";
+import type { Metadata, MultitaskStrategy, RunKwargs, RunRecord, RunStatus, ThreadRecord } from "../storage/types.js";
 import type { AssistantsService } from "./assistants.js";
 import type { Authorizer, RequestContext } from "./context.js";
-import type { ThreadsService } from "./threads.js";
+import { newThread, type ThreadsService } from "./threads.js";
 import { newId, nowIso } from "../wire.js";
 import { pick } from "./util.js";
 
@@ -55,7 +55,7 @@ export const viewRun = (r: RunRecord): RunView => {
 /** Runs: creating, listing, cancelling and following graph executions. */
 export class RunsService {
   constructor(
-    private readonly storage: Storage,
+    private readonly backend: StorageBackend,
     private readonly authz: Authorizer,
     private readonly assistants: AssistantsService,
     private readonly threads: ThreadsService,
@@ -83,15 +83,17 @@ export class RunsService {
     };
     const filters = await this.authz.check(ctx, "threads", "create_run", value);
 
+    // A thread the run creates (stateless, or if_not_exists "create") is stored with the run, in one transaction.
     let thread: ThreadRecord | undefined;
+    let created: ThreadRecord | undefined;
     if (stateless) {
-      thread = this.threads.insert(newId(), { ...(value.metadata as Metadata) });
+      thread = created = newThread(newId(), { ...(value.metadata as Metadata) });
     } else {
-      thread = this.storage.threads.get(threadId);
-      if (thread && !this.authz.visible(thread.metadata, filters)) thread = undefined;
+      const stored = await this.backend.threads.get(threadId);
+      thread = stored && this.authz.visible(stored.metadata, filters) ? stored : undefined;
       if (!thread) {
-        if (this.storage.threads.has(threadId) || value.if_not_exists !== "create") throw new NotFoundError("thread", threadId);
-        thread = this.threads.insert(threadId, { ...(value.metadata as Metadata) });
+        if (stored || value.if_not_exists !== "create") throw new NotFoundError("thread", threadId);
+        thread = created = newThread(threadId, { ...(value.metadata as Metadata) });
       }
     }
     const tid = thread.thread_id;
@@ -119,11 +121,16 @@ export class RunsService {
       multitask_strategy: strategy,
       ...(body.after_seconds ? { not_before: new Date(Date.now() + body.after_seconds * 1000).toISOString() } : {}),
     };
-    // One journal record: after a crash the run and its busy thread are there together or not at all.
-    this.storage.batch(() => {
+    // One transaction: after a crash the run and its busy thread are there together or not at all.
+    await this.backend.transaction(async (tx) => {
+      const current = (await tx.threads.get(tid)) ?? created;
+      if (!current) throw new NotFoundError("thread", tid); // deleted meanwhile
+      // Checked again inside: a run another request stored since the check above is seen here.
+      if (strategy === "reject" && (await tx.runs.listByStatus(["pending", "running"], tid)).length > 0) {
+        throw new ConflictError("Thread is already running a task. Wait for it to finish or choose a different multitask strategy.");
+      }
       // The thread remembers which graph and assistant it runs (state reads need the graph).
-      const current = this.storage.threads.get(tid)!;
-      this.storage.threads.set(tid, {
+      await tx.threads.put({
         ...current,
         metadata: { ...current.metadata, graph_id: assistant.graph_id, assistant_id: assistant.assistant_id },
         // A run that starts an idle thread leaves its config there (state reads build factory graphs with it).
@@ -131,7 +138,7 @@ export class RunsService {
         status: "busy",
         updated_at: now,
       });
-      this.storage.runs.set(runId, run);
+      await tx.runs.put(run);
     });
     this.executor.enqueue(run);
     return run;
@@ -139,33 +146,29 @@ export class RunsService {
 
   async list(ctx: RequestContext, threadId: string, q: { limit?: number; offset?: number; status?: string; select?: string[] }): Promise<RunView[]> {
     await this.threads.getFor(ctx, threadId, "search", { status: q.status, limit: q.limit ?? 10, offset: q.offset ?? 0 });
-    const runs = this.storage.runs
-      .valuesBy("thread", threadId)
-      .filter((r) => !q.status || r.status === q.status)
-      .sort((a, b) => (a.created_at < b.created_at ? 1 : a.created_at > b.created_at ? -1 : 0));
-    const offset = q.offset ?? 0;
+    const runs = await this.backend.runs.listByThread(threadId, { status: q.status as RunStatus | undefined, offset: q.offset, limit: q.limit });
     const select = typeof q.select === "string" ? [q.select] : q.select;
-    return runs.slice(offset, offset + (q.limit ?? 10)).map((r) => pick(viewRun(r), select) as RunView);
+    return runs.map((r) => pick(viewRun(r), select) as RunView);
   }
 
   async get(ctx: RequestContext, threadId: string, runId: string): Promise<RunRecord> {
     await this.threads.getFor(ctx, threadId, "read");
-    return this.runOf(threadId, runId);
+    return await this.runOf(threadId, runId);
   }
 
   async delete(ctx: RequestContext, threadId: string, runId: string): Promise<void> {
     await this.threads.getFor(ctx, threadId, "delete", { run_id: runId });
-    const run = this.runOf(threadId, runId);
+    const run = await this.runOf(threadId, runId);
     if (run.status === "pending" || run.status === "running") {
       throw new ConflictError(`Run ${runId} is still ${run.status}: cancel it before deleting it`);
     }
-    this.storage.runs.delete(runId);
+    await this.backend.runs.delete(runId);
     this.streams.drop(runId);
   }
 
   async cancel(ctx: RequestContext, threadId: string, runId: string, opts: { wait?: boolean; action?: "interrupt" | "rollback" }): Promise<void> {
     await this.threads.getFor(ctx, threadId, "update", { action: opts.action ?? "interrupt" });
-    const run = this.runOf(threadId, runId);
+    const run = await this.runOf(threadId, runId);
     // Cancelling a run that has already ended is a no-op, as on LangGraph Platform: a client racing the run's
     // end (the Studio's stop button) must not get an error for it.
     if (run.status !== "pending" && run.status !== "running") return;
@@ -182,11 +185,10 @@ export class RunsService {
     if (q.run_ids?.length) {
       if (!q.thread_id) throw new ValidationError("body/thread_id is required with run_ids");
       await this.threads.getFor(ctx, q.thread_id, "update", { action: q.action ?? "interrupt" });
-      for (const id of q.run_ids) targets.push(this.runOf(q.thread_id, id));
+      for (const id of q.run_ids) targets.push(await this.runOf(q.thread_id, id));
     } else if (q.status) {
-      const wanted = q.status === "all" ? ["pending", "running"] : [q.status];
-      for (const r of this.storage.runs.values()) {
-        if (!wanted.includes(r.status) || (q.thread_id && r.thread_id !== q.thread_id)) continue;
+      const wanted: RunStatus[] = q.status === "all" ? ["pending", "running"] : [q.status];
+      for (const r of await this.backend.runs.listByStatus(wanted, q.thread_id)) {
         try {
           await this.threads.getFor(ctx, r.thread_id, "update", { action: q.action ?? "interrupt" });
           targets.push(r);
@@ -203,7 +205,7 @@ export class RunsService {
   /** Wait for a run to end; the outcome carries the final values or the error. */
   async join(ctx: RequestContext, threadId: string, runId: string): Promise<RunOutcome> {
     await this.threads.getFor(ctx, threadId, "read");
-    this.runOf(threadId, runId);
+    await this.runOf(threadId, runId);
     return this.executor.wait(runId);
   }
 
@@ -222,16 +224,16 @@ export class RunsService {
       await this.threads.getFor(ctx, threadId, "read");
     } catch (err) {
       if (!(err instanceof NotFoundError)) throw err;
-      if (ctx.auth || this.storage.threads.has(threadId)) return { events: errorStream({ error: "Error", message: "404: Thread not found" }), followed: false };
+      if (ctx.auth || (await this.backend.threads.get(threadId))) return { events: errorStream({ error: "Error", message: "404: Thread not found" }), followed: false };
     }
-    const run = this.storage.runs.get(runId);
+    const run = await this.backend.runs.get(runId);
     if (!run || run.thread_id !== threadId) return { events: errorStream("Run not found"), followed: false };
     return { events: this.streams.subscribe(runId, opts), followed: true };
   }
 
   /** Follow a run known by its id alone (GET /runs/{run_id}/stream): an unknown or hidden run is an empty stream. */
   async joinStreamByRun(ctx: RequestContext, runId: string, opts: SubscribeOptions): Promise<Joined> {
-    const run = this.storage.runs.get(runId);
+    const run = await this.backend.runs.get(runId);
     if (!run) return { events: errorStream(), followed: false };
     try {
       await this.threads.getFor(ctx, run.thread_id, "read");
@@ -253,14 +255,14 @@ export class RunsService {
   }
 
   /** The thread of a run (404 when the run is unknown); visibility is checked by the caller through the thread. */
-  threadOf(runId: string): string {
-    const run = this.storage.runs.get(runId);
+  async threadOf(runId: string): Promise<string> {
+    const run = await this.backend.runs.get(runId);
     if (!run) throw new NotFoundError("run", runId);
     return run.thread_id;
   }
 
-  private runOf(threadId: string, runId: string): RunRecord {
-    const run = this.storage.runs.get(runId);
+  private async runOf(threadId: string, runId: string): Promise<RunRecord> {
+    const run = await this.backend.runs.get(runId);
     if (!run || run.thread_id !== threadId) throw new NotFoundError("run", runId);
     return run;
   }

@@ -1,6 +1,6 @@
 import { ConflictError, ForbiddenError, ValidationError } from "../errors.js";
 import { matchesFilters, storeFilterTarget } from "../auth/filters.js";
-import { storeKey, type Storage } from "../storage/embedded/storage.js";
+import type { StorageBackend } from "../storage/backend.js";
 import type { StoreItemRecord } from "../storage/types.js";
 import type { Authorizer, RequestContext } from "./context.js";
 import { jsonEqual } from "../json-value.js";
@@ -51,7 +51,7 @@ const expired = (r: StoreItemRecord, now: number) => !!r.expires_at && Date.pars
 /** The long-term memory store, shared by the API and by graphs at run time. */
 export class StoreService {
   constructor(
-    private readonly storage: Storage,
+    private readonly backend: StorageBackend,
     private readonly authz: Authorizer,
   ) {}
 
@@ -66,64 +66,65 @@ export class StoreService {
     if (filters) {
       // Checked before looking at what is stored, so the answer says nothing about another's items.
       if (!matchesFilters(storeFilterTarget(namespace, key, item), filters)) throw new ForbiddenError();
-      const existing = this.getUnchecked(namespace, key);
+      const existing = await this.getUnchecked(namespace, key);
       if (existing && !this.visible(existing, filters)) throw new ConflictError(`Item ${namespace.join(".")}/${key} already exists`);
     }
-    this.putUnchecked(namespace, key, item, body.ttl ?? null);
+    await this.putUnchecked(namespace, key, item, body.ttl ?? null);
   }
 
   async get(ctx: RequestContext, namespace: string[], key: string): Promise<StoreItemView | null> {
     const value: Record<string, unknown> = { namespace: [...namespace], key };
     const filters = await this.authz.check(ctx, "store", "get", value);
-    const item = this.getUnchecked(validateNamespace(value.namespace), value.key as string);
+    const item = await this.getUnchecked(validateNamespace(value.namespace), value.key as string);
     return item && this.visible(item, filters) ? item : null;
   }
 
   async delete(ctx: RequestContext, namespace: string[], key: string): Promise<void> {
     const value: Record<string, unknown> = { namespace: [...namespace], key };
     const filters = await this.authz.check(ctx, "store", "delete", value);
-    this.deleteVisible(validateNamespace(value.namespace), value.key as string, filters);
+    await this.deleteVisible(validateNamespace(value.namespace), value.key as string, filters);
   }
 
   /** Delete unless hidden by the filters: deleting another's item is as quiet (and as empty) as deleting a missing one. */
-  private deleteVisible(namespace: string[], key: string, filters: Record<string, unknown> | undefined): void {
-    const item = this.storage.store.get(storeKey(namespace, key));
+  private async deleteVisible(namespace: string[], key: string, filters: Record<string, unknown> | undefined): Promise<void> {
+    const item = await this.backend.store.get(namespace, key);
     if (item && !this.visible(view(item), filters)) return;
-    this.deleteUnchecked(namespace, key);
+    await this.deleteUnchecked(namespace, key);
   }
 
   async search(ctx: RequestContext, q: StoreSearch): Promise<{ items: StoreItemView[] }> {
     const value: Record<string, unknown> = { namespace: [...(q.namespace_prefix ?? [])], filter: q.filter, limit: q.limit ?? 10, offset: q.offset ?? 0, query: q.query };
     const filters = await this.authz.check(ctx, "store", "search", value);
-    const items = this.searchUnchecked({ ...q, namespace_prefix: value.namespace as string[] }).filter((i) => this.visible(i, filters));
-    const offset = q.offset ?? 0;
-    return { items: items.slice(offset, offset + (q.limit ?? 10)) };
+    const items = await this.backend.store.search({
+      namespacePrefix: value.namespace as string[],
+      filter: q.filter,
+      query: q.query,
+      authFilters: filters,
+      offset: q.offset,
+      limit: q.limit,
+    });
+    return { items: items.map(view) };
   }
 
   async listNamespaces(ctx: RequestContext, q: NamespaceList): Promise<{ namespaces: string[][] }> {
     const value: Record<string, unknown> = { namespace: [...(q.prefix ?? [])], suffix: q.suffix, max_depth: q.max_depth, limit: q.limit ?? 100, offset: q.offset ?? 0 };
     const filters = await this.authz.check(ctx, "store", "list_namespaces", value);
-    const prefix = value.namespace as string[];
-    const seen = new Map<string, string[]>();
-    const now = Date.now();
-    for (const r of this.storage.store.values()) {
-      if (expired(r, now) || !startsWith(r.namespace, prefix)) continue;
-      if (q.suffix && !jsonEqual(r.namespace.slice(r.namespace.length - q.suffix.length), q.suffix)) continue;
-      if (!this.visible(view(r), filters)) continue;
-      const ns = q.max_depth ? r.namespace.slice(0, q.max_depth) : r.namespace;
-      seen.set(ns.join("\u0000"), ns);
-    }
-    const all = [...seen.values()].sort((a, b) => a.join(".").localeCompare(b.join(".")));
-    const offset = q.offset ?? 0;
-    return { namespaces: all.slice(offset, offset + (q.limit ?? 100)) };
+    const namespaces = await this.backend.store.listNamespaces({
+      prefix: value.namespace as string[],
+      suffix: q.suffix,
+      maxDepth: q.max_depth,
+      authFilters: filters,
+      offset: q.offset,
+      limit: q.limit,
+    });
+    return { namespaces };
   }
 
   /** Write without authorization (graphs at run time). */
-  putUnchecked(namespace: string[], key: string, value: Record<string, unknown>, ttlMinutes: number | null = null): void {
-    const k = storeKey(namespace, key);
+  async putUnchecked(namespace: string[], key: string, value: Record<string, unknown>, ttlMinutes: number | null = null): Promise<void> {
     const now = nowIso();
-    const prev = this.storage.store.get(k);
-    this.storage.store.set(k, {
+    const prev = await this.backend.store.get(namespace, key);
+    await this.backend.store.put({
       namespace,
       key,
       value,
@@ -134,28 +135,19 @@ export class StoreService {
     });
   }
 
-  getUnchecked(namespace: string[], key: string): StoreItemView | null {
-    const r = this.storage.store.get(storeKey(namespace, key));
-    return r && !expired(r, Date.now()) ? view(r) : null;
+  async getUnchecked(namespace: string[], key: string): Promise<StoreItemView | null> {
+    const r = await this.backend.store.get(namespace, key);
+    return r ? view(r) : null;
   }
 
-  deleteUnchecked(namespace: string[], key: string): void {
-    this.storage.store.delete(storeKey(namespace, key));
+  async deleteUnchecked(namespace: string[], key: string): Promise<void> {
+    await this.backend.store.delete(namespace, key);
   }
 
   /** Items under a prefix whose value matches `filter` (newest first; `query` matches text in the value). */
-  searchUnchecked(q: StoreSearch): StoreItemView[] {
-    const prefix = q.namespace_prefix ?? [];
-    const now = Date.now();
-    const query = q.query?.toLowerCase();
-    const out: StoreItemView[] = [];
-    for (const r of this.storage.store.values()) {
-      if (expired(r, now) || !startsWith(r.namespace, prefix)) continue;
-      if (q.filter && !matchesFilters(r.value, q.filter)) continue;
-      if (query && !JSON.stringify(r.value).toLowerCase().includes(query)) continue;
-      out.push(view(r));
-    }
-    return out.sort((a, b) => (a.updated_at < b.updated_at ? 1 : a.updated_at > b.updated_at ? -1 : 0));
+  async searchUnchecked(q: StoreSearch): Promise<StoreItemView[]> {
+    const items = await this.backend.store.search({ namespacePrefix: q.namespace_prefix ?? [], filter: q.filter, query: q.query, offset: q.offset, limit: q.limit });
+    return items.map(view);
   }
 
   private visible(item: StoreItemView, filters: Record<string, unknown> | undefined): boolean {

@@ -4,18 +4,13 @@ import type { CompiledGraphLike } from "../graphs/types.js";
 import type { GraphAccess } from "../runs/executor.js";
 
 export type { GraphAccess };
-import type { StorageCheckpointer } from "../storage/embedded/checkpointer.js";
-import type { Collection } from "../storage/embedded/collection.js";
-import { checkpointKey, type Storage } from "../storage/embedded/storage.js";
+import type { StorageBackend, ThreadQuery } from "../storage/backend.js";
 import type { Metadata, ThreadRecord, ThreadStatus } from "../storage/types.js";
 import type { Authorizer, RequestContext } from "./context.js";
 import { emptyState, interruptsByTask, snapshotToState, type ThreadState } from "./state.js";
-import { metadataIndexSets, searchCollection, type CollectionQuery } from "../storage/embedded/search.js";
-import { pageSpec } from "../storage/paging.js";
 import { assertStorable } from "../json-limits.js";
-import { contains } from "../json-value.js";
 import { newId, nowIso, serializeError, toWire } from "../wire.js";
-import { pick, searchPage, type SearchQuery } from "./util.js";
+import { pick, type SearchQuery } from "./util.js";
 
 /** What threads need from the run executor. */
 export interface RunControl {
@@ -47,9 +42,8 @@ export interface StateUpdate {
 /** Threads: conversations with their checkpointed state. */
 export class ThreadsService {
   constructor(
-    private readonly storage: Storage,
+    private readonly backend: StorageBackend,
     private readonly authz: Authorizer,
-    private readonly checkpointer: StorageCheckpointer,
     private readonly graphs: GraphAccess,
     private readonly runs: RunControl,
   ) {}
@@ -62,35 +56,19 @@ export class ThreadsService {
     };
     const filters = await this.authz.check(ctx, "threads", "create", value);
     const threadId = value.thread_id as string;
-    const existing = this.storage.threads.get(threadId);
-    if (existing) {
-      if (value.if_exists === "do_nothing" && this.authz.visible(existing.metadata, filters)) return existing;
+    const { thread, created } = await this.backend.threads.insert(newThread(threadId, value.metadata as Metadata));
+    if (!created) {
+      if (value.if_exists === "do_nothing" && this.authz.visible(thread.metadata, filters)) return thread;
       throw new ConflictError(`Thread with ID ${threadId} already exists`);
     }
-    const thread = this.insert(threadId, value.metadata as Metadata);
-    if (body.supersteps?.length) await this.applySupersteps(thread, body.supersteps);
-    return this.storage.threads.get(threadId)!;
-  }
-
-  /** Create a thread for a run without authorization (the run's own create_run check covers it). */
-  insert(threadId: string, metadata: Metadata): ThreadRecord {
-    const now = nowIso();
-    const thread: ThreadRecord = {
-      thread_id: threadId,
-      created_at: now,
-      updated_at: now,
-      metadata,
-      status: "idle",
-      config: {},
-      values: null,
-      interrupts: {},
-    };
-    return this.storage.threads.set(threadId, thread);
+    if (!body.supersteps?.length) return thread;
+    await this.applySupersteps(thread, body.supersteps);
+    return (await this.backend.threads.get(threadId)) ?? thread;
   }
 
   async get(ctx: RequestContext, threadId: string): Promise<ThreadRecord> {
     const filters = await this.authz.check(ctx, "threads", "read", { thread_id: threadId });
-    return this.visibleOrThrow(threadId, filters);
+    return await this.visibleOrThrow(threadId, filters);
   }
 
   /**
@@ -99,51 +77,45 @@ export class ThreadsService {
    */
   async getFor(ctx: RequestContext, threadId: string, action: "read" | "update" | "delete" | "search", extra: Record<string, unknown> = {}): Promise<ThreadRecord> {
     const filters = await this.authz.check(ctx, "threads", action, { ...extra, thread_id: threadId });
-    return this.visibleOrThrow(threadId, filters);
+    return await this.visibleOrThrow(threadId, filters);
   }
 
   async patch(ctx: RequestContext, threadId: string, body: { metadata?: Metadata }): Promise<ThreadRecord> {
     const value: Record<string, unknown> = { thread_id: threadId, metadata: { ...(body.metadata ?? {}) } };
     const filters = await this.authz.check(ctx, "threads", "update", value);
-    const thread = this.visibleOrThrow(threadId, filters);
-    return this.storage.threads.set(threadId, {
-      ...thread,
-      metadata: { ...thread.metadata, ...(value.metadata as Metadata) },
-      updated_at: nowIso(),
-    });
+    const thread = await this.visibleOrThrow(threadId, filters);
+    const next = await this.backend.threads.update(threadId, { metadata: { ...thread.metadata, ...(value.metadata as Metadata) }, updated_at: nowIso() });
+    if (!next) throw new NotFoundError("thread", threadId);
+    return next;
   }
 
   async delete(ctx: RequestContext, threadId: string): Promise<void> {
     const filters = await this.authz.check(ctx, "threads", "delete", { thread_id: threadId });
-    this.visibleOrThrow(threadId, filters);
+    await this.visibleOrThrow(threadId, filters);
     await this.deleteUnchecked(threadId);
   }
 
   /** Delete a thread, its runs and its checkpoints (also used for stateless runs' temporary threads). */
   async deleteUnchecked(threadId: string): Promise<void> {
     await this.runs.cancelThreadRuns(threadId);
-    for (const key of this.storage.runs.keysBy("thread", threadId)) this.storage.runs.delete(key);
-    await this.checkpointer.deleteThread(threadId);
-    this.storage.threads.delete(threadId);
+    await this.backend.threads.delete(threadId);
   }
 
   async search(ctx: RequestContext, q: ThreadSearch): Promise<{ items: Partial<ThreadRecord>[]; total: number }> {
     const value: Record<string, unknown> = { metadata: q.metadata ?? {}, values: q.values, status: q.status, limit: q.limit ?? 10, offset: q.offset ?? 0 };
     const filters = await this.authz.check(ctx, "threads", "search", value);
-    if (q.ids) return searchPage(this.byIds(q.ids).filter(this.matcher(q, filters)), q);
-    const { page, total } = searchCollection(this.storage.threads, this.query(q, filters), pageSpec(q));
-    return { items: page.map((t) => pick(t, q.select)), total };
+    const { items, total } = await this.backend.threads.search(this.query(q, filters));
+    return { items: items.map((t) => pick(t, q.select)), total };
   }
 
   async count(ctx: RequestContext, q: ThreadSearch): Promise<number> {
     const filters = await this.authz.check(ctx, "threads", "search", { metadata: q.metadata ?? {}, values: q.values, status: q.status });
-    if (q.ids) return this.byIds(q.ids).filter(this.matcher(q, filters)).length;
-    return searchCollection(this.storage.threads, this.query(q, filters), pageSpec(q), false).total;
+    return (await this.backend.threads.search({ ...this.query(q, filters), withItems: false })).total;
   }
 
   async copy(ctx: RequestContext, threadId: string): Promise<ThreadRecord> {
     const filters = await this.authz.check(ctx, "threads", "read", { thread_id: threadId });
-    const source = this.storage.threads.get(threadId);
+    const source = await this.backend.threads.get(threadId);
     // Worded (and with the status) the official server uses for a copy of a missing or hidden thread.
     if (!source || !this.authz.visible(source.metadata, filters)) throw new ConflictError("Thread not found");
     const value: Record<string, unknown> = { thread_id: newId(), metadata: { ...source.metadata }, if_exists: "raise" };
@@ -157,8 +129,7 @@ export class ThreadsService {
       updated_at: now,
       status: source.status === "busy" ? "idle" : source.status,
     };
-    this.storage.threads.set(copy.thread_id, copy);
-    this.checkpointer.copyThread(threadId, copy.thread_id);
+    await this.backend.threads.copy(threadId, copy);
     return copy;
   }
 
@@ -167,10 +138,10 @@ export class ThreadsService {
     let pruned = 0;
     for (const id of threadIds) {
       const filters = await this.authz.check(ctx, "threads", strategy === "delete" ? "delete" : "update", { thread_id: id });
-      const thread = this.storage.threads.get(id);
+      const thread = await this.backend.threads.get(id);
       if (!thread || !this.authz.visible(thread.metadata, filters)) continue;
       if (strategy === "delete") await this.deleteUnchecked(id);
-      else this.checkpointer.keepLatest(id);
+      else await this.backend.checkpoints.keepLatest(id);
       pruned += 1;
     }
     return pruned;
@@ -196,7 +167,7 @@ export class ThreadsService {
   async updateState(ctx: RequestContext, threadId: string, body: StateUpdate): Promise<{ checkpoint: unknown }> {
     const value: Record<string, unknown> = { thread_id: threadId, values: body.values, as_node: body.as_node };
     const filters = await this.authz.check(ctx, "threads", "update", value);
-    const thread = this.visibleOrThrow(threadId, filters);
+    const thread = await this.visibleOrThrow(threadId, filters);
     if (thread.status === "busy") throw new ConflictError(`Thread ${threadId} is busy: a run is pending or running`);
     const graph = await this.graphOf(thread);
     if (!graph) throw new ValidationError(`Thread ${threadId} has no graph yet: start a run on it before updating its state`);
@@ -216,13 +187,10 @@ export class ThreadsService {
   /** Update the metadata of the latest checkpoint (PATCH /threads/{id}/state). */
   async patchState(ctx: RequestContext, threadId: string, metadata: Metadata): Promise<void> {
     const filters = await this.authz.check(ctx, "threads", "update", { thread_id: threadId, metadata });
-    this.visibleOrThrow(threadId, filters);
-    const latest = this.checkpointer.recordsOf(threadId, "")[0];
-    if (!latest) throw new NotFoundError("checkpoint", undefined, `Thread ${threadId} has no checkpoint`);
-    const tuple = await this.checkpointer.getTuple({ configurable: { thread_id: threadId, checkpoint_id: latest.checkpoint_id } });
-    const [type, bytes] = await this.checkpointer.serde.dumpsTyped({ ...(tuple!.metadata ?? {}), ...metadata });
-    const text = typeof bytes === "string" ? bytes : Buffer.from(bytes).toString(latest.enc === "utf8" ? "utf8" : "base64");
-    this.storage.checkpoints.set(checkpointKey(threadId, latest.checkpoint_ns, latest.checkpoint_id), { ...latest, metadata: [type, text] });
+    await this.visibleOrThrow(threadId, filters);
+    if (!(await this.backend.checkpoints.patchLatestMetadata(threadId, metadata))) {
+      throw new NotFoundError("checkpoint", undefined, `Thread ${threadId} has no checkpoint`);
+    }
   }
 
   async history(
@@ -243,7 +211,7 @@ export class ThreadsService {
 
   /** Re-read a thread's values, status and interrupts from its latest checkpoint (after a run or a state update). */
   async refresh(threadId: string, override?: { status?: ThreadStatus; error?: unknown }): Promise<void> {
-    const thread = this.storage.threads.get(threadId);
+    const thread = await this.backend.threads.get(threadId);
     if (!thread) return;
     let state: ThreadState | undefined;
     try {
@@ -266,8 +234,7 @@ export class ThreadsService {
     // As on LangGraph Platform: pending next nodes (an interrupt, or interrupt_before/after) mean "interrupted".
     const pending = state ? state.next.length > 0 : Object.keys(interrupts).length > 0;
     const status: ThreadStatus = override?.status ?? (unstorable ? "error" : pending ? "interrupted" : "idle");
-    this.storage.threads.set(threadId, {
-      ...this.storage.threads.get(threadId)!,
+    await this.backend.threads.update(threadId, {
       values,
       interrupts,
       status,
@@ -277,48 +244,29 @@ export class ThreadsService {
   }
 
   /** A run ended normally with these final values and nothing pending: the thread is idle with them. */
-  settleValues(threadId: string, values: unknown): void {
-    const thread = this.storage.threads.get(threadId);
-    if (!thread) return;
-    this.storage.threads.set(threadId, { ...thread, values, interrupts: {}, status: "idle", error: undefined, updated_at: nowIso() });
+  async settleValues(threadId: string, values: unknown): Promise<void> {
+    await this.backend.threads.update(threadId, { values, interrupts: {}, status: "idle", error: undefined, updated_at: nowIso() });
   }
 
   /** Set a thread's status without re-reading state. */
-  setStatus(threadId: string, status: ThreadStatus): void {
-    const thread = this.storage.threads.get(threadId);
-    if (thread && thread.status !== status) this.storage.threads.set(threadId, { ...thread, status, updated_at: nowIso() });
+  async setStatus(threadId: string, status: ThreadStatus): Promise<void> {
+    const thread = await this.backend.threads.get(threadId);
+    if (thread && thread.status !== status) await this.backend.threads.update(threadId, { status, updated_at: nowIso() });
   }
 
-  /** The threads of `ids`, in that order (repeats kept, unknown ids skipped). */
-  private byIds(ids: string[]): ThreadRecord[] {
-    return ids.map((id) => this.storage.threads.get(id)).filter((t): t is ThreadRecord => !!t);
-  }
-
-  /** The complete test of a search: status, metadata and values containment, and the auth filters. */
-  private matcher(q: ThreadSearch, filters: Record<string, unknown> | undefined): (t: ThreadRecord) => boolean {
-    let wireValues: unknown;
-    return (t) =>
-      (!q.status || t.status === q.status) &&
-      (!q.metadata || contains(t.metadata, q.metadata)) &&
-      (!q.values || contains(t.values, (wireValues ??= toWire(q.values)))) &&
-      this.authz.visible(t.metadata, filters);
-  }
-
-  /**
-   * A search as index sets (status, top-level metadata entries, plain auth filter values) plus, unless those decide
-   * alone, the complete test. Kept in step with `matcher` and `Authorizer.visible` (matchesFilters).
-   */
-  private query(q: ThreadSearch, filters: Record<string, unknown> | undefined): CollectionQuery<ThreadRecord> {
-    const match = this.matcher(q, filters);
-    const meta = metadataIndexSets(this.storage.threads as Collection<unknown>, q.metadata, filters);
-    if (!meta) return { match, orderedBy: "created_at" };
-    const within = [...meta.sets];
-    let exact = meta.exact && !q.values;
-    if (q.status) {
-      if (typeof q.status === "string") within.push(this.storage.threads.keySetBy("status", q.status));
-      else exact = false;
-    }
-    return { within, match: exact ? undefined : match, orderedBy: "created_at" };
+  /** A search as the backend takes it: the API's filters, the auth filters, sort and page. */
+  private query(q: ThreadSearch, filters: Record<string, unknown> | undefined): ThreadQuery {
+    return {
+      ids: q.ids,
+      status: q.status,
+      metadata: q.metadata,
+      values: q.values === undefined ? undefined : toWire(q.values),
+      authFilters: filters,
+      sortBy: q.sort_by,
+      sortOrder: q.sort_order,
+      offset: q.offset,
+      limit: q.limit,
+    };
   }
 
   private async graphOf(thread: ThreadRecord): Promise<CompiledGraphLike | undefined> {
@@ -347,9 +295,15 @@ export class ThreadsService {
     await this.refresh(thread.thread_id);
   }
 
-  private visibleOrThrow(threadId: string, filters: Record<string, unknown> | undefined): ThreadRecord {
-    const t = this.storage.threads.get(threadId);
+  private async visibleOrThrow(threadId: string, filters: Record<string, unknown> | undefined): Promise<ThreadRecord> {
+    const t = await this.backend.threads.get(threadId);
     if (!t || !this.authz.visible(t.metadata, filters)) throw new NotFoundError("thread", threadId);
     return t;
   }
+}
+
+/** A new idle thread. */
+export function newThread(threadId: string, metadata: Metadata): ThreadRecord {
+  const now = nowIso();
+  return { thread_id: threadId, created_at: now, updated_at: now, metadata, status: "idle", config: {}, values: null, interrupts: {} };
 }

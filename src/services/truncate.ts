@@ -1,8 +1,8 @@
 import { LgDevError } from "../errors.js";
+import { RUN_STATUSES } from "../storage/types.js";
 import type { RunExecutor } from "../runs/executor.js";
 import type { RunStreams } from "../runs/streams.js";
-import type { StorageCheckpointer } from "../storage/embedded/checkpointer.js";
-import type { Storage } from "../storage/embedded/storage.js";
+import type { StorageBackend } from "../storage/backend.js";
 import type { AssistantsService } from "./assistants.js";
 import type { RequestContext } from "./context.js";
 import type { CronsService } from "./crons.js";
@@ -20,10 +20,9 @@ export interface TruncateOptions {
 
 /** The services truncate works through. */
 export interface TruncateDeps {
-  storage: Storage;
+  backend: StorageBackend;
   executor: RunExecutor;
   streams: RunStreams;
-  checkpointer: StorageCheckpointer;
   threads: ThreadsService;
   assistants: AssistantsService;
   store: StoreService;
@@ -32,20 +31,17 @@ export interface TruncateDeps {
 
 /** Empty whole collections (no custom auth: test suites reset the server with it); system assistants stay. */
 export async function truncateAll(d: TruncateDeps, t: TruncateOptions): Promise<void> {
-  const { storage } = d;
+  const { backend } = d;
   if (t.runs || t.threads) {
-    d.crons.truncate();
-    for (const r of [...storage.runs.values()]) if (r.status === "pending" || r.status === "running") await d.executor.cancel(r.run_id);
-    storage.runs.clear();
+    await d.crons.truncate();
+    for (const r of await backend.runs.listByStatus(["pending", "running"])) await d.executor.cancel(r.run_id);
+    await backend.runs.clear();
     d.executor.outcomes.forget();
   }
-  if (t.threads) storage.threads.clear();
-  if (t.threads || t.checkpoint) {
-    storage.checkpoints.clear();
-    storage.writes.clear();
-  }
-  if (t.assistants) d.assistants.truncate();
-  if (t.store) storage.store.clear();
+  if (t.threads) await backend.threads.clear();
+  if (t.threads || t.checkpoint) await backend.checkpoints.clear();
+  if (t.assistants) await d.assistants.truncate();
+  if (t.store) await backend.store.clear();
 }
 
 /**
@@ -55,38 +51,39 @@ export async function truncateAll(d: TruncateDeps, t: TruncateOptions): Promise<
  * Checkpoints go with `threads:delete` of their thread (removing history is a delete).
  */
 export async function truncateAs(d: TruncateDeps, ctx: RequestContext, t: TruncateOptions): Promise<void> {
-  const { storage } = d;
+  const { backend } = d;
+  const all = { limit: Number.MAX_SAFE_INTEGER, withTotal: false };
   if (t.runs || t.threads) {
-    for (const id of [...storage.crons.values()].map((c) => c.cron_id)) await skipRefused(() => d.crons.delete(ctx, id));
+    for (const c of (await backend.crons.search(all)).items) await skipRefused(() => d.crons.delete(ctx, c.cron_id));
   }
   if (t.runs && !t.threads) {
-    for (const run of [...storage.runs.values()]) {
+    for (const run of await backend.runs.listByStatus(RUN_STATUSES)) {
       await skipRefused(async () => {
         await d.threads.getFor(ctx, run.thread_id, "delete", { run_id: run.run_id });
         if (run.status === "pending" || run.status === "running") await d.executor.cancel(run.run_id);
-        storage.runs.delete(run.run_id);
+        await backend.runs.delete(run.run_id);
         d.streams.drop(run.run_id);
       });
     }
   }
   if (t.threads) {
-    for (const id of [...storage.threads.values()].map((th) => th.thread_id)) await skipRefused(() => d.threads.delete(ctx, id));
+    for (const th of (await backend.threads.search(all)).items) await skipRefused(() => d.threads.delete(ctx, th.thread_id));
   } else if (t.checkpoint) {
-    for (const id of [...storage.threads.values()].map((th) => th.thread_id)) {
+    for (const { thread_id: id } of (await backend.threads.search(all)).items) {
       await skipRefused(async () => {
         await d.threads.getFor(ctx, id, "delete");
-        await d.checkpointer.deleteThread(id);
+        await backend.checkpoints.deleteThread(id);
       });
     }
   }
   if (t.assistants) {
-    for (const [id, a] of [...storage.assistants.entries()]) {
+    for (const a of (await backend.assistants.search(all)).items) {
       if (a.metadata?.created_by === "system") continue;
-      await skipRefused(() => d.assistants.delete(ctx, id));
+      await skipRefused(() => d.assistants.delete(ctx, a.assistant_id));
     }
   }
   if (t.store) {
-    for (const item of [...storage.store.values()]) await skipRefused(() => d.store.delete(ctx, item.namespace, item.key));
+    for (const item of await backend.store.list()) await skipRefused(() => d.store.delete(ctx, item.namespace, item.key));
   }
 }
 

@@ -223,7 +223,7 @@ export interface StoreItemRepository {
   search(q: StoreQuery): Promise<StoreItemRecord[]>;
   /** Distinct namespaces (cut to `maxDepth` labels) of the live items matching the query, sorted, paged. */
   listNamespaces(q: NamespaceQuery): Promise<string[][]>;
-  /** Every live item (truncate under auth walks them). */
+  /** Every item, expired ones included (truncate under auth walks them). */
   list(): Promise<StoreItemRecord[]>;
   /** Delete every item. */
   clear(): Promise<void>;
@@ -237,6 +237,8 @@ export interface CheckpointRepository {
   keysOf(threadId: string): Promise<string[]>;
   /** Delete the checkpoints (and their writes) of a thread that are not among `keep` (rollback). */
   deleteAllBut(threadId: string, keep: readonly string[]): Promise<void>;
+  /** Delete every checkpoint and write of a thread, keeping the thread (truncate of checkpoints). */
+  deleteThread(threadId: string): Promise<void>;
   /** Keep only the newest checkpoint of each namespace of a thread, with its writes (threads.prune keep_latest). */
   keepLatest(threadId: string): Promise<void>;
   /**

@@ -194,7 +194,7 @@ export const graph = new StateGraph(MessagesAnnotation).addNode("a", () => ({}))
       authRef,
       checkpointer: undefined as never,
       store: undefined as never,
-      ensureSystemAssistants: () => undefined,
+      ensureSystemAssistants: async () => undefined,
       logger: createLogger("silent"),
     });
     await reloader.load();

@@ -83,7 +83,7 @@ describe("createReloader (in process)", () => {
       authRef,
       checkpointer: new MemorySaver(),
       store: undefined,
-      ensureSystemAssistants: (ids) => ensured.push(ids),
+      ensureSystemAssistants: async (ids) => void ensured.push(ids),
       onGraphsServed: (graphs) => servedVersions.push({ ids: [...graphs.keys()], files: [...graphs.values()].map((g) => g.file) }),
       logger,
     });

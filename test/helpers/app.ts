@@ -10,6 +10,7 @@ import type { CompiledGraphLike, LoadedGraph } from "../../src/graphs/types.js";
 import { createLogger, type Logger } from "../../src/logger.js";
 import { buildApp, type AppDeps, type Introspect } from "../../src/server/app.js";
 import { buildServices, type Services, type ServicesOptions } from "../../src/services/index.js";
+import { EmbeddedBackend } from "../../src/storage/embedded/backend.js";
 import { Storage } from "../../src/storage/embedded/storage.js";
 
 const sleep = (ms: number, signal?: AbortSignal) =>
@@ -68,6 +69,8 @@ export interface TestAppOptions {
 export interface TestApp {
   app: FastifyInstance;
   services: Services;
+  /** The embedded store's collections under the app (for tests that look at what is stored). */
+  storage: Storage;
   inject: FastifyInstance["inject"];
   close(): Promise<void>;
 }
@@ -88,16 +91,17 @@ export async function makeTestApp(o: TestAppOptions = {}): Promise<TestApp> {
   const map = new Map<string, LoadedGraph>();
   const registry = { has: (id: string) => map.has(id), get: (id: string) => map.get(id) };
   const auth = { current: o.auth ?? NO_AUTH };
-  const services = buildServices({ storage, auth, graphs: registry, logger, concurrency: 4, webhooks: o.webhooks });
+  const services = buildServices({ backend: new EmbeddedBackend(storage), auth, graphs: registry, logger, concurrency: 4, webhooks: o.webhooks });
   for (const [id, builder] of Object.entries(o.graphs ?? testGraphs())) {
     const compiled = (builder as { compile(o: unknown): unknown }).compile({ checkpointer: services.checkpointer, store: services.graphStore });
     map.set(id, { graphId: id, file: "<test>", exportName: id, kind: "compiled", resolve: async () => compiled as CompiledGraphLike });
   }
-  services.assistants.ensureSystemAssistants([...map.keys()]);
+  await services.assistants.ensureSystemAssistants([...map.keys()]);
   const app = await buildApp({ services, auth, introspect, logger, info: { version: "test", langgraphVersion: "test", crons: true }, ...o.deps });
   return {
     app,
     services,
+    storage,
     inject: app.inject.bind(app),
     async close() {
       await services.stop();

@@ -7,6 +7,7 @@ import { createAuthService } from "../../src/auth/index.js";
 import { nextRunDate, parseSchedule } from "../../src/runs/cron-scheduler.js";
 import type { Services } from "../../src/services/index.js";
 import { makeTestApp } from "../helpers/app.js";
+import type { Storage } from "../../src/storage/embedded/storage.js";
 
 let open: Array<{ close(): Promise<void> }> = [];
 afterEach(async () => {
@@ -114,7 +115,8 @@ describe("cron routes", () => {
   });
 
   it("fires on schedule while the server runs: each second, on a thread and stateless", async () => {
-    const { app, services } = await setup();
+    const t = await setup();
+    const { app, services, storage } = t;
     const thread = (await post(app, "/threads", {})).json() as { thread_id: string };
     const onThread = (await post(app, `/threads/${thread.thread_id}/runs/crons`, {
       assistant_id: "echo",
@@ -137,19 +139,20 @@ describe("cron routes", () => {
     // Disable one, delete the other: nothing fires any more.
     await app.inject({ method: "PATCH", url: `/runs/crons/${onThread.cron_id}`, payload: { enabled: false } });
     await app.inject({ method: "DELETE", url: `/runs/crons/${stateless.cron_id}` });
-    await settle(services);
+    await settle(t);
     const before = [(await runsOf()).length, (await keptThreads()).length];
     await new Promise((r) => setTimeout(r, 1300));
     expect([(await runsOf()).length, (await keptThreads()).length]).toEqual(before);
   });
 
   it("honours end_time: no run after it, and the next run date becomes null", async () => {
-    const { app, services } = await setup();
+    const t = await setup();
+    const { app, services, storage } = t;
     const thread = (await post(app, "/threads", {})).json() as { thread_id: string };
     const end = new Date(Date.now() + 1200).toISOString();
     const cron = (await post(app, `/threads/${thread.thread_id}/runs/crons`, { assistant_id: "echo", schedule: "* * * * * *", end_time: end, input: { messages: [] }, multitask_strategy: "enqueue" })).json();
     await until(async () => ((await post(app, "/runs/crons/search", {})).json()[0].next_run_date === null), 4000);
-    await settle(services);
+    await settle(t);
     const runsNow = async () => ((await app.inject({ method: "GET", url: `/threads/${thread.thread_id}/runs?limit=100` })).json() as unknown[]).length;
     // 1.2 s hold one or two whole seconds: never a third run, and none later.
     const count = await runsNow();
@@ -205,12 +208,13 @@ describe("cron routes", () => {
   });
 
   it("a cron whose thread was deleted is deleted when it comes due", async () => {
-    const { app, services } = await setup();
+    const t = await setup();
+    const { app, services, storage } = t;
     const thread = (await post(app, "/threads", {})).json() as { thread_id: string };
     await post(app, `/threads/${thread.thread_id}/runs/crons`, { assistant_id: "echo", schedule: "* * * * * *" });
     await app.inject({ method: "DELETE", url: `/threads/${thread.thread_id}` });
     await until(async () => (await post(app, "/runs/crons/count", {})).json() === 0, 3000);
-    expect(services.storage.threads.has(thread.thread_id)).toBe(false);
+    expect(storage.threads.has(thread.thread_id)).toBe(false);
   });
 
   it("the cron routes are in /openapi.json", async () => {
@@ -229,6 +233,6 @@ describe("cron routes", () => {
 });
 
 /** Let in-flight runs finish. */
-async function settle(services: Services): Promise<void> {
-  for (const r of services.storage.runs.values()) if (r.status === "pending" || r.status === "running") await services.executor.wait(r.run_id);
+async function settle({ services, storage }: { services: Services; storage: Storage }): Promise<void> {
+  for (const r of storage.runs.values()) if (r.status === "pending" || r.status === "running") await services.executor.wait(r.run_id);
 }

@@ -70,11 +70,11 @@ describe("http.app: a Hono app in front of the API", () => {
   });
 
   it("a middleware may answer early, before the API", async () => {
-    const { app, services } = await setup(userApp());
+    const { app, storage } = await setup(userApp());
     const res = await app.inject({ method: "POST", url: "/threads", payload: {}, headers: { "x-block": "yes" } });
     expect(res.statusCode).toBe(401);
     expect(res.body).toBe("blocked by middleware");
-    expect(services.storage.threads.size).toBe(0);
+    expect(storage.threads.size).toBe(0);
   });
 
   it("the JSON a middleware changed is the body the API route reads", async () => {

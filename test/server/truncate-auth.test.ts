@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createAuthService } from "../../src/auth/index.js";
 import type { Services } from "../../src/services/index.js";
 import { askGraph, echoGraph, makeTestApp } from "../helpers/app.js";
+import type { Storage } from "../../src/storage/embedded/storage.js";
 
 type Who = "alice" | "bob" | "eve";
 
@@ -33,9 +34,10 @@ function ownerAuth() {
 
 let app: FastifyInstance;
 let services: Services;
+let storage: Storage;
 let close: () => Promise<void>;
 beforeEach(async () => {
-  ({ app, services, close } = await makeTestApp({ auth: ownerAuth(), graphs: { echo: echoGraph(), ask: askGraph() } }));
+  ({ app, services, storage, close } = await makeTestApp({ auth: ownerAuth(), graphs: { echo: echoGraph(), ask: askGraph() } }));
 });
 afterEach(() => close());
 
@@ -90,14 +92,14 @@ describe("/internal/truncate under custom auth", () => {
     expect(await call("bob", "POST", "/runs/crons/count", {})).toBe(0);
     expect((await app.inject({ method: "GET", url: `/threads/${bob.thread}`, headers: { authorization: "Bearer alice" } })).statusCode).toBe(404);
     // System assistants stay for everyone.
-    const system = () => [...services.storage.assistants.values()].filter((a) => a.metadata?.created_by === "system").length;
+    const system = () => [...storage.assistants.values()].filter((a) => a.metadata?.created_by === "system").length;
     expect(system()).toBe(2);
 
     await call("alice", "POST", "/internal/truncate", ALL);
     expect(await call("alice", "POST", "/threads/count", {})).toBe(0);
-    expect(services.storage.threads.size + services.storage.runs.size + services.storage.store.size + services.storage.crons.size).toBe(0);
-    expect(services.storage.checkpoints.size).toBe(0);
-    expect(services.storage.assistants.size).toBe(system());
+    expect(storage.threads.size + storage.runs.size + storage.store.size + storage.crons.size).toBe(0);
+    expect(storage.checkpoints.size).toBe(0);
+    expect(storage.assistants.size).toBe(system());
   });
 
   it("runs only, or checkpoints only: the caller's are gone, another's stay", async () => {

@@ -48,7 +48,7 @@ describe("webhook policy at run creation", () => {
     }
     const runs = (await t.app.inject({ method: "GET", url: `/threads/${thread.thread_id}/runs` })).json();
     expect(runs).toEqual([]);
-    expect(t.services.storage.runs.size).toBe(0);
+    expect(t.storage.runs.size).toBe(0);
   });
 
   it("refuses a host whose address is private, and accepts it once allowed", async () => {
@@ -70,7 +70,7 @@ describe("webhook policy at run creation", () => {
     });
     expect(batch.statusCode).toBe(422);
     expect(batch.body).toMatch(/"127\.0\.0\.1" is a loopback address/);
-    expect(t.services.storage.runs.size).toBe(0);
+    expect(t.storage.runs.size).toBe(0);
 
     const cron = await t.app.inject({ method: "POST", url: "/runs/crons", payload: { assistant_id: "echo", schedule: "0 0 * * *", webhook: "http://localhost/x" } });
     expect(cron.statusCode).toBe(422);

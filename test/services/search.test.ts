@@ -9,7 +9,7 @@ import { ThreadsService, type ThreadSearch } from "../../src/services/threads.js
 import { contains } from "../../src/json-value.js";
 import { sortAndPage } from "../../src/services/util.js";
 import { toWire } from "../../src/wire.js";
-import type { StorageCheckpointer } from "../../src/storage/embedded/checkpointer.js";
+import { EmbeddedBackend } from "../../src/storage/embedded/backend.js";
 import type { Mutation } from "../../src/storage/embedded/collection.js";
 import { Storage } from "../../src/storage/embedded/storage.js";
 import type { ThreadRecord } from "../../src/storage/types.js";
@@ -154,9 +154,8 @@ function threadsService(storage: Storage) {
     authorize: async () => filters,
   } as unknown as AuthService;
   const service = new ThreadsService(
-    storage,
+    new EmbeddedBackend(storage),
     new Authorizer({ current: auth }),
-    {} as StorageCheckpointer,
     { has: () => false, resolve: async () => ({}) as never },
     { cancelThreadRuns: async () => {} },
   );

@@ -39,7 +39,10 @@ export class Storage {
       .ordered((v) => v.created_at)
       .index("status", (v) => (typeof v.status === "string" ? v.status : undefined))
       .index("metadata", (v) => metadataIndexKeys(v.metadata));
-    this.runs = new Collection<RunRecord>("runs", sink).index("thread", (v) => v.thread_id);
+    // By status: the pending runs (queue claims), the running ones (recovery, leases).
+    this.runs = new Collection<RunRecord>("runs", sink)
+      .index("thread", (v) => v.thread_id)
+      .index("status", (v) => v.status);
     this.checkpoints = new Collection<CheckpointRecord>("checkpoints", sink)
       .index("thread", (v) => v.thread_id)
       .index("thread_ns", (v) => `${v.thread_id}\u0000${v.checkpoint_ns}`);
