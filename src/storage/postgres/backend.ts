@@ -244,8 +244,9 @@ class PgThreads implements ThreadRepository {
   }
   async delete(id: string) {
     return this.db.transaction(async (c) => {
-      // Runs and their events go with the thread (ON DELETE CASCADE).
+      // Runs go with the thread (ON DELETE CASCADE), their stream events by thread id.
       const r = await c.query("DELETE FROM lgdev_threads WHERE thread_id = $1", [id]);
+      await c.query("DELETE FROM lgdev_run_events WHERE thread_id = $1", [id]);
       await deleteCheckpointsOf(c, id);
       return (r.rowCount ?? 0) > 0;
     });
@@ -314,8 +315,11 @@ class PgRuns implements RunRepository {
     });
   }
   async delete(id: string) {
-    const r = await this.db.query("DELETE FROM lgdev_runs WHERE run_id = $1", [id]);
-    return (r.rowCount ?? 0) > 0;
+    return this.db.transaction(async (c) => {
+      const r = await c.query("DELETE FROM lgdev_runs WHERE run_id = $1", [id]);
+      await c.query("DELETE FROM lgdev_run_events WHERE run_id = $1", [id]);
+      return (r.rowCount ?? 0) > 0;
+    });
   }
   async listByThread(threadId: string, q: { status?: RunStatus; offset?: number; limit?: number } = {}) {
     const p = new Params();
@@ -556,7 +560,9 @@ class PgChangeFeed implements ChangeFeed {
  * run are chained so they land in order even when the caller does not await each.
  */
 class PgRunEventLog implements RunEventLog {
-  private readonly next = new Map<string, { seq: number; tail: Promise<unknown> }>();
+  /** The last seq of runs this process appends to (at most MAX_TRACKED idle ones kept; others are re-read). */
+  private readonly next = new Map<string, { seq: number | undefined; pending: number; tail: Promise<unknown> }>();
+  private static readonly MAX_TRACKED = 2000;
 
   constructor(
     private readonly db: Database,
@@ -565,29 +571,48 @@ class PgRunEventLog implements RunEventLog {
 
   append(runId: string, threadId: string, event: string, data: unknown): Promise<number> {
     let state = this.next.get(runId);
-    const first = !state;
-    if (!state) this.next.set(runId, (state = { seq: 0, tail: Promise.resolve() }));
+    if (!state) {
+      this.next.set(runId, (state = { seq: undefined, pending: 0, tail: Promise.resolve() }));
+      this.evict();
+    }
     const s = state;
-    const result = s.tail.then(async () => {
-      if (first) {
+    s.pending++;
+    const insert = async (): Promise<number> => {
+      if (s.seq === undefined) {
         const r = await this.db.query<{ n: number | null }>("SELECT max(seq) AS n FROM lgdev_run_events WHERE run_id = $1", [runId]);
         s.seq = r.rows[0]?.n ?? 0;
       }
-      const seq = ++s.seq;
-      try {
-        await this.db.query(
-          `WITH ins AS (INSERT INTO lgdev_run_events (run_id, seq, thread_id, event, data) VALUES ($1, $2, $3, $4, $5) RETURNING seq)
-           SELECT pg_notify($6, json_build_object('id', $1::text, 'run_id', $1::text, 'seq', seq)::text) FROM ins`,
-          [runId, seq, threadId, event, JSON.stringify(data) ?? "null", channelOf(this.schema, "run_event")],
-        );
-      } catch (err) {
-        // The run was deleted meanwhile (a stateless run's thread): nobody can join its stream any more.
-        if ((err as { code?: string }).code !== "23503") throw err;
-      }
+      const seq = s.seq + 1;
+      await this.db.query(
+        `WITH ins AS (INSERT INTO lgdev_run_events (run_id, seq, thread_id, event, data) VALUES ($1, $2, $3, $4, $5) RETURNING seq)
+         SELECT pg_notify($6, json_build_object('id', $1::text, 'run_id', $1::text, 'seq', seq)::text) FROM ins`,
+        [runId, seq, threadId, event, JSON.stringify(data) ?? "null", channelOf(this.schema, "run_event")],
+      );
+      s.seq = seq;
       return seq;
+    };
+    const result = s.tail.then(async () => {
+      try {
+        return await insert();
+      } catch (err) {
+        // Another process appended to this run (e.g. ended it after a takeover): count on from what is stored.
+        if ((err as { code?: string }).code !== "23505") throw err;
+        s.seq = undefined;
+        return await insert();
+      } finally {
+        s.pending--;
+      }
     });
     s.tail = result.catch(() => undefined);
     return result;
+  }
+  /** Forget the oldest idle runs beyond MAX_TRACKED (their next append reads the last seq from the table). */
+  private evict(): void {
+    if (this.next.size <= PgRunEventLog.MAX_TRACKED) return;
+    for (const [id, st] of this.next) {
+      if (this.next.size <= PgRunEventLog.MAX_TRACKED / 2) break;
+      if (st.pending === 0) this.next.delete(id);
+    }
   }
   async read(runId: string, afterSeq = 0): Promise<StoredRunEvent[]> {
     const r = await this.db.query<{ seq: number; event: string; data: unknown }>("SELECT seq, event, data FROM lgdev_run_events WHERE run_id = $1 AND seq > $2 ORDER BY seq", [
