@@ -42,6 +42,7 @@ import type {
   ThreadRepository,
 } from "../backend.js";
 import type { AssistantRecord, AssistantVersionRecord, CronRecord, Metadata, RunRecord, RunStatus, StoreItemRecord, ThreadRecord } from "../types.js";
+import { checkpointMetadata } from "../checkpoint-metadata.js";
 import type { Database } from "./database.js";
 import { openPostgres, type PostgresLayer, type PostgresOptions } from "./index.js";
 import { channelOf, type BusMessage, type NotifyBus } from "./notify.js";
@@ -486,11 +487,25 @@ class PgStore implements StoreItemRepository {
 /** A checkpoint's key as `keysOf` gives it: opaque to callers. */
 const checkpointKey = (ns: string, id: string) => JSON.stringify([ns, id]);
 
+/**
+ * The official saver, storing the same checkpoint metadata as the embedded checkpointer (checkpoint-metadata.ts):
+ * every other method is the saver's own.
+ */
+function withRunMetadata(saver: PostgresCheckpointer): PostgresCheckpointer {
+  const put = saver.put.bind(saver);
+  saver.put = (config, checkpoint, metadata, newVersions) => put(config, checkpoint, checkpointMetadata(config, metadata), newVersions);
+  return saver;
+}
+
 class PgCheckpoints implements CheckpointRepository {
+  readonly saver: PostgresCheckpointer;
+
   constructor(
     private readonly db: Database,
-    readonly saver: PostgresCheckpointer,
-  ) {}
+    saver: PostgresCheckpointer,
+  ) {
+    this.saver = withRunMetadata(saver);
+  }
 
   async keysOf(threadId: string) {
     const r = await this.db.query<{ checkpoint_ns: string; checkpoint_id: string }>("SELECT checkpoint_ns, checkpoint_id FROM checkpoints WHERE thread_id = $1", [threadId]);
