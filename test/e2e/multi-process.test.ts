@@ -199,4 +199,29 @@ describe("two lg-dev serve processes on one PostgreSQL database", () => {
       for (const s of servers) await stop(s);
     }
   }, 120_000);
+
+  it("cancel and multitask interrupt from the process that does not execute the run stop it where it runs", async () => {
+    const [a, b] = [await serve(), await serve()];
+    const servers = [a, b];
+    try {
+      const thread = await a.client.threads.create();
+      const long = await a.client.runs.create(thread.thread_id, "record", { input: { tag: "to-cancel", ms: 120_000 } });
+      const executor = await until(() => executions().get("to-cancel")?.[0], 15_000, "the run to start");
+      const other = servers.find((s) => s.child.pid !== executor)!;
+      const t0 = Date.now();
+      await other.client.runs.cancel(thread.thread_id, long.run_id, true);
+      expect(Date.now() - t0).toBeLessThan(5_000);
+      expect((await other.client.runs.get(thread.thread_id, long.run_id)).status).toBe("interrupted");
+
+      const second = await a.client.runs.create(thread.thread_id, "record", { input: { tag: "interrupted-by-multitask", ms: 120_000 } });
+      const runner = await until(() => executions().get("interrupted-by-multitask")?.[0], 15_000, "the second run to start");
+      const elsewhere = servers.find((s) => s.child.pid !== runner)!;
+      const out = await elsewhere.client.runs.wait(thread.thread_id, "record", { input: { tag: "after-interrupt", ms: 0 }, multitaskStrategy: "interrupt" });
+      expect((out as { n: number }).n).toBeGreaterThanOrEqual(1);
+      expect((await elsewhere.client.runs.get(thread.thread_id, second.run_id)).status).toBe("interrupted");
+      expect((await elsewhere.client.threads.get(thread.thread_id)).status).toBe("idle");
+    } finally {
+      for (const s of servers) expect(await stop(s)).toBe(0);
+    }
+  }, 120_000);
 });
