@@ -6,7 +6,7 @@ import { isAbsolute, join, relative, resolve, dirname } from "node:path";
 import { ConfigError } from "../errors.js";
 import type { GraphSpec } from "../graphs/types.js";
 import { parseJsonFile } from "./json.js";
-import { configSchema, NOT_YET_USED_KEYS, unknownTopLevelKey, type LanggraphConfig } from "./schema.js";
+import { configSchema, httpWarnings, PYTHON_ONLY_NESTED_KEYS, unknownTopLevelKey, type LanggraphConfig } from "./schema.js";
 import { validate } from "./validate.js";
 
 /** A langgraph.json that was read and validated, with the paths it is relative to. */
@@ -54,9 +54,12 @@ export function resolveConfig(raw: unknown, label: string): { config: LanggraphC
     throw new ConfigError(head + lines.join("\n  - "));
   }
   const warnings = checked.warnings.map((w) => `${label}: ${w.message}`);
-  for (const [key, message] of Object.entries(NOT_YET_USED_KEYS)) {
-    if (config[key] !== undefined) warnings.push(`${label}: ${message}`);
+  for (const [key, message] of Object.entries(PYTHON_ONLY_NESTED_KEYS)) {
+    const [top, nested] = key.split(".");
+    const section = (config as Record<string, unknown>)[top];
+    if (typeof section === "object" && section !== null && (section as Record<string, unknown>)[nested] !== undefined) warnings.push(`${label}: ${message}`);
   }
+  for (const message of httpWarnings(config.http)) warnings.push(`${label}: ${message}`);
   const nodeWarning = checkNodeVersion(config.node_version);
   if (nodeWarning) warnings.push(`${label}: ${nodeWarning}`);
 

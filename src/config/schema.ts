@@ -37,11 +37,28 @@ const cors = {
   },
 } as const;
 
+/**
+ * Python's ConfigurableHeaderConfig: header-name patterns where `*` matches any characters (nothing else is special),
+ * compared without regard to case; `excludes` wins. The CLI's schema spells them `includes`/`excludes`, the docs'
+ * example `include`/`exclude`: both are read, as the Python server reads both.
+ */
+const patterns = { type: ["array", "null"], items: str, description: 'an array of header names or patterns such as "x-*"' } as const;
+const headerPatterns = {
+  type: "object",
+  properties: { includes: patterns, excludes: patterns, include: patterns, exclude: patterns },
+} as const;
+
+/** `http.mount_prefix`: the path the whole server is served under. */
+const mountPrefix = { type: "string", format: "mount-prefix", description: 'a path such as "/my-api"' } as const;
+
 const http = {
   type: "object",
   properties: {
     app: exportRef,
     cors,
+    configurable_headers: headerPatterns,
+    logging_headers: headerPatterns,
+    mount_prefix: mountPrefix,
     disable_assistants: bool,
     disable_threads: bool,
     disable_runs: bool,
@@ -49,9 +66,11 @@ const http = {
     disable_meta: bool,
     disable_ui: bool,
     disable_mcp: bool,
+    disable_a2a: bool,
     disable_webhooks: bool,
     disable_studio: bool,
     enable_custom_route_auth: bool,
+    middleware_order: str,
     allowed_hosts: allowedHosts,
   },
 } as const;
@@ -89,6 +108,26 @@ const webhooks = {
   },
 } as const;
 
+/**
+ * Python's StoreConfig: `index` (semantic search: graphs/embeddings.ts, src/semantic-index.ts) and `ttl`
+ * (services/ttl.ts, which checks the values).
+ */
+const store = {
+  type: "object",
+  properties: {
+    index: { type: "object", required: ["dims", "embed"], properties: { dims: num, embed: str, fields: strings } },
+    ttl: { type: "object", properties: { default_ttl: num, refresh_on_read: bool, sweep_interval_minutes: num } },
+  },
+} as const;
+
+/** Python's CheckpointerConfig: `ttl` (services/ttl.ts checks the values). */
+const checkpointer = {
+  type: "object",
+  properties: {
+    ttl: { type: "object", properties: { strategy: str, default_ttl: num, sweep_interval_minutes: num, sweep_limit: num } },
+  },
+} as const;
+
 /** The whole file. Keys lg-dev does not know are kept (the file is shared with the Python CLI and the platform). */
 export const configSchema = {
   type: "object",
@@ -104,8 +143,8 @@ export const configSchema = {
     ui: { type: "object", additionalProperties: str },
     ui_config: { type: "object", properties: { shared: strings } },
     webhooks,
-    store: { type: "object" },
-    checkpointer: { type: "object" },
+    store,
+    checkpointer,
   },
 } as const;
 
@@ -141,8 +180,23 @@ export function unknownTopLevelKey(key: string): string | undefined {
   return `unknown key "${key}"; ignored`;
 }
 
-/** Keys that are validated but not acted on yet: accepted with a warning. */
-export const NOT_YET_USED_KEYS: Record<string, string> = {
-  store: '"store" (index/TTL settings) is not used by lg-dev yet; the built-in store is used',
-  checkpointer: '"checkpointer" settings are not used by lg-dev yet; the built-in checkpointer is used',
+/** Keys of `store` / `checkpointer` that only the Python server can honour (a custom store or checkpointer class). */
+export const PYTHON_ONLY_NESTED_KEYS: Record<string, string> = {
+  "store.path": '"store.path" (a custom store) is not used by lg-dev; the built-in store is used',
+  "checkpointer.path": '"checkpointer.path" (a custom checkpointer) is not used by lg-dev; the built-in checkpointer is used',
+  "checkpointer.serde": '"checkpointer.serde" is not used by lg-dev; checkpoints use LangGraph\'s JSON serializer',
 };
+
+/**
+ * Warnings for `http` keys the Python server documents that lg-dev does not act on. (`disable_mcp` and
+ * `disable_a2a` need none: lg-dev serves no /mcp or /a2a, so they hold either way.)
+ */
+export function httpWarnings(http: LanggraphConfig["http"]): string[] {
+  const warnings: string[] = [];
+  if (http?.middleware_order !== undefined) {
+    warnings.push(
+      '"http.middleware_order" is not used by lg-dev: a request to the custom app (http.app) is authenticated before the app sees it while custom routes are authenticated (http.enable_custom_route_auth, default true), else after it',
+    );
+  }
+  return warnings;
+}

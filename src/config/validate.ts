@@ -7,6 +7,7 @@
  * checks (and may normalise) the value once its type is right, or the whole value when the schema names no type.
  */
 import { checkExportRef } from "../graphs/ref.js";
+import { mountPrefixProblem } from "./mount-prefix.js";
 import { isPlainObject } from "../json-value.js";
 
 /** The part of JSON Schema understood here. */
@@ -44,6 +45,11 @@ const FORMATS: Record<string, Format> = {
   "export-ref": (value) => {
     if (typeof value !== "string") return undefined;
     const problem = checkExportRef(value);
+    return problem === undefined ? { value } : { problem };
+  },
+  "mount-prefix": (value) => {
+    if (typeof value !== "string") return undefined;
+    const problem = mountPrefixProblem(value);
     return problem === undefined ? { value } : { problem };
   },
   boolish: (value) => {

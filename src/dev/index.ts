@@ -2,6 +2,7 @@ import type { FastifyInstance } from "fastify";
 import type { AuthService } from "../auth/types.js";
 import { parseAssistantDefaults } from "../config/assistant-defaults.js";
 import { applyEnv, loadConfig, type LoadedConfig } from "../config/index.js";
+import { resolveMountPrefix } from "../config/mount-prefix.js";
 import { ConfigError } from "../errors.js";
 import { graphSchemas, graphToJson, listSubgraphs } from "../graphs/introspect.js";
 import { createStaticSchemaService, defaultCacheDir, SchemaCache, type StaticSchemaService } from "../graphs/static-schema/index.js";
@@ -19,7 +20,8 @@ import type { Ref } from "../services/context.js";
 import { buildServices, type Services } from "../services/index.js";
 import type { StorageBackend } from "../storage/backend.js";
 import { openBackend } from "./storage.js";
-import { join } from "node:path";
+import { resolveCheckpointerTtl, resolveStoreTtl } from "../services/ttl.js";
+import { loadSemanticIndex } from "../graphs/embeddings.js";
 import { UiBundles, uiSettingsOf } from "../ui/bundles.js";
 import { packageInfo, resolvedVersion } from "../version.js";
 import { closeDebugger, openDebugger, type DebuggerOptions } from "./debugger.js";
@@ -154,6 +156,10 @@ async function startWithStorage(
   const authRef: Ref<AuthService> = { current: NO_AUTH };
   const registry = new GraphRegistry(new Map());
   const http = loaded.config.http ?? {};
+  // LANGGRAPH_MOUNT_PREFIX wins over http.mount_prefix, as in Python's `langgraph dev`.
+  const mount = resolveMountPrefix(http.mount_prefix);
+  if (mount.problem) throw new ConfigError(mount.problem);
+  const mountPrefix = mount.prefix;
   const services = buildServices({
     backend,
     auth: authRef,
@@ -163,6 +169,7 @@ async function startWithStorage(
     // Header templates read the environment langgraph.json's `env` was applied to; a change needs a restart.
     webhooks: { enabled: http.disable_webhooks !== true, config: resolveWebhookConfig(loaded.config.webhooks) },
     allowBlocking: opts.allowBlocking,
+    ttl: { checkpointer: resolveCheckpointerTtl(loaded.config.checkpointer), store: resolveStoreTtl(loaded.config.store) },
   });
 
   const ui = http.disable_ui ? undefined : new UiBundles({ projectDir: loaded.configDir, logger });
@@ -186,6 +193,15 @@ async function startWithStorage(
     logger,
   });
   await reloader.load();
+  // store.index's embedding function is project code too, imported at the served generation; changing it needs a
+  // restart (items already stored keep the vectors they were put with).
+  services.store.setIndex(
+    await loadSemanticIndex(loaded.config.store, {
+      configDir: loaded.configDir,
+      importModule: (file) => loader.importModule(file, registry.generation),
+      importPackage: (specifier) => loader.importPackage(specifier),
+    }),
+  );
   await flushStoresOnDemand({ importProjectPackage: (specifier) => loader.importPackage(specifier), logger });
   const recovered = await services.executor.recover();
   if (recovered.requeued + recovered.failed > 0) {
@@ -226,6 +242,9 @@ async function startWithStorage(
       disable_store: http.disable_store,
       disable_meta: http.disable_meta,
       disable_ui: http.disable_ui,
+      configurable_headers: http.configurable_headers,
+      logging_headers: http.logging_headers,
+      mount_prefix: mountPrefix,
     },
     studio: studioOn ? {} : false,
     https,
@@ -243,7 +262,8 @@ async function startWithStorage(
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : opts.port;
   const hostForUrl = opts.host === "0.0.0.0" || opts.host === "::" ? "127.0.0.1" : opts.host.includes(":") ? `[${opts.host}]` : opts.host;
-  const url = `${https ? "https" : "http"}://${hostForUrl}:${port}`;
+  // The API's URL, as the banner, the Studio link and in-process SDK clients use it: under the mount prefix.
+  const url = `${https ? "https" : "http"}://${hostForUrl}:${port}${mountPrefix}`;
   logger.debug(`ready in ${Math.round(performance.now() - started)} ms`);
   // Generative UI bundles build in the background: a request for one waits for its build, start-up does not.
   void ui?.configure(uiSettingsOf(loaded.config));
@@ -251,6 +271,7 @@ async function startWithStorage(
   // Every run's metadata names the LangGraph version and the server's URL, as the official dev server's do.
   services.executor.setRunMetadata({ langgraph_version: resolvedVersion("@langchain/langgraph", loaded.configDir) ?? "0.0.0", langgraph_api_url: url });
   services.cronScheduler.start();
+  services.ttlSweeper.start();
   // The initial scan runs in the background: the ready banner does not wait for it. Files saved since start-up
   // began (when langgraph.json, env and code were read) and before the scan is done reload once it is.
   const watcher = opts.reload ? startHotReload(reloader, logger, undefined, performance.timeOrigin + started) : undefined;

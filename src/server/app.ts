@@ -15,6 +15,7 @@ import { createErrorHandler, notFound } from "./errors.js";
 import { flushJournalStep, groupCommit } from "./group-commit.js";
 import { hostCheck } from "./host-check.js";
 import { lazyValidators } from "./lazy-validators.js";
+import { guardMount, rewriteForMount } from "./mount.js";
 import { logRequests } from "./request-log.js";
 import { apiRoutes } from "./routes/index.js";
 import { studioRoutes } from "./studio.js";
@@ -28,6 +29,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const bodyLimit = deps.bodyLimit ?? DEFAULT_BODY_LIMIT;
   const http = deps.http ?? {};
   const journal = deps.services.durability;
+  const prefix = http.mount_prefix ?? "";
   const app = Fastify({
     logger: false,
     bodyLimit,
@@ -35,20 +37,23 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     forceCloseConnections: true,
     schemaController: { compilersFactory: { buildValidator: lazyValidators() } },
     ...(deps.https ? { https: deps.https } : {}),
+    ...(prefix ? { rewriteUrl: rewriteForMount(prefix) } : {}),
     // (With `https` Fastify types the instance over https.Server; the routes and hooks are the same.)
   }) as unknown as FastifyInstance;
-  if (deps.serverLogger) logRequests(app, deps.serverLogger);
+  if (deps.serverLogger) logRequests(app, deps.serverLogger, http.logging_headers ?? undefined);
   app.setErrorHandler(createErrorHandler(deps.logger));
   app.setNotFoundHandler(notFound);
 
-  // Hooks run in the order they are added here: the host check first, then CORS (preflights answered before
-  // authentication); authentication in preValidation; before every reply, the PNA header and the journal flush.
+  // Hooks run in the order they are added here: the host check first, then the mount prefix's guard, then CORS
+  // (preflights answered before authentication); authentication in preValidation; before every reply, the PNA
+  // header and the journal flush.
   await app.register(jsonBodies);
   if (deps.allowedHosts !== undefined && deps.allowedHosts !== true) await app.register(hostCheck, { allowed: deps.allowedHosts });
+  if (prefix) guardMount(app, prefix);
   await app.register(corsPolicy, { cors: deps.cors, studioOrigin: deps.studioOrigin });
   await app.register(groupCommit, { journal });
   await app.register(beforeReply, { steps: [allowPrivateNetwork, flushJournalStep(journal)] });
-  await app.register(openApiDocs, { version: deps.info.version, auth: deps.openapiAuth });
+  await app.register(openApiDocs, { version: deps.info.version, auth: deps.openapiAuth, mountPrefix: prefix });
   await app.register(authentication, { auth: deps.auth });
 
   await app.register(apiRoutes, {
@@ -61,7 +66,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ui: deps.ui,
     keepAliveMs: deps.sseKeepAliveMs ?? 15_000,
   });
-  if (deps.studio !== false) await app.register(studioRoutes, deps.studio ?? {});
+  if (deps.studio !== false) await app.register(studioRoutes, { ...deps.studio, mountPrefix: prefix });
   // http.app: after the API, so that a Fastify plugin's clashing routes are reported, and a fetch app's front
   // (an onRequest hook) sees requests after the host check and CORS.
   if (http.app) {
@@ -72,6 +77,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       isPublic: isPublicRoute,
       bodyLimit,
       logger: deps.logger,
+      mountPrefix: prefix,
     });
   }
   // Webhooks whose URL is a path are delivered to this app, without the network.

@@ -53,7 +53,8 @@ function requestInfo(req: FastifyRequest): AuthRequestInfo {
           : JSON.stringify(req.body);
   return {
     method: req.method,
-    url: `${proto}://${host}${req.url}`,
+    // As the client wrote it (with the mount prefix).
+    url: `${proto}://${host}${req.originalUrl}`,
     headers: req.headers,
     body,
     peerIsLoopback: isLocalPeer(req.socket.remoteAddress, req.headers),

@@ -14,6 +14,7 @@ import type { Services } from "../services/index.js";
 import type { DurabilityPort } from "../storage/backend.js";
 import type { UiFiles } from "../ui/bundles.js";
 import type { CustomApp } from "./custom-routes.js";
+import type { HeaderFilter } from "./header-patterns.js";
 import type { AllowedHosts } from "./host-check.js";
 import type { StudioOptions } from "./studio.js";
 
@@ -46,7 +47,15 @@ export type CorsConfig = NonNullable<NonNullable<LanggraphConfig["http"]>["cors"
 export interface HttpOptions
   extends Pick<
     NonNullable<LanggraphConfig["http"]>,
-    "disable_assistants" | "disable_threads" | "disable_runs" | "disable_store" | "disable_meta" | "disable_ui"
+    | "disable_assistants"
+    | "disable_threads"
+    | "disable_runs"
+    | "disable_store"
+    | "disable_meta"
+    | "disable_ui"
+    | "configurable_headers"
+    | "logging_headers"
+    | "mount_prefix"
   > {
   /** The module of `http.app`, loaded. */
   app?: CustomApp;
@@ -115,8 +124,16 @@ export type ThreadRoutesDeps = Pick<Services, "threads" | "streams">;
 export type RunRoutesDeps = Pick<Services, "runs" | "threads" | "streams"> & {
   /** Keep-alive comment interval of idle event streams, in ms. */
   keepAliveMs: number;
+  /** Which request headers a run's graph sees in `config.configurable` (`http.configurable_headers`). */
+  configurableHeaders: HeaderFilter;
+  /** `http.mount_prefix` ("" for none): the start of the paths the routes' Location headers name. */
+  mountPrefix: string;
 };
 export type CronRoutesDeps = Pick<Services, "crons">;
 export type StoreRoutesDeps = Pick<Services, "store">;
 export type MetaRoutesDeps = Pick<Services, "truncate"> & { info: ServerInfo };
-export type UiRoutesDeps = Pick<Services, "assistants"> & { ui: UiFiles };
+export type UiRoutesDeps = Pick<Services, "assistants"> & {
+  ui: UiFiles;
+  /** `http.mount_prefix` ("" for none): the snippet's links to the built files start with it. */
+  mountPrefix: string;
+};

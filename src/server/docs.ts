@@ -17,13 +17,16 @@ export interface OpenApiDocsOptions {
   version: string;
   /** langgraph.json `auth.openapi`: how clients authenticate, shown in /docs ("Authorize") and /openapi.json. */
   auth?: OpenApiAuth;
+  /** `http.mount_prefix`: the document's server, so that /docs' "Try it out" calls the API where it is. */
+  mountPrefix?: string;
 }
 
 /** Register before the routes: @fastify/swagger collects the schemas of the routes registered after it. */
-export const openApiDocs = fp(async (app: FastifyInstance, { version, auth }: OpenApiDocsOptions) => {
+export const openApiDocs = fp(async (app: FastifyInstance, { version, auth, mountPrefix }: OpenApiDocsOptions) => {
   await app.register(swagger, {
     openapi: {
       openapi: "3.1.0",
+      ...(mountPrefix ? { servers: [{ url: mountPrefix }] } : {}),
       info: { title: "lg-dev: LangGraph API", version, description: "The LangGraph Platform API, served locally by lg-dev." },
       ...(auth?.securitySchemes ? { components: { securitySchemes: auth.securitySchemes } } : {}),
       ...(auth?.security ? { security: auth.security } : {}),

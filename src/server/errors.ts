@@ -42,7 +42,7 @@ function withCauses(err: unknown): unknown {
   return logged;
 }
 
-/** The answer for a path no route serves. */
+/** The answer for a path no route serves (named as the client wrote it, with the mount prefix). */
 export async function notFound(req: FastifyRequest, reply: FastifyReply) {
-  return reply.code(404).type("text/plain; charset=utf-8").send(`Not Found: ${req.method} ${req.url.split("?", 1)[0]}`);
+  return reply.code(404).type("text/plain; charset=utf-8").send(`Not Found: ${req.method} ${req.originalUrl.split("?", 1)[0]}`);
 }

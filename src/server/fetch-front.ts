@@ -53,6 +53,8 @@ export interface MountFrontOptions {
   /** Routes of lg-dev's that need no authentication (/ok, /info, /docs…), judged by the route Fastify matched. */
   isPublic(req: FastifyRequest): boolean;
   bodyLimit: number;
+  /** `http.mount_prefix`: the app sees paths without it; requests it passes on to the API get it back. */
+  mountPrefix?: string;
 }
 
 /** What an inner request carries from the front to the API. */
@@ -151,7 +153,7 @@ export function mountFront(app: FastifyInstance, front: Front, opts: MountFrontO
     try {
       const res = await app.inject({
         method: request.method as "GET",
-        url: url.pathname + url.search,
+        url: (opts.mountPrefix ?? "") + url.pathname + url.search,
         headers: headers as Record<string, string>,
         ...(body ? { payload: Buffer.from(body.buffer, body.byteOffset, body.byteLength) } : {}),
         // Never the inject default (127.0.0.1): only a real loopback peer may count as one.
@@ -270,14 +272,15 @@ async function readBody(raw: IncomingMessage, limit: number): Promise<Uint8Array
   });
 }
 
-function urlOf(req: FastifyRequest): string {
+/** The request's URL: by default as the user's app routes it (without the mount prefix). */
+function urlOf(req: FastifyRequest, path = req.url): string {
   const proto = protocolOf(req);
   const host = req.headers.host ?? "localhost";
   try {
-    return new URL(req.url, `${proto}://${host}`).href;
+    return new URL(path, `${proto}://${host}`).href;
   } catch {
     // A Host that is no host name (the Host check, when on, refuses these earlier).
-    return new URL(req.url, `${proto}://localhost`).href;
+    return new URL(path, `${proto}://localhost`).href;
   }
 }
 
@@ -294,7 +297,7 @@ function headersOf(req: FastifyRequest): Headers {
 function authInfo(req: FastifyRequest, body: Uint8Array | undefined): AuthRequestInfo {
   return {
     method: req.method,
-    url: urlOf(req),
+    url: urlOf(req, req.originalUrl),
     headers: req.headers,
     body: body ? Buffer.from(body.buffer, body.byteOffset, body.byteLength) : undefined,
     peerIsLoopback: isLocalPeer(req.socket.remoteAddress, req.headers),

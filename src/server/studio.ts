@@ -35,8 +35,11 @@ interface StaticFile {
   gzip?: Buffer;
 }
 
-/** Every file under `dir` keyed by its URL path below /studio/ (`index.html`, `assets/x-hash.js`). */
-export function loadStudioFiles(dir: string): Map<string, StaticFile> {
+/**
+ * Every file under `dir` keyed by its URL path below /studio/ (`index.html`, `assets/x-hash.js`). Under a mount
+ * prefix, the page's links to its assets (`/studio/assets/…`, the build's base) are rewritten to start with it.
+ */
+export function loadStudioFiles(dir: string, mountPrefix = ""): Map<string, StaticFile> {
   const files = new Map<string, StaticFile>();
   const walk = (folder: string) => {
     for (const entry of readdirSync(folder, { withFileTypes: true })) {
@@ -44,8 +47,10 @@ export function loadStudioFiles(dir: string): Map<string, StaticFile> {
       if (entry.isDirectory()) walk(full);
       else if (!entry.name.endsWith(".br") && !entry.name.endsWith(".gz")) {
         const key = relative(dir, full).split(sep).join("/");
-        const identity = readFileSync(full);
-        const optional = (suffix: string) => (existsSync(full + suffix) ? readFileSync(full + suffix) : undefined);
+        const rebase = mountPrefix !== "" && entry.name.endsWith(".html");
+        const identity = rebase ? Buffer.from(rebasePage(readFileSync(full, "utf8"), mountPrefix)) : readFileSync(full);
+        // (A rewritten page is sent uncompressed: the build's compressed copies hold the old links.)
+        const optional = (suffix: string) => (!rebase && existsSync(full + suffix) ? readFileSync(full + suffix) : undefined);
         files.set(key, {
           type: TYPES[extname(entry.name)] ?? "application/octet-stream",
           etag: `"${createHash("sha1").update(identity).digest("base64url").slice(0, 16)}"`,
@@ -60,6 +65,17 @@ export function loadStudioFiles(dir: string): Map<string, StaticFile> {
   };
   walk(dir);
   return files;
+}
+
+/**
+ * The page under a mount prefix: its asset links start with the prefix, and a `lg-dev-mount-prefix` meta tells the
+ * app where the API is (studio/src/api.ts).
+ */
+export function rebasePage(html: string, mountPrefix: string): string {
+  const escaped = mountPrefix.replace(/[&"<>]/g, (c) => `&#${c.charCodeAt(0)};`);
+  return html
+    .replaceAll('="/studio/', `="${escaped}/studio/`)
+    .replace("<head>", `<head>\n    <meta name="lg-dev-mount-prefix" content="${escaped}" />`);
 }
 
 /** The encodings a request accepts (`Accept-Encoding`, without those it gives q=0). */
@@ -104,13 +120,15 @@ function send(req: FastifyRequest, reply: FastifyReply, file: StaticFile): Fasti
 export interface StudioOptions {
   /** The built app (default: the package's `dist/studio`). */
   dir?: string;
+  /** `http.mount_prefix`: the page is served under it, and so are its assets. */
+  mountPrefix?: string;
 }
 
 /** GET /studio, /studio/ and /studio/* (public). A missing build is a 503 that says how to build it. */
 export async function studioRoutes(app: FastifyInstance, options: StudioOptions = {}): Promise<void> {
   const dir = options.dir ?? DEFAULT_STUDIO_DIR;
   let files: Map<string, StaticFile> | undefined;
-  const load = () => (files ??= existsSync(join(dir, "index.html")) ? loadStudioFiles(dir) : undefined);
+  const load = () => (files ??= existsSync(join(dir, "index.html")) ? loadStudioFiles(dir, options.mountPrefix) : undefined);
   const route = { config: { public: true }, schema: { hide: true } };
 
   const serve = async (req: FastifyRequest, reply: FastifyReply, path: string) => {

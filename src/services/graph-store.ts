@@ -25,7 +25,7 @@ export class ServiceBackedStore extends BaseStore {
   }
 
   async batch<Op extends Operation[]>(operations: Op): Promise<OperationResults<Op>> {
-    // One after the other, in order: a get after a put in the same batch sees the put.
+    // In order: a get after a put in the same batch sees the put (puts wait for their embeddings, if any).
     const results: unknown[] = [];
     for (const op of operations) results.push(await this.one(op));
     return results as OperationResults<Op>;
@@ -36,7 +36,7 @@ export class ServiceBackedStore extends BaseStore {
       if (op.value === null) await this.store.deleteUnchecked(op.namespace, op.key);
       // A copy in wire form (what the API serves), checked before it is stored: a value the node made circular
       // or too deep fails the node's put, not every later store search.
-      else await this.store.putUnchecked(op.namespace, op.key, toStorable(op.value, `store item ${JSON.stringify([...op.namespace, op.key].join("."))}`));
+      else await this.store.putIndexed(op.namespace, op.key, toStorable(op.value, `store item ${JSON.stringify([...op.namespace, op.key].join("."))}`), op.index);
       return undefined;
     }
     if ("key" in op) {
@@ -44,8 +44,8 @@ export class ServiceBackedStore extends BaseStore {
       return item ? toItem(item) : null;
     }
     if ("namespacePrefix" in op) {
-      const items = await this.store.searchUnchecked({ namespace_prefix: op.namespacePrefix, filter: op.filter, query: op.query, offset: op.offset ?? 0, limit: op.limit ?? 10 });
-      return items.map(toItem);
+      const items = await this.store.searchRanked({ namespace_prefix: op.namespacePrefix, filter: op.filter, query: op.query, offset: op.offset ?? 0, limit: op.limit ?? 10 });
+      return items.map((i) => ("score" in i ? { ...toItem(i), score: i.score ?? undefined } : toItem(i)));
     }
     // Wildcard match conditions are not a backend query: every live item is read (rare: graphs listing namespaces).
     const seen = new Map<string, string[]>();

@@ -15,6 +15,9 @@ import { CronsService } from "./crons.js";
 import { RunsService } from "./runs.js";
 import { StoreService } from "./store.js";
 import { ThreadsService, type GraphAccess } from "./threads.js";
+import type { SemanticIndex } from "../semantic-index.js";
+import { resolveCheckpointerTtl, type CheckpointerTtlPolicy, type StoreTtlPolicy } from "./ttl.js";
+import { TtlSweeper } from "./ttl-sweeper.js";
 import { truncateAll, truncateAs, type TruncateOptions } from "./truncate.js";
 
 export type { TruncateOptions };
@@ -39,6 +42,12 @@ export interface ServicesOptions {
   allowBlocking?: boolean;
   /** Blocks at least this long are reported (default 200 ms). */
   blockingThresholdMs?: number;
+  /** langgraph.json's `checkpointer.ttl` and `store.ttl`, checked (services/ttl.ts). */
+  ttl?: { checkpointer?: CheckpointerTtlPolicy; store?: StoreTtlPolicy };
+  /** langgraph.json's `store.index` (also settable later: `store.setIndex`). */
+  storeIndex?: SemanticIndex;
+  /** Milliseconds since the epoch, for TTLs (tests pass a fake clock). */
+  clock?: () => number;
 }
 
 /** Build every service over one storage. No module-level state: several servers may live in one process. */
@@ -46,7 +55,7 @@ export function buildServices(o: ServicesOptions) {
   const { backend } = o;
   const authz = new Authorizer(o.auth);
   const checkpointer = backend.checkpoints.saver;
-  const store = new StoreService(backend, authz);
+  const store = new StoreService(backend, authz, { ttl: o.ttl?.store, index: o.storeIndex, clock: o.clock });
   const graphStore = new ServiceBackedStore(store);
   const streams = new RunStreams();
   const webhooks = new WebhookSender({ logger: o.logger, ...o.webhooks });
@@ -61,9 +70,13 @@ export function buildServices(o: ServicesOptions) {
   // Warned about once per node per reload: a reload gives the graph id a new LoadedGraph.
   const blocking = o.allowBlocking ? undefined : new BlockingMonitor({ logger: o.logger, thresholdMs: o.blockingThresholdMs, scopeOf: (id) => o.graphs.get(id) });
   let executor: RunExecutor | undefined;
-  const threads = new ThreadsService(backend, authz, graphs, {
-    cancelThreadRuns: (id) => executor!.cancelThreadRuns(id),
-  });
+  const threads = new ThreadsService(
+    backend,
+    authz,
+    graphs,
+    { cancelThreadRuns: (id) => executor!.cancelThreadRuns(id) },
+    o.ttl?.checkpointer ?? resolveCheckpointerTtl(undefined),
+  );
   executor = new RunExecutor({
     backend,
     graphs,
@@ -85,6 +98,7 @@ export function buildServices(o: ServicesOptions) {
   const crons = new CronsService(backend, authz, assistants, threads, runs);
   const cronScheduler = new CronScheduler({ backend, logger: o.logger, fire: (cron) => crons.fire(cron) });
   crons.bindTimer(cronScheduler);
+  const ttlSweeper = new TtlSweeper({ backend, threads, store, logger: o.logger, clock: o.clock });
 
   const durability: DurabilityPort = backend.durability;
 
@@ -96,6 +110,7 @@ export function buildServices(o: ServicesOptions) {
     runs,
     crons,
     cronScheduler,
+    ttlSweeper,
     webhooks,
     store,
     streams,
@@ -133,6 +148,7 @@ export function buildServices(o: ServicesOptions) {
      */
     async stop(graceMs = 0): Promise<{ finished: number; ended: number }> {
       cronScheduler.stop();
+      ttlSweeper.stop();
       const runs = await executor!.stop(graceMs);
       blocking?.stop();
       await webhooks.stop();

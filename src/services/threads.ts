@@ -11,6 +11,7 @@ import { emptyState, interruptsByTask, snapshotToState, type ThreadState } from 
 import { assertStorable } from "../json-limits.js";
 import { newId, nowIso, serializeError, toWire } from "../wire.js";
 import { pick, type SearchQuery } from "./util.js";
+import { parseThreadTtl, resolveCheckpointerTtl, threadView, type CheckpointerTtlPolicy } from "./ttl.js";
 
 /** What threads need from the run executor. */
 export interface RunControl {
@@ -22,6 +23,8 @@ export interface ThreadCreate {
   thread_id?: string;
   metadata?: Metadata;
   if_exists?: "raise" | "do_nothing";
+  /** `{strategy, ttl}` (minutes) or minutes: when the thread expires after its last activity. */
+  ttl?: unknown;
   supersteps?: Array<{ updates: Array<{ values?: unknown; command?: unknown; as_node: string }> }>;
 }
 
@@ -46,6 +49,8 @@ export class ThreadsService {
     private readonly authz: Authorizer,
     private readonly graphs: GraphAccess,
     private readonly runs: RunControl,
+    /** `checkpointer.ttl` of langgraph.json (threads show the TTL that applies to them). */
+    readonly ttlPolicy: CheckpointerTtlPolicy = resolveCheckpointerTtl(undefined),
   ) {}
 
   async create(ctx: RequestContext, body: ThreadCreate): Promise<ThreadRecord> {
@@ -56,19 +61,25 @@ export class ThreadsService {
     };
     const filters = await this.authz.check(ctx, "threads", "create", value);
     const threadId = value.thread_id as string;
-    const { thread, created } = await this.backend.threads.insert(newThread(threadId, value.metadata as Metadata));
+    const ttl = parseThreadTtl(body.ttl);
+    const { thread, created } = await this.backend.threads.insert({ ...newThread(threadId, value.metadata as Metadata), ...(ttl ? { ttl } : {}) });
     if (!created) {
-      if (value.if_exists === "do_nothing" && this.authz.visible(thread.metadata, filters)) return thread;
+      if (value.if_exists === "do_nothing" && this.authz.visible(thread.metadata, filters)) return this.view(thread);
       throw new ConflictError(`Thread with ID ${threadId} already exists`);
     }
-    if (!body.supersteps?.length) return thread;
+    if (!body.supersteps?.length) return this.view(thread);
     await this.applySupersteps(thread, body.supersteps);
-    return (await this.backend.threads.get(threadId)) ?? thread;
+    return this.view((await this.backend.threads.get(threadId)) ?? thread);
+  }
+
+  /** A thread as the API shows it (with its TTL and expiry when one applies). */
+  view<T extends Partial<ThreadRecord>>(thread: T): T {
+    return threadView(thread, this.ttlPolicy);
   }
 
   async get(ctx: RequestContext, threadId: string): Promise<ThreadRecord> {
     const filters = await this.authz.check(ctx, "threads", "read", { thread_id: threadId });
-    return await this.visibleOrThrow(threadId, filters);
+    return this.view(await this.visibleOrThrow(threadId, filters));
   }
 
   /**
@@ -80,13 +91,18 @@ export class ThreadsService {
     return await this.visibleOrThrow(threadId, filters);
   }
 
-  async patch(ctx: RequestContext, threadId: string, body: { metadata?: Metadata }): Promise<ThreadRecord> {
+  async patch(ctx: RequestContext, threadId: string, body: { metadata?: Metadata; ttl?: unknown }): Promise<ThreadRecord> {
     const value: Record<string, unknown> = { thread_id: threadId, metadata: { ...(body.metadata ?? {}) } };
     const filters = await this.authz.check(ctx, "threads", "update", value);
     const thread = await this.visibleOrThrow(threadId, filters);
-    const next = await this.backend.threads.update(threadId, { metadata: { ...thread.metadata, ...(value.metadata as Metadata) }, updated_at: nowIso() });
+    const ttl = parseThreadTtl(body.ttl);
+    const next = await this.backend.threads.update(threadId, {
+      metadata: { ...thread.metadata, ...(value.metadata as Metadata) },
+      updated_at: nowIso(),
+      ...(ttl ? { ttl } : {}),
+    });
     if (!next) throw new NotFoundError("thread", threadId);
-    return next;
+    return this.view(next);
   }
 
   async delete(ctx: RequestContext, threadId: string): Promise<void> {
@@ -105,7 +121,7 @@ export class ThreadsService {
     const value: Record<string, unknown> = { metadata: q.metadata ?? {}, values: q.values, status: q.status, limit: q.limit ?? 10, offset: q.offset ?? 0 };
     const filters = await this.authz.check(ctx, "threads", "search", value);
     const { items, total } = await this.backend.threads.search(this.query(q, filters));
-    return { items: items.map((t) => pick(t, q.select)), total };
+    return { items: items.map((t) => pick(this.view(t), q.select)), total };
   }
 
   async count(ctx: RequestContext, q: ThreadSearch): Promise<number> {
@@ -130,7 +146,7 @@ export class ThreadsService {
       status: source.status === "busy" ? "idle" : source.status,
     };
     await this.backend.threads.copy(threadId, copy);
-    return copy;
+    return this.view(copy);
   }
 
   /** Keep only the latest checkpoints (`keep_latest`) or delete the threads (`delete`). */

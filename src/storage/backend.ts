@@ -124,6 +124,11 @@ export interface ThreadRepository {
    * record, or undefined when there is no such thread.
    */
   update(threadId: string, patch: ThreadPatch): Promise<ThreadRecord | undefined>;
+  /**
+   * Threads whose time-to-live has passed at `now` (ms since the epoch), soonest expiry first, at most `limit`: a
+   * thread's own `ttl`, else `defaultTtl`, counted from its `updated_at` (langgraph.json `checkpointer.ttl`).
+   */
+  expired(q: { now: number; defaultTtl?: { strategy: "delete" | "keep_latest"; ttl_minutes: number }; limit: number }): Promise<ThreadRecord[]>;
   /** Delete the thread, its runs, checkpoints and writes, atomically. Resolves false when there was none. */
   delete(threadId: string): Promise<boolean>;
   /** The matching threads, sorted and paged (see ThreadQuery). */
@@ -211,11 +216,14 @@ export interface NamespaceQuery {
   /** Sorted by the labels joined with "."; default offset 0, limit 100. */
   offset?: number;
   limit?: number;
+  /** "Now" for the expiry test, ms since the epoch (default the current time). */
+  now?: number;
 }
 
 /** The long-term memory store (store items by namespace and key). Expired items (`expires_at` passed) are absent. */
 export interface StoreItemRepository {
-  get(namespace: string[], key: string): Promise<StoreItemRecord | undefined>;
+  /** The live item; `now` (ms since the epoch, default the current time) decides which items have expired. */
+  get(namespace: string[], key: string, opts?: { now?: number }): Promise<StoreItemRecord | undefined>;
   /** Insert or replace. */
   put(item: StoreItemRecord): Promise<void>;
   delete(namespace: string[], key: string): Promise<boolean>;
@@ -223,6 +231,8 @@ export interface StoreItemRepository {
   search(q: StoreQuery): Promise<StoreItemRecord[]>;
   /** Distinct namespaces (cut to `maxDepth` labels) of the live items matching the query, sorted, paged. */
   listNamespaces(q: NamespaceQuery): Promise<string[][]>;
+  /** Delete every item whose `expires_at` is at or before `now` (ms since the epoch); resolves how many. */
+  deleteExpired(now: number): Promise<number>;
   /** Every item, expired ones included (truncate under auth walks them). */
   list(): Promise<StoreItemRecord[]>;
   /** Delete every item. */

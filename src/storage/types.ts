@@ -34,6 +34,8 @@ export interface ThreadRecord {
   interrupts: Record<string, unknown[]>;
   /** The last run's error, when status is "error". */
   error?: unknown;
+  /** Its own time-to-live (POST/PATCH /threads `ttl`), counted from `updated_at`; absent: langgraph.json's default. */
+  ttl?: { strategy: "delete" | "keep_latest"; ttl_minutes: number } | null;
 }
 
 /** A run's statuses (also the API's: its schemas list these). */
@@ -111,6 +113,8 @@ export interface StoreItemRecord {
   updated_at: string;
   expires_at?: string | null;
   ttl_minutes?: number | null;
+  /** Embeddings of the indexed texts (store.index), one per text; never served by the API. */
+  vectors?: number[][];
 }
 
 export interface CronRecord {

@@ -24,10 +24,16 @@ export function saveAuthorization(value: string): void {
   }
 }
 
+/** Where the API is: this origin, under the mount prefix the server wrote into the page (http.mount_prefix). */
+export function apiUrl(): string {
+  const prefix = document.querySelector<HTMLMetaElement>('meta[name="lg-dev-mount-prefix"]')?.content ?? "";
+  return window.location.origin + prefix;
+}
+
 export function makeClient(authorization: string): Client {
   const defaultHeaders: Record<string, string> = authorization ? { Authorization: authorization } : { "x-auth-scheme": "langsmith" };
   // One retry: a local server either answers or is gone; long back-offs would only freeze the page.
-  return new Client({ apiUrl: window.location.origin, defaultHeaders, callerOptions: { maxRetries: 1 } });
+  return new Client({ apiUrl: apiUrl(), defaultHeaders, callerOptions: { maxRetries: 1 } });
 }
 
 /** Local persistence (graph shapes learned from runs, panel choices); failures are harmless. */

@@ -31,7 +31,7 @@ describe("the layers of src/ (docs/architecture.md)", () => {
       placed.add(next!);
     }
     expect(order[0]).toBe("base");
-    expect(order.at(-1)).toBe("cli");
+    expect(order.at(-1)).toBe("entry");
   });
 
   it("only the composition root (dev/) reaches a storage backend", () => {
@@ -63,6 +63,7 @@ describe("checking an import graph against the rules", () => {
 
   it("refuses a folder that is in no layer", () => {
     expect(layerOf("wire.ts")).toBe("base");
+    expect(layerOf("index.ts")).toBe("entry");
     expect(layerOf("server/routes/runs.ts")).toBe("server");
     expect(() => layerOf("plugins/x.ts")).toThrow(/src\/plugins\/ is in no layer/);
   });

@@ -1,14 +1,15 @@
 /**
  * The layering rules of src/ (docs/architecture.md), as data, and the check of an import graph against them.
  *
- * Every file belongs to a layer: its top folder under src/ (`server/routes/x.ts` is in `server`), or `base` for the
- * files directly in src/ (errors, json-value, json-limits, wire, logger, sdk-logger, version). A file may import its
+ * Every file belongs to a layer: its top folder under src/ (`server/routes/x.ts` is in `server`), `base` for the
+ * files directly in src/ (errors, json-value, json-limits, wire, logger, semantic-index, version...), or `entry` for
+ * src/index.ts, the package's entry for projects (it may re-export from anywhere; nothing imports it). A file may import its
  * own layer and the layers listed for it; besides, outside `storage/` and `dev/`, only the storage interface files
  * may be imported (`storage/backend.ts`, `storage/types.ts`, `storage/paging.ts`): the backends are chosen by dev/.
  */
 import type { ImportGraph } from "./import-graph.js";
 
-export const LAYERS = ["base", "auth", "graphs", "ui", "scaffold", "config", "storage", "runs", "services", "server", "dev", "cli"] as const;
+export const LAYERS = ["base", "auth", "graphs", "ui", "scaffold", "config", "storage", "runs", "services", "server", "dev", "cli", "entry"] as const;
 export type Layer = (typeof LAYERS)[number];
 
 /** What each layer may import besides itself. */
@@ -25,6 +26,7 @@ export const ALLOWED: Record<Layer, readonly Layer[]> = {
   server: ["base", "auth", "config", "graphs", "ui", "storage", "runs", "services"],
   dev: ["base", "auth", "config", "graphs", "ui", "storage", "runs", "services", "server"],
   cli: ["base", "config", "scaffold", "dev"],
+  entry: ["base", "auth", "graphs", "ui", "scaffold", "config", "storage", "runs", "services", "server", "dev", "cli"],
 };
 
 /** The storage interface: the only storage files other layers than dev/ may import. */
@@ -36,6 +38,7 @@ export const AUTH_FOR_STORAGE = new Set(["auth/filters.ts", "auth/types.ts"]);
 /** The layer of a file (path relative to src/). */
 export function layerOf(file: string): Layer {
   const slash = file.indexOf("/");
+  if (file === "index.ts") return "entry";
   if (slash < 0) return "base";
   const top = file.slice(0, slash);
   if (!(LAYERS as readonly string[]).includes(top)) throw new Error(`${file}: src/${top}/ is in no layer; add it to test/architecture/layers.ts and docs/architecture.md`);

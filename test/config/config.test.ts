@@ -84,8 +84,8 @@ describe("loadConfig", () => {
         python_version: "3.12",
         dockerfile_lines: [],
         image_distro: "wolfi",
-        store: { index: { dims: 3 } },
-        checkpointer: { ttl: {} },
+        store: { path: "./store.py:store", ttl: { default_ttl: 5 } },
+        checkpointer: { path: "./saver.py:saver", ttl: {} },
         grpahs: {},
       }),
     });
@@ -95,9 +95,14 @@ describe("loadConfig", () => {
       'langgraph.json: "dockerfile_lines" is not used by lg-dev; ignored',
       'langgraph.json: "image_distro" is not used by lg-dev; ignored',
       'langgraph.json: unknown key "grpahs"; ignored',
-      'langgraph.json: "store" (index/TTL settings) is not used by lg-dev yet; the built-in store is used',
-      'langgraph.json: "checkpointer" settings are not used by lg-dev yet; the built-in checkpointer is used',
+      'langgraph.json: "store.path" (a custom store) is not used by lg-dev; the built-in store is used',
+      'langgraph.json: "checkpointer.path" (a custom checkpointer) is not used by lg-dev; the built-in checkpointer is used',
     ]);
+  });
+
+  test("store.index needs dims and embed, named in the message", async () => {
+    const dir = project({ "langgraph.json": JSON.stringify({ graphs: GRAPHS, store: { index: { dims: 3 } } }) });
+    await expect(loadConfig(dir, dir)).rejects.toThrow('"store.index.embed" is required');
   });
 
   test("warns when node_version names another major than the running Node", async () => {

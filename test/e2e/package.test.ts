@@ -103,8 +103,17 @@ describe("lg-dev from a clone, as the README says", () => {
     // One copy of langgraph: the project's (lg-dev declares it as a peer).
     expect(existsSync(join(proj, "node_modules", "lg-dev", "node_modules", "@langchain", "langgraph"))).toBe(false);
 
+    // The package's entry (main/types/exports) and the editor schema are in the tarball, and the entry works.
+    const installed = join(proj, "node_modules", "lg-dev");
+    for (const file of ["dist/index.js", "dist/index.d.ts", "schema/langgraph.schema.json"]) expect(existsSync(join(installed, file)), file).toBe(true);
+    const entry = execFileSync(process.execPath, ["--input-type=module", "-e", 'const m = await import("lg-dev"); const s = await import("lg-dev/langgraph.schema.json", { with: { type: "json" } }); console.log(JSON.stringify([m.langgraphJsonSchemaPath, s.default.title]))'], { cwd: proj, encoding: "utf8" });
+    const [schemaPath, title] = JSON.parse(entry) as [string, string];
+    expect(schemaPath).toBe(join(installed, "schema", "langgraph.schema.json"));
+    expect(title).toBe("langgraph.json (lg-dev)");
+
     writeFiles(proj, {
-      "langgraph.json": JSON.stringify({ graphs: { echo: "./src/echo.ts:graph" } }),
+      // As the README says, for editors; lg-dev accepts it without a warning.
+      "langgraph.json": JSON.stringify({ $schema: "./node_modules/lg-dev/schema/langgraph.schema.json", graphs: { echo: "./src/echo.ts:graph" } }),
       "src/echo.ts": readFileSync(join(FIXTURES, "echo", "src", "echo.ts"), "utf8"),
       "src/helper.ts": readFileSync(join(FIXTURES, "echo", "src", "helper.ts"), "utf8"),
     });

@@ -63,6 +63,8 @@ export interface TestAppOptions {
   storage?: Storage;
   /** The graphs served, as uncompiled builders by graph id (default: {@link testGraphs}). */
   graphs?: Record<string, unknown>;
+  /** langgraph.json's TTLs and store index, and the clock TTLs read. */
+  services?: Pick<ServicesOptions, "ttl" | "storeIndex" | "clock">;
 }
 
 /** An app under test. */
@@ -91,7 +93,7 @@ export async function makeTestApp(o: TestAppOptions = {}): Promise<TestApp> {
   const map = new Map<string, LoadedGraph>();
   const registry = { has: (id: string) => map.has(id), get: (id: string) => map.get(id) };
   const auth = { current: o.auth ?? NO_AUTH };
-  const services = buildServices({ backend: new EmbeddedBackend(storage), auth, graphs: registry, logger, concurrency: 4, webhooks: o.webhooks });
+  const services = buildServices({ backend: new EmbeddedBackend(storage), auth, graphs: registry, logger, concurrency: 4, webhooks: o.webhooks, ...o.services });
   for (const [id, builder] of Object.entries(o.graphs ?? testGraphs())) {
     const compiled = (builder as { compile(o: unknown): unknown }).compile({ checkpointer: services.checkpointer, store: services.graphStore });
     map.set(id, { graphId: id, file: "<test>", exportName: id, kind: "compiled", resolve: async () => compiled as CompiledGraphLike });

@@ -11,6 +11,7 @@ import { readBodiesAsJson } from "../body.js";
 import type { HttpOptions, Introspect, Journal, ServerInfo } from "../deps.js";
 import { shareJournalWrites } from "../group-commit.js";
 import { serializeListsSafely } from "../serialize.js";
+import { configurableHeaderFilter } from "../header-patterns.js";
 import { guardWebhooks } from "../webhook-guard.js";
 import { assistantRoutes } from "./assistants.js";
 import { cronRoutes } from "./crons.js";
@@ -53,9 +54,16 @@ export async function apiRoutes(api: FastifyInstance, o: ApiOptions): Promise<vo
   }
   if (!http.disable_threads) await api.register(threadRoutes, { threads: s.threads, streams: s.streams });
   if (!http.disable_runs) {
-    await api.register(runRoutes, { runs: s.runs, threads: s.threads, streams: s.streams, keepAliveMs: o.keepAliveMs });
+    await api.register(runRoutes, {
+      runs: s.runs,
+      threads: s.threads,
+      streams: s.streams,
+      keepAliveMs: o.keepAliveMs,
+      configurableHeaders: configurableHeaderFilter(http.configurable_headers),
+      mountPrefix: http.mount_prefix ?? "",
+    });
     await api.register(cronRoutes, { crons: s.crons });
   }
   if (!http.disable_store) await api.register(storeRoutes, { store: s.store });
-  if (!http.disable_ui && o.ui) await api.register(uiRoutes, { ui: o.ui, assistants: s.assistants });
+  if (!http.disable_ui && o.ui) await api.register(uiRoutes, { ui: o.ui, assistants: s.assistants, mountPrefix: http.mount_prefix ?? "" });
 }

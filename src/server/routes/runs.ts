@@ -17,9 +17,9 @@ import {
   snakeCaseBatchItems,
   threadStreamQuery,
 } from "../schemas/runs.js";
+import { pickHeaders, type HeaderFilter } from "../header-patterns.js";
 import { sendSse } from "../sse.js";
 
-const location = (run: RunRecord) => `/threads/${run.thread_id}/runs/${run.run_id}`;
 /** What wait and join answer: the final values, or `{__error__}` for a failed run. */
 const outcomeBody = (o: RunOutcome) => (o.error ? { __error__: o.error } : (o.values ?? null));
 const asList = (modes: string | string[] | undefined): string[] | undefined => (modes === undefined ? undefined : Array.isArray(modes) ? modes : [modes]);
@@ -50,15 +50,9 @@ function threadModes(modes: string[] | undefined): (e: ThreadEvent) => boolean {
     return wanted.has("run_modes") || wanted.has(base) || (runEvents && (base === "metadata" || base === "error"));
   };
 }
-// Request headers a run's graph sees in `config.configurable`, as the official server passes them: `user-agent` and
-// every `x-*` header but the credentials below.
-const HIDDEN_HEADERS = new Set(["x-api-key", "x-tenant-id", "x-service-key"]);
-function withHeaders(body: RunCreate, headers: FastifyRequest["headers"]): RunCreate {
-  const fromHeaders: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(headers)) {
-    if (typeof value !== "string") continue;
-    if ((key.startsWith("x-") && !HIDDEN_HEADERS.has(key)) || key === "user-agent") fromHeaders[key] = value;
-  }
+/** The request's headers `filter` takes (http.configurable_headers), added to the run's `config.configurable`. */
+function addHeaders(body: RunCreate, headers: FastifyRequest["headers"], filter: HeaderFilter): RunCreate {
+  const fromHeaders = pickHeaders(headers, filter);
   if (Object.keys(fromHeaders).length === 0) return body;
   return { ...body, config: { ...body.config, configurable: { ...body.config?.configurable, ...fromHeaders } } };
 }
@@ -69,8 +63,11 @@ const lastEventId = (req: FastifyRequest): number | undefined => {
 };
 
 /** Runs on threads, stateless runs, and their streams. */
-export const runRoutes: RoutePlugin<RunRoutesDeps> = async (app, { runs, threads, streams, keepAliveMs }) => {
+export const runRoutes: RoutePlugin<RunRoutesDeps> = async (app, { runs, threads, streams, keepAliveMs, configurableHeaders, mountPrefix }) => {
   const tags = ["Runs"];
+  /** Where a run is, as its Content-Location says (under the mount prefix: the SDK follows it). */
+  const location = (run: RunRecord) => `${mountPrefix}/threads/${run.thread_id}/runs/${run.run_id}`;
+  const withHeaders = (body: RunCreate, headers: FastifyRequest["headers"]) => addHeaders(body, headers, configurableHeaders);
 
   /** Stream a run this request created. A stateless run's events carry no ids, as on the official server. */
   const streamNew = (req: FastifyRequest, reply: FastifyReply, run: RunRecord, stateless = false) =>

@@ -1,4 +1,5 @@
 import type { RoutePlugin, StoreRoutesDeps } from "../deps.js";
+import { asBool } from "../schemas/common.js";
 import { namespaceListBody, storeDeleteBody, storeGetQuery, storePutBody, storeSearchBody } from "../schemas/store.js";
 
 /** /store: the long-term memory store. */
@@ -11,8 +12,8 @@ export const storeRoutes: RoutePlugin<StoreRoutesDeps> = async (app, { store }) 
   });
 
   app.get("/store/items", { schema: { tags, querystring: storeGetQuery } }, async (req) => {
-    const { namespace, key } = req.query;
-    return store.get(req.ctx, Array.isArray(namespace) ? namespace : namespace ? namespace.split(".") : [], key);
+    const { namespace, key, refresh_ttl } = req.query;
+    return store.get(req.ctx, Array.isArray(namespace) ? namespace : namespace ? namespace.split(".") : [], key, refresh_ttl === undefined ? undefined : asBool(refresh_ttl));
   });
 
   app.delete("/store/items", { schema: { tags, body: storeDeleteBody } }, async (req, reply) => {

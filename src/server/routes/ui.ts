@@ -34,7 +34,7 @@ export const uiRoutes: RoutePlugin<UiRoutesDeps> = async (app, deps) => {
       const host = req.headers.host;
       // A page on another host loads the files from this one; the scheme is left to the page except on localhost.
       const local = !!host && ["localhost", "127.0.0.1"].some((h) => host === h || host.startsWith(`${h}:`));
-      const base = `${local ? "http:" : ""}//${host}/ui/${encodeURIComponent(found.name)}`;
+      const base = `${local ? "http:" : ""}//${host}${deps.mountPrefix}/ui/${encodeURIComponent(found.name)}`;
       const lines: string[] = [];
       for (const css of found.files.filter((f) => f.basename.endsWith(".css"))) {
         lines.push(`<link rel="stylesheet" href="${quoted(`${base}/${css.basename}`, '"')}" />`);

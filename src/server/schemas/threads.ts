@@ -19,6 +19,15 @@ export const checkpointRef = {
 } as const;
 export type CheckpointRef = FromSchema<typeof checkpointRef>;
 
+/** A thread's time-to-live as the SDKs send it: `{strategy, ttl}` (minutes), or a bare number of minutes. */
+const threadTtl = {
+  anyOf: [
+    { type: "object", required: ["ttl"], properties: { strategy: { type: "string", enum: ["delete", "keep_latest"] }, ttl: { type: "number", minimum: 0 } } },
+    { type: "number", minimum: 0 },
+    { type: "null" },
+  ],
+} as const;
+
 /** Body of POST /threads. */
 export const threadCreateBody = {
   type: "object",
@@ -26,6 +35,7 @@ export const threadCreateBody = {
     thread_id: uuid,
     metadata,
     if_exists: ifExists,
+    ttl: threadTtl,
     supersteps: {
       type: "array",
       items: {
@@ -66,7 +76,7 @@ export const threadPruneBody = {
 } as const;
 
 /** Body of PATCH /threads/{thread_id}. */
-export const threadPatchBody = { type: "object", properties: { metadata } } as const;
+export const threadPatchBody = { type: "object", properties: { metadata, ttl: threadTtl } } as const;
 
 /** Query of GET /threads/{thread_id}/state[/{checkpoint_id}]. */
 export const subgraphsQuery = { type: "object", properties: { subgraphs: qbool } } as const;

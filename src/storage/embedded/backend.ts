@@ -158,6 +158,19 @@ class EmbeddedThreads implements ThreadRepository {
     });
     return existed;
   }
+  async expired(q: { now: number; defaultTtl?: { strategy: "delete" | "keep_latest"; ttl_minutes: number }; limit: number }) {
+    const found: { thread: ThreadRecord; at: number }[] = [];
+    for (const thread of this.s.threads.values()) {
+      const ttl = thread.ttl ?? q.defaultTtl;
+      if (!ttl) continue;
+      const at = Date.parse(thread.updated_at) + ttl.ttl_minutes * 60_000;
+      if (at <= q.now) found.push({ thread, at });
+    }
+    return found
+      .sort((a, b) => a.at - b.at)
+      .slice(0, q.limit)
+      .map((f) => f.thread);
+  }
   async search(q: ThreadQuery): Promise<Page<ThreadRecord>> {
     const withItems = q.withItems !== false;
     const match = matcher(q);
@@ -316,9 +329,9 @@ class EmbeddedCrons implements CronRepository {
 class EmbeddedStore implements StoreItemRepository {
   constructor(private readonly s: Storage) {}
 
-  async get(namespace: string[], key: string) {
+  async get(namespace: string[], key: string, opts: { now?: number } = {}) {
     const r = this.s.store.get(storeKey(namespace, key));
-    return r && !isExpired(r, Date.now()) ? r : undefined;
+    return r && !isExpired(r, opts.now ?? Date.now()) ? r : undefined;
   }
   async put(item: StoreItemRecord) {
     this.s.store.set(storeKey(item.namespace, item.key), item);
@@ -343,7 +356,7 @@ class EmbeddedStore implements StoreItemRepository {
   }
   async listNamespaces(q: NamespaceQuery) {
     const seen = new Map<string, string[]>();
-    const now = Date.now();
+    const now = q.now ?? Date.now();
     for (const r of this.s.store.values()) {
       if (isExpired(r, now) || !startsWith(r.namespace, q.prefix)) continue;
       if (q.suffix && !jsonEqual(r.namespace.slice(r.namespace.length - q.suffix.length), q.suffix)) continue;
@@ -354,6 +367,14 @@ class EmbeddedStore implements StoreItemRepository {
     const all = [...seen.values()].sort((a, b) => a.join(".").localeCompare(b.join(".")));
     const offset = q.offset ?? 0;
     return all.slice(offset, offset + (q.limit ?? 100));
+  }
+  async deleteExpired(now: number) {
+    const keys: string[] = [];
+    for (const [k, r] of this.s.store.entries()) if (isExpired(r, now)) keys.push(k);
+    this.s.batch(() => {
+      for (const k of keys) this.s.store.delete(k);
+    });
+    return keys.length;
   }
   async list() {
     return [...this.s.store.values()];

@@ -252,6 +252,16 @@ class PgThreads implements ThreadRepository {
       return (r.rowCount ?? 0) > 0;
     });
   }
+  async expired(q: { now: number; defaultTtl?: { strategy: "delete" | "keep_latest"; ttl_minutes: number }; limit: number }) {
+    // A thread's own ttl, else the default (a JSON null counts as none), from updated_at.
+    const ttl = "COALESCE(NULLIF(ttl, 'null'::jsonb), $2::jsonb)";
+    const at = `updated_at + (${ttl} ->> 'ttl_minutes')::float8 * interval '1 minute'`;
+    const r = await this.db.query(
+      `SELECT ${THREAD_COLUMNS} FROM lgdev_threads WHERE ${ttl} IS NOT NULL AND ${at} <= $1 ORDER BY ${at}, seq LIMIT $3::bigint`,
+      [new Date(q.now).toISOString(), q.defaultTtl ? JSON.stringify(q.defaultTtl) : null, Math.max(0, Math.floor(q.limit))],
+    );
+    return r.rows.map(threadOf);
+  }
   async search(q: ThreadQuery): Promise<Page<ThreadRecord>> {
     const p = new Params();
     const where: string[] = [];
@@ -432,19 +442,29 @@ function storeWhere(q: { prefix: string[]; authFilters?: Record<string, unknown>
 class PgStore implements StoreItemRepository {
   constructor(private readonly db: Database) {}
 
-  async get(namespace: string[], key: string) {
-    const r = await this.db.query(`SELECT ${STORE_COLUMNS} FROM store WHERE namespace_path = $1 AND key = $2 AND (expires_at IS NULL OR expires_at > now())`, [
+  async get(namespace: string[], key: string, opts: { now?: number } = {}) {
+    const r = await this.db.query(`SELECT ${STORE_COLUMNS} FROM store WHERE namespace_path = $1 AND key = $2 AND (expires_at IS NULL OR expires_at > $3)`, [
       namespacePath(namespace),
       key,
+      new Date(opts.now ?? Date.now()).toISOString(),
     ]);
     return r.rows[0] ? storeItemOf(r.rows[0]) : undefined;
   }
   async put(item: StoreItemRecord) {
     await this.db.query(
-      `INSERT INTO store (namespace_path, key, value, created_at, updated_at, expires_at, ttl_minutes) VALUES ($1, $2, $3::jsonb, $4, $5, $6, $7)
+      `INSERT INTO store (namespace_path, key, value, created_at, updated_at, expires_at, ttl_minutes, vectors) VALUES ($1, $2, $3::jsonb, $4, $5, $6, $7, $8)
        ON CONFLICT (namespace_path, key) DO UPDATE SET value = EXCLUDED.value, created_at = EXCLUDED.created_at, updated_at = EXCLUDED.updated_at,
-         expires_at = EXCLUDED.expires_at, ttl_minutes = EXCLUDED.ttl_minutes`,
-      [namespacePath(item.namespace), item.key, JSON.stringify(item.value), item.created_at, item.updated_at, item.expires_at ?? null, item.ttl_minutes ?? null],
+         expires_at = EXCLUDED.expires_at, ttl_minutes = EXCLUDED.ttl_minutes, vectors = EXCLUDED.vectors`,
+      [
+        namespacePath(item.namespace),
+        item.key,
+        JSON.stringify(item.value),
+        item.created_at,
+        item.updated_at,
+        item.expires_at ?? null,
+        item.ttl_minutes ?? null,
+        item.vectors === undefined ? null : JSON.stringify(item.vectors),
+      ],
     );
   }
   async delete(namespace: string[], key: string) {
@@ -462,7 +482,7 @@ class PgStore implements StoreItemRepository {
   }
   async listNamespaces(q: NamespaceQuery) {
     const p = new Params();
-    const where = storeWhere({ prefix: q.prefix, authFilters: q.authFilters }, p);
+    const where = storeWhere({ prefix: q.prefix, authFilters: q.authFilters, now: q.now }, p);
     const labels = `string_to_array(namespace_path, '${NAMESPACE_SEPARATOR}')`;
     if (q.suffix && q.suffix.length > 0) {
       const n = p.add(q.suffix.length);
@@ -474,6 +494,10 @@ class PgStore implements StoreItemRepository {
     const all = r.rows.map((row) => row.ns).sort((a, b) => a.join(".").localeCompare(b.join(".")));
     const offset = q.offset ?? 0;
     return all.slice(offset, offset + (q.limit ?? 100));
+  }
+  async deleteExpired(now: number) {
+    const r = await this.db.query("DELETE FROM store WHERE expires_at <= $1", [new Date(now).toISOString()]);
+    return r.rowCount ?? 0;
   }
   async list() {
     const r = await this.db.query(`SELECT ${STORE_COLUMNS} FROM store ORDER BY created_at, namespace_path, key`);

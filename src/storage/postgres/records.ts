@@ -15,11 +15,11 @@ const parseText = (v: unknown): unknown => (v === null || v === undefined ? unde
 
 export const ASSISTANT_COLUMNS = "assistant_id, graph_id, config, context, metadata, name, description, version, created_at, updated_at";
 export const VERSION_COLUMNS = "assistant_id, graph_id, config, context, metadata, name, description, version, created_at";
-export const THREAD_COLUMNS = `thread_id, created_at, updated_at, metadata, status, config, "values"::text AS values_text, interrupts, error::text AS error_text`;
+export const THREAD_COLUMNS = `thread_id, created_at, updated_at, metadata, status, config, "values"::text AS values_text, interrupts, error::text AS error_text, ttl::text AS ttl_text`;
 export const RUN_COLUMNS = "run_id, thread_id, assistant_id, created_at, updated_at, status, metadata, kwargs, multitask_strategy, not_before";
 export const CRON_COLUMNS =
   "cron_id, assistant_id, thread_id, schedule, payload, metadata, user_id, end_time, next_run_date, enabled, on_run_completed, timezone, auth::text AS auth_text, created_at, updated_at";
-export const STORE_COLUMNS = "namespace_path, key, value, created_at, updated_at, expires_at, ttl_minutes";
+export const STORE_COLUMNS = "namespace_path, key, value, created_at, updated_at, expires_at, ttl_minutes, vectors::text AS vectors_text";
 
 export function assistantOf(r: Row): AssistantRecord {
   return {
@@ -63,6 +63,8 @@ export function threadOf(r: Row): ThreadRecord {
   };
   const error = parseText(r.error_text);
   if (error !== undefined) t.error = error;
+  const ttl = parseText(r.ttl_text);
+  if (ttl !== undefined) t.ttl = ttl as ThreadRecord["ttl"];
   return t;
 }
 
@@ -111,7 +113,7 @@ export const NAMESPACE_SEPARATOR = ":";
 export const namespacePath = (namespace: readonly string[]): string => namespace.join(NAMESPACE_SEPARATOR);
 
 export function storeItemOf(r: Row): StoreItemRecord {
-  return {
+  const item: StoreItemRecord = {
     namespace: (r.namespace_path as string).split(NAMESPACE_SEPARATOR),
     key: r.key as string,
     value: r.value as Record<string, unknown>,
@@ -120,6 +122,9 @@ export function storeItemOf(r: Row): StoreItemRecord {
     expires_at: isoOrNull(r.expires_at),
     ttl_minutes: r.ttl_minutes === null || r.ttl_minutes === undefined ? null : Number(r.ttl_minutes),
   };
+  const vectors = parseText(r.vectors_text);
+  if (vectors !== undefined) item.vectors = vectors as number[][];
+  return item;
 }
 
 /** Parameters of an upsert of `record` into columns `cols` (json columns stringified). */
@@ -147,7 +152,7 @@ export function upsertSql(table: string, cols: readonly string[], key: readonly 
 
 export const ASSISTANT_WRITE = ["assistant_id", "graph_id", "config", "context", "metadata", "name", "description", "version", "created_at", "updated_at"] as const;
 export const VERSION_WRITE = ["assistant_id", "version", "graph_id", "config", "context", "metadata", "name", "description", "created_at"] as const;
-export const THREAD_WRITE = ["thread_id", "created_at", "updated_at", "metadata", "status", "config", "values", "interrupts", "error"] as const;
+export const THREAD_WRITE = ["thread_id", "created_at", "updated_at", "metadata", "status", "config", "values", "interrupts", "error", "ttl"] as const;
 export const RUN_WRITE = ["run_id", "thread_id", "assistant_id", "created_at", "updated_at", "status", "metadata", "kwargs", "multitask_strategy", "not_before"] as const;
 export const CRON_WRITE = [
   "cron_id",
@@ -166,4 +171,4 @@ export const CRON_WRITE = [
   "created_at",
   "updated_at",
 ] as const;
-export const JSON_COLUMNS = new Set(["config", "context", "metadata", "values", "interrupts", "error", "kwargs", "payload", "auth"]);
+export const JSON_COLUMNS = new Set(["config", "context", "metadata", "values", "interrupts", "error", "kwargs", "payload", "auth", "ttl"]);
