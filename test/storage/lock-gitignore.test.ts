@@ -38,7 +38,7 @@ describe("data directory lock", () => {
   it("refuses while another live process holds it, and frees it the moment that process is killed", async () => {
     const dir = join(tempProject(), ".langgraph_api");
     // A real holder in another process: the compiled storage opening the same directory, then sleeping.
-    const durable = pathToFileURL(join(REPO_ROOT, "dist", "storage", "durable.js")).href;
+    const durable = pathToFileURL(join(REPO_ROOT, "dist", "storage", "embedded", "durable.js")).href;
     const script = `const { openStorage } = await import(${JSON.stringify(durable)});
       await openStorage({ dir: ${JSON.stringify(dir)}, persist: true, logger: { debug() {}, info() {}, warn() {}, error() {} } });
       process.stdout.write("held\\n"); setInterval(() => {}, 1000);`;

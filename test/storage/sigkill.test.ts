@@ -20,7 +20,7 @@ afterEach(() => {
 });
 
 beforeAll(() => {
-  if (!existsSync(join(REPO_ROOT, "dist", "storage", "durable.js"))) throw new Error("dist/ is missing: run `npm run build` first");
+  if (!existsSync(join(REPO_ROOT, "dist", "storage", "embedded", "durable.js"))) throw new Error("dist/ is missing: run `npm run build` first");
 });
 
 /** The state after ops 1..n, computed in memory. */
