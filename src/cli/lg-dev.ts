@@ -20,6 +20,7 @@ export async function main(argv: string[] = process.argv): Promise<void> {
     .option("--no-browser", "do not open the Studio in a browser")
     .option("--no-reload", "do not watch files for changes")
     .option("--no-persist", "keep data in memory only: nothing is read from or written to .langgraph_api/")
+    .option("--postgres <url>", "keep everything in this PostgreSQL database instead of .langgraph_api/ (default: $POSTGRES_URI)")
     .option("--fsync", "also fsync the journal (grouped), so acknowledged data survives a power loss", false)
     .option("--n-jobs-per-worker <n>", "runs executed at once", parsePositive, 10)
     .option("--no-studio", "do not serve the local Studio at /studio")
@@ -55,10 +56,12 @@ export async function main(argv: string[] = process.argv): Promise<void> {
     waitForClient: boolean;
     sslCertfile?: string;
     sslKeyfile?: string;
+    postgres?: string;
   }>();
   if (o.waitForClient && o.debugPort === undefined) program.error("error: --wait-for-client needs --debug-port <port>");
   if ((o.sslCertfile === undefined) !== (o.sslKeyfile === undefined)) program.error("error: --ssl-certfile and --ssl-keyfile go together");
 
+  const postgres = o.postgres ?? (process.env.POSTGRES_URI?.trim() || undefined);
   const options: DevOptions = {
     config: o.config,
     port: o.port,
@@ -77,6 +80,7 @@ export async function main(argv: string[] = process.argv): Promise<void> {
     serverLogLevel: o.serverLogLevel,
     ...(o.debugPort !== undefined ? { debug: { port: o.debugPort, waitForClient: o.waitForClient } } : {}),
     ...(o.sslCertfile && o.sslKeyfile ? { tls: { certFile: o.sslCertfile, keyFile: o.sslKeyfile } } : {}),
+    ...(postgres ? { postgres } : {}),
   };
   const logger = createLogger(options.logLevel);
   const t0 = performance.now();

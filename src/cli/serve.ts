@@ -96,7 +96,7 @@ export async function serveMain(argv: string[]): Promise<void> {
     port: Number(new URL(server.url).port),
     version: packageInfo().version,
     ready_ms: Math.round(performance.now() - t0),
-    storage: options.persist ? "embedded (.langgraph_api/)" : "memory",
+    storage: options.postgres ? "postgres" : options.persist ? "embedded (.langgraph_api/)" : "memory",
     ...(server.studioUrl ? { studio: server.studioUrl } : {}),
   });
 }

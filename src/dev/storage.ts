@@ -23,12 +23,15 @@ export interface OpenBackendOptions {
 /** Open the backend the options ask for, logging what it loaded. Throws ConfigError for user mistakes. */
 export async function openBackend(opts: OpenBackendOptions): Promise<StorageBackend> {
   const { logger } = opts;
-  // For now --postgres connects and migrates (a bad URL or an unreachable database stops the start), and the
-  // storage stays embedded until the PostgreSQL backend lands; it will be opened here.
+  // --postgres: everything in the database (a bad URL or an unreachable database stops the start with one line).
+  // Loaded only then, so lg-dev without it never loads pg.
   if (opts.postgres) {
     const { connectPostgres } = await import("./postgres.js");
-    await (await connectPostgres(opts.postgres, opts.configDir, logger)).close();
-    logger.warn("--postgres: the database is reachable and migrated, but lg-dev's PostgreSQL storage is not available yet: data stays in the embedded store");
+    const { PostgresBackend } = await import("../storage/postgres/backend.js");
+    const backend = new PostgresBackend(await connectPostgres(opts.postgres, opts.configDir, logger));
+    const c = await backend.counts();
+    logger.info(`PostgreSQL storage: ${c.threads} threads, ${c.runs} runs, ${c.assistants} assistants, ${c.crons} crons`);
+    return backend;
   }
   let opened;
   try {

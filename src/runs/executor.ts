@@ -3,10 +3,12 @@ import type { Logger } from "../logger.js";
 import type { BlockingMonitor } from "./blocking.js";
 import { RunOutcomes, type RunOutcome } from "./outcomes.js";
 import type { RunnableConfig } from "@langchain/core/runnables";
+import { randomUUID } from "node:crypto";
+import { hostname } from "node:os";
 import type { CompiledGraphLike } from "../graphs/types.js";
 import { assertStorable, UnstorableValueError } from "../json-limits.js";
 import { nowIso, serializeError } from "../wire.js";
-import type { StorageBackend } from "../storage/backend.js";
+import type { ChangeEvent, StorageBackend } from "../storage/backend.js";
 import type { RunRecord, RunStatus, ThreadStatus } from "../storage/types.js";
 import { ChunkMapper, libStreamModes } from "./modes.js";
 import { streamRun } from "./run-stream.js";
@@ -43,11 +45,22 @@ export interface ExecutorOptions {
   onRunFinished?: (run: RunRecord, outcome: RunOutcome) => void;
   /** Warns about graph code blocking the event loop (absent with --allow-blocking). */
   blocking?: BlockingMonitor;
+  /** How long a claim on a run lasts without a heartbeat (default 5 s; heartbeats every third of it). */
+  leaseMs?: number;
 }
+
+/**
+ * A run's claim lasts this long without a heartbeat. A process that dies (SIGKILL) stops heartbeating: another one
+ * finds the lease passed at its next sweep (every SWEEP_MS) and ends the run as an error, so within 5 + 2 s.
+ */
+const LEASE_MS = 5000;
+const SWEEP_MS = 2000;
 
 type CancelAction = "interrupt" | "rollback";
 /** The abort reason of runs still executing when a shutdown's grace period ends. */
 const SHUTDOWN = "shutdown";
+/** The abort reason of a run whose claim this process lost (another process ended it). */
+const LOST = "lost";
 
 interface Active {
   controller: AbortController;
@@ -71,8 +84,20 @@ export class RunExecutor {
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
   private runMetadata: Record<string, unknown> = {};
+  /** This process as a claimer of runs (RunQueue): several processes may share one storage. */
+  readonly workerId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  /** Runs this process holds a claim on (it started them through the queue). */
+  private readonly claimed = new Set<string>();
+  /** Threads running a run in another process: their queued runs here wait for its end (run_ended). */
+  private readonly remoteBusy = new Set<string>();
+  private coordination: NodeJS.Timeout[] = [];
+  private unsubscribe: Array<() => void> = [];
 
   constructor(private readonly o: ExecutorOptions) {}
+
+  private get leaseMs(): number {
+    return this.o.leaseMs ?? LEASE_MS;
+  }
 
   /**
    * Metadata every run carries besides its own (`langgraph_version`, `langgraph_api_url`), as the official server
@@ -87,30 +112,162 @@ export class RunExecutor {
    * process died (their graph stopped mid-way; re-running them would repeat side effects) as errors.
    */
   async recover(): Promise<{ requeued: number; failed: number }> {
-    const { backend, threads } = this.o;
+    const { backend } = this.o;
     let requeued = 0;
     let failed = 0;
-    for (const run of await backend.runs.listByStatus(["running"])) {
-      const error = { error: "ServerRestart", message: "The server stopped while this run was executing" };
-      await backend.runs.put({ ...run, status: "error", updated_at: nowIso() });
-      if (run.kwargs.temporary) await threads.deleteUnchecked(run.thread_id);
-      else if (await backend.threads.get(run.thread_id)) await threads.refresh(run.thread_id, { status: "error", error });
-      failed += 1;
+    // Runs whose claimer is gone (its lease passed: this process before a restart, or another one that died).
+    for (const run of await backend.queue.expired()) {
+      if (await this.endAbandoned(run)) failed += 1;
     }
     for (const run of await backend.runs.listByStatus(["pending"])) {
       if (await backend.threads.get(run.thread_id)) {
-        this.enqueue(run);
+        this.queueLocally(run);
         requeued += 1;
       }
     }
+    this.pump();
+    this.coordinate();
     return { requeued, failed };
+  }
+
+  /**
+   * Work with the other processes sharing the storage: hear their new runs (and race them for the claim), their
+   * cancels and their runs' ends; heartbeat this process's claims; end runs whose claimer stopped heartbeating.
+   */
+  private coordinate(): void {
+    if (this.unsubscribe.length > 0 || this.stopped) return;
+    const { changes } = this.o.backend;
+    this.unsubscribe.push(
+      changes.subscribe("run_created", (e) => {
+        if (this.isLocal(e.run_id)) return;
+        void this.o.backend.runs.get(e.run_id).then(
+          (run) => {
+            if (run?.status === "pending" && !this.isLocal(run.run_id) && !this.stopped) {
+              this.queueLocally(run);
+              this.pump();
+            }
+          },
+          (err) => this.o.logger.debug(`run_created ${e.run_id}: ${(err as Error).message}`),
+        );
+      }),
+      changes.subscribe("run_cancel", (e) => {
+        if (this.active.has(e.run_id)) void this.cancel(e.run_id, e.action);
+      }),
+      changes.subscribe("run_ended", (e) => {
+        this.remoteBusy.delete(e.thread_id);
+        if (!this.active.has(e.run_id)) {
+          // Ended elsewhere (or cancelled before anyone claimed it): not ours to run, its stream here ends.
+          this.pending = this.pending.filter((r) => r.run_id !== e.run_id);
+          void this.wakeWaiters(e.run_id).finally(() => this.o.streams.end(e.run_id, { status: e.status, interrupted: false }));
+        }
+        this.pump();
+      }),
+      changes.onResync(() => {
+        // Notifications may have been lost: re-read what waiters wait for, retry threads thought busy elsewhere.
+        this.remoteBusy.clear();
+        for (const id of this.waiters.keys()) if (!this.active.has(id)) void this.wakeWaiters(id);
+        this.pump();
+      }),
+    );
+    const heartbeat = setInterval(() => void this.heartbeat(), Math.max(50, Math.floor(this.leaseMs / 3)));
+    const sweep = setInterval(() => void this.sweep(), Math.min(SWEEP_MS, this.leaseMs));
+    heartbeat.unref();
+    sweep.unref();
+    this.coordination = [heartbeat, sweep];
+  }
+
+  private isLocal(runId: string): boolean {
+    return this.active.has(runId) || this.pending.some((r) => r.run_id === runId);
+  }
+
+  /** Renew this process's claims; a claim lost meanwhile (another process ended the run) stops the run here. */
+  private async heartbeat(): Promise<void> {
+    const ids = [...this.claimed];
+    if (ids.length === 0) return;
+    try {
+      const held = new Set(await this.o.backend.queue.heartbeat(this.workerId, ids, this.leaseMs));
+      for (const id of ids) {
+        if (held.has(id) || !this.claimed.has(id)) continue;
+        this.o.logger.warn(`run ${id}: this process lost its claim (another process ended the run): stopping it here`);
+        this.claimed.delete(id);
+        this.active.get(id)?.controller.abort(LOST);
+      }
+    } catch (err) {
+      this.o.logger.debug(`heartbeat: ${(err as Error).message}`);
+    }
+  }
+
+  /** End the runs whose claimer stopped heartbeating (a killed process), free their threads, and retry waiting runs. */
+  private async sweep(): Promise<void> {
+    if (this.stopped) return;
+    try {
+      await this.heartbeat();
+      for (const run of await this.o.backend.queue.expired()) {
+        if (this.active.has(run.run_id)) continue; // ours: a long event-loop block delayed its heartbeat
+        await this.endAbandoned(run);
+      }
+    } catch (err) {
+      this.o.logger.debug(`sweep: ${(err as Error).message}`);
+    }
+    if (this.remoteBusy.size > 0) {
+      this.remoteBusy.clear();
+      this.pump();
+    }
+  }
+
+  /**
+   * End a run whose claimer is gone as an error and free its thread, unless another process did first (one
+   * transaction decides). Resolves true when this call ended it.
+   */
+  private async endAbandoned(run: RunRecord): Promise<boolean> {
+    const { backend, threads, logger } = this.o;
+    const ended = await backend.transaction(async (tx) => {
+      const current = await tx.runs.get(run.run_id);
+      if (current?.status !== "running") return undefined;
+      const final: RunRecord = { ...current, status: "error", updated_at: nowIso() };
+      await tx.runs.put(final);
+      return final;
+    });
+    if (!ended) return false;
+    logger.warn(`run ${run.run_id}: the process executing it stopped (its claim expired): recorded as an error`);
+    const error = { error: "ServerRestart", message: "The server stopped while this run was executing" };
+    try {
+      if (run.kwargs.temporary) await threads.deleteUnchecked(run.thread_id);
+      else if (await backend.threads.get(run.thread_id)) await threads.refresh(run.thread_id, { status: "error", error });
+    } catch (err) {
+      logger.error(`run ${run.run_id}: could not update thread ${run.thread_id}`, err);
+    }
+    this.publish({ type: "run_ended", run_id: run.run_id, thread_id: run.thread_id, status: "error" });
+    return true;
+  }
+
+  /** Resolve this process's waiters of a run that ended elsewhere (from its stored record). */
+  private async wakeWaiters(runId: string): Promise<void> {
+    if (!this.waiters.has(runId)) return;
+    const run = await this.o.backend.runs.get(runId);
+    if (run && (run.status === "pending" || run.status === "running")) return;
+    const outcome: RunOutcome = { status: run?.status ?? "interrupted", values: await this.threadValues(run?.thread_id) };
+    const list = this.waiters.get(runId);
+    this.waiters.delete(runId);
+    for (const w of list ?? []) w(outcome);
+    this.o.streams.end(runId, { status: outcome.status, interrupted: false });
+  }
+
+  private publish(event: ChangeEvent): void {
+    this.o.backend.changes.publish(event).catch((err) => this.o.logger.debug(`publishing ${event.type}: ${(err as Error).message}`));
   }
 
   /** Queue a stored pending run. */
   enqueue(run: RunRecord): void {
+    this.queueLocally(run);
+    // Other processes race for it too (whoever claims it first runs it): one with spare capacity starts it at once.
+    this.publish({ type: "run_created", run_id: run.run_id, thread_id: run.thread_id });
+    this.pump();
+  }
+
+  private queueLocally(run: RunRecord): void {
     this.o.streams.open(run.run_id, run.thread_id, run.kwargs.stream_resumable);
     this.pending.push(run);
-    this.pump();
   }
 
   /** True when the thread has a pending or running run. */
@@ -139,7 +296,16 @@ export class RunExecutor {
       if (!run || (run.status !== "pending" && run.status !== "running")) {
         return { status: run?.status ?? "error", values: await this.threadValues(run?.thread_id) };
       }
+      // Executing in another process: its run_ended wakes the waiter; re-read once the waiter is in place, in
+      // case the run ended in between.
+      const waiting = this.addWaiter(runId);
+      void this.wakeWaiters(runId);
+      return waiting;
     }
+    return this.addWaiter(runId);
+  }
+
+  private addWaiter(runId: string): Promise<RunOutcome> {
     return new Promise((res) => {
       let list = this.waiters.get(runId);
       if (!list) this.waiters.set(runId, (list = []));
@@ -152,14 +318,43 @@ export class RunExecutor {
     const idx = this.pending.findIndex((r) => r.run_id === runId);
     if (idx >= 0) {
       this.pending.splice(idx, 1);
-      const run = await this.o.backend.runs.get(runId);
-      if (run) await this.settle(run, action === "rollback" ? "rollback" : "interrupted", undefined, undefined);
+      await this.cancelPending(runId, action);
       return;
     }
     const a = this.active.get(runId);
-    if (!a) return;
-    a.controller.abort(action);
-    await a.finished;
+    if (a) {
+      a.controller.abort(action);
+      await a.finished;
+      return;
+    }
+    // Not here: pending (not claimed yet) or executing in another process.
+    const run = await this.o.backend.runs.get(runId);
+    if (run?.status === "pending") await this.cancelPending(runId, action);
+    else if (run?.status === "running") {
+      const ended = this.addWaiter(runId);
+      this.publish({ type: "run_cancel", run_id: runId, thread_id: run.thread_id, action });
+      void this.wakeWaiters(runId);
+      await ended;
+    }
+  }
+
+  /** Cancel a run nobody has claimed: one transaction takes it from pending (a claim can no longer start it). */
+  private async cancelPending(runId: string, action: CancelAction): Promise<void> {
+    const run = await this.o.backend.transaction(async (tx) => {
+      const current = await tx.runs.get(runId);
+      if (current?.status !== "pending") return undefined;
+      await tx.runs.put({ ...current, status: "interrupted", updated_at: nowIso() });
+      return current;
+    });
+    if (run) await this.settle(run, action === "rollback" ? "rollback" : "interrupted", undefined, undefined);
+    else {
+      // Claimed meanwhile (here or elsewhere): stop it where it runs.
+      const a = this.active.get(runId);
+      if (a) {
+        a.controller.abort(action);
+        await a.finished;
+      }
+    }
   }
 
   /** Cancel a thread's runs (it is being deleted) and forget the outcomes of its ended runs. */
@@ -176,6 +371,8 @@ export class RunExecutor {
   async stop(graceMs = 0): Promise<{ finished: number; ended: number }> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    for (const t of this.coordination) clearInterval(t);
+    for (const off of this.unsubscribe.splice(0)) off();
     const running = this.active.size;
     if (running > 0 && graceMs > 0) {
       let timer: NodeJS.Timeout | undefined;
@@ -205,7 +402,7 @@ export class RunExecutor {
     for (let i = 0; i < this.pending.length && this.active.size < this.o.concurrency; ) {
       const run = this.pending[i]!;
       const due = run.not_before ? Date.parse(run.not_before) : 0;
-      if (this.busyThreads.has(run.thread_id) || blocked.has(run.thread_id) || due > now) {
+      if (this.busyThreads.has(run.thread_id) || this.remoteBusy.has(run.thread_id) || blocked.has(run.thread_id) || due > now) {
         if (due > now) nextDue = Math.min(nextDue, due);
         blocked.add(run.thread_id); // later runs of the thread wait their turn
         i += 1;
@@ -230,13 +427,22 @@ export class RunExecutor {
     const { backend, streams, logger } = this.o;
     const started = Date.now();
     const startedAt = nowIso();
-    if (!(await backend.runs.update(run.run_id, { status: "running", updated_at: nowIso() }))) {
-      // Deleted while it waited in the queue: nothing to run.
+    // The claim: of every process that queued this run, exactly one gets it.
+    const claim = await backend.queue.claimRun(run.run_id, this.workerId, { leaseMs: this.leaseMs });
+    if (!claim) {
       this.active.delete(run.run_id);
       this.busyThreads.delete(run.thread_id);
+      const now = await backend.runs.get(run.run_id);
+      if (now?.status === "pending") {
+        // Its thread runs a run in another process: wait for that one's end here.
+        this.remoteBusy.add(run.thread_id);
+        this.pending.unshift(now);
+      }
+      // Otherwise deleted, cancelled, or claimed by another process (whose run_ended wakes the waiters here).
       this.pump();
       return;
     }
+    this.claimed.add(run.run_id);
     await this.o.threads.setStatus(run.thread_id, "busy");
     const checkpointsBefore = await backend.checkpoints.keysOf(run.thread_id);
     const kwargs = run.kwargs;
@@ -280,7 +486,16 @@ export class RunExecutor {
       values = undefined;
       error ??= err instanceof UnstorableValueError ? err : new UnstorableValueError(`the run's final values cannot be stored as JSON: ${(err as Error).message}`);
     }
-    let reason = controller.signal.aborted ? (controller.signal.reason as CancelAction | typeof SHUTDOWN) : undefined;
+    let reason = controller.signal.aborted ? (controller.signal.reason as CancelAction | typeof SHUTDOWN | typeof LOST) : undefined;
+    if (reason === LOST) {
+      // Another process ended this run (its claim expired): that record stands; only local waiters need waking.
+      this.claimed.delete(run.run_id);
+      this.active.delete(run.run_id);
+      this.busyThreads.delete(run.thread_id);
+      await this.wakeWaiters(run.run_id);
+      this.pump();
+      return;
+    }
     const shutdown = reason === SHUTDOWN && error !== undefined;
     if (reason === SHUTDOWN) {
       // Not a cancel the user asked for: the run did not finish before the server stopped (unless it just did).
@@ -309,8 +524,13 @@ export class RunExecutor {
     const endedAt = nowIso();
     const stored = await backend.runs.get(run.run_id);
     const finalRun: RunRecord = { ...(stored ?? run), status: finalStatus, updated_at: endedAt };
+    const claimed = this.claimed.delete(run.run_id);
     if (status === "rollback") await backend.runs.delete(run.run_id);
-    else if (stored) await backend.runs.put(finalRun);
+    else if (claimed) {
+      if (stored && !(await backend.queue.release(run.run_id, this.workerId, { status: finalStatus, updated_at: endedAt }))) {
+        this.o.logger.warn(`run ${run.run_id}: another process ended it meanwhile; its record stands`);
+      }
+    } else if (stored) await backend.runs.put(finalRun);
     this.active.delete(run.run_id);
     this.busyThreads.delete(run.thread_id);
     const serialized = error !== undefined ? serializeError(error) : undefined;
@@ -343,6 +563,7 @@ export class RunExecutor {
     streams.end(run.run_id, { status: finalStatus, interrupted, ...(outcome.error ? { error: outcome.error } : {}) });
     for (const w of this.waiters.get(run.run_id) ?? []) w(outcome);
     this.waiters.delete(run.run_id);
+    this.publish({ type: "run_ended", run_id: run.run_id, thread_id: run.thread_id, status: finalStatus });
     this.o.onRunFinished?.(finalRun, outcome);
     this.pump();
   }

@@ -98,7 +98,8 @@ export class RunsService {
     }
     const tid = thread.thread_id;
 
-    const inflight = this.executor.activeRunsOf(tid);
+    // In flight in any process sharing the storage (the transaction below checks "reject" again, atomically).
+    const inflight = (await this.backend.runs.listByStatus(["pending", "running"], tid)).map((r) => r.run_id);
     if (inflight.length > 0) {
       if (strategy === "reject") {
         throw new ConflictError("Thread is already running a task. Wait for it to finish or choose a different multitask strategy.");

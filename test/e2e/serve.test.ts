@@ -4,6 +4,7 @@ import { createServer } from "node:net";
 import { join } from "node:path";
 import { Client } from "@langchain/langgraph-sdk";
 import { afterAll, describe, expect, it } from "vitest";
+import { MIGRATIONS } from "../../src/storage/postgres/schema.js";
 import { usePostgres } from "../helpers/postgres.js";
 import { copyFixture, lgDevUnderTest, runLgDev } from "../helpers/spawn.js";
 
@@ -168,22 +169,32 @@ describe("lg-dev serve", () => {
   describe("with PostgreSQL", () => {
     const pg = usePostgres();
 
-    it("connects and migrates at start, says the storage stays embedded for now, and serves", async () => {
+    it("connects and migrates at start and keeps everything in PostgreSQL (a restart finds it)", async () => {
       const dir = echoFixture();
       const first = await serve(dir, ["--port", "0", "--no-persist"], { POSTGRES_URI: pg.url });
-      expect(await ask(new Client({ apiUrl: first.url }))).toBe("echo: hi");
+      const client = new Client({ apiUrl: first.url });
+      expect(await ask(client)).toBe("echo: hi");
+      const thread = await client.threads.create({ metadata: { kept: "in postgres" } });
+      await client.runs.wait(thread.thread_id, "echo", { input: { messages: [{ role: "user", content: "hi" }] } });
       expect(await sigterm(first)).toBe(0);
       const label = new URL(pg.url).host + new URL(pg.url).pathname;
-      expect(first.logs()).toContainEqual(expect.objectContaining({ level: "info", msg: `PostgreSQL ${label}: connected, schema version 1 (migrated from 0)` }));
-      expect(first.logs()).toContainEqual(expect.objectContaining({ level: "warn", msg: expect.stringMatching(/lg-dev's PostgreSQL storage is not available yet: data stays in the embedded store/) }));
+      expect(first.logs()).toContainEqual(expect.objectContaining({ level: "info", msg: `PostgreSQL ${label}: connected, schema version ${MIGRATIONS.length} (migrated from 0)` }));
+      expect(first.logs()).toContainEqual(expect.objectContaining({ msg: "lg-dev ready", storage: "postgres" }));
       expect(first.text()).not.toContain(new URL(pg.url).password);
-      const tables = await pg.cluster.query<{ t: string }>("SELECT table_name AS t FROM information_schema.tables WHERE table_schema = 'public'", [], new URL(pg.url).pathname.slice(1));
+      const database = new URL(pg.url).pathname.slice(1);
+      const tables = await pg.cluster.query<{ t: string }>("SELECT table_name AS t FROM information_schema.tables WHERE table_schema = 'public'", [], database);
       expect(tables.map((r) => r.t)).toEqual(expect.arrayContaining(["lgdev_threads", "lgdev_runs", "checkpoints", "store"]));
+      const rows = await pg.cluster.query<{ status: string }>("SELECT status FROM lgdev_runs WHERE thread_id = $1", [thread.thread_id], database);
+      expect(rows).toEqual([{ status: "success" }]);
 
-      // --postgres beats POSTGRES_URI; a second start finds the schema current.
+      // --postgres beats POSTGRES_URI; a second start finds the schema current and the data there (--no-persist:
+      // nothing was on disk).
       const second = await serve(dir, ["--port", "0", "--no-persist", "--postgres", pg.url], { POSTGRES_URI: "postgres://x@127.0.0.1:1/nope" });
+      const again = new Client({ apiUrl: second.url });
+      expect((await again.threads.get(thread.thread_id)).metadata).toMatchObject({ kept: "in postgres" });
+      expect(((await again.threads.getState(thread.thread_id)).values as { messages: unknown[] }).messages).toHaveLength(2);
       expect(await sigterm(second)).toBe(0);
-      expect(second.logs()).toContainEqual(expect.objectContaining({ msg: `PostgreSQL ${label}: connected, schema version 1` }));
+      expect(second.logs()).toContainEqual(expect.objectContaining({ msg: `PostgreSQL ${label}: connected, schema version ${MIGRATIONS.length}` }));
     }, 60_000);
   });
 });

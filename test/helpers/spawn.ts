@@ -58,12 +58,33 @@ process.on("exit", () => {
  */
 const TEST_ENV = { BROWSER: "none", NO_COLOR: "1", LG_DEV_STATIC_SCHEMAS: "0" };
 
+/**
+ * `LG_DEV_TEST_BACKEND=postgres`: every server the tests start keeps its data in PostgreSQL instead of
+ * .langgraph_api/ (POSTGRES_URI), one database per project directory (a restart on the same project finds its
+ * data), on one throwaway cluster per test process. The same end-to-end tests then run on both backends.
+ */
+export const TEST_BACKEND = process.env.LG_DEV_TEST_BACKEND === "postgres" ? "postgres" : "embedded";
+let testCluster: Promise<import("./pg-cluster.js").PgCluster> | undefined;
+const testDatabases = new Map<string, Promise<string>>();
+
+async function postgresFor(projectDir: string): Promise<string> {
+  let url = testDatabases.get(projectDir);
+  if (!url) {
+    testCluster ??= import("./pg-cluster.js").then((m) => m.startPgCluster());
+    const cluster = testCluster;
+    url = cluster.then((c) => c.createDatabase(`lgdev_e2e_${testDatabases.size}`));
+    testDatabases.set(projectDir, url);
+  }
+  return url;
+}
+
 /** Spawn lg-dev on `projectDir` with `--port 0 --no-browser` and resolve once the banner names the API URL. */
 export async function startServer(projectDir: string, options: StartOptions = {}): Promise<RunningServer> {
   const args = [lgDevUnderTest().bin, "--config", projectDir, "--port", "0", "--no-browser", ...(options.args ?? [])];
+  const backendEnv = TEST_BACKEND === "postgres" && !options.env?.POSTGRES_URI ? { POSTGRES_URI: await postgresFor(projectDir) } : {};
   const child = spawn(process.execPath, args, {
     cwd: options.cwd ?? projectDir,
-    env: { ...process.env, ...TEST_ENV, ...options.env },
+    env: { ...process.env, ...TEST_ENV, ...backendEnv, ...options.env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   live.add(child);
@@ -94,6 +115,12 @@ export async function startServer(projectDir: string, options: StartOptions = {}
       rej(new Error(`lg-dev exited with ${code} before it was ready. Output:\n${out}`));
     });
   });
+
+  // The PostgreSQL run must really be on PostgreSQL (the composition root logs which storage it opened).
+  if (backendEnv.POSTGRES_URI && !/PostgreSQL storage:/.test(out)) {
+    child.kill("SIGKILL");
+    throw new Error(`LG_DEV_TEST_BACKEND=postgres, but lg-dev did not open the PostgreSQL storage. Output:\n${out}`);
+  }
 
   return {
     url,

@@ -521,8 +521,10 @@ class MemoryRunQueue implements RunQueue {
   async expired(now?: string) {
     const t = now === undefined ? Date.now() : Date.parse(now);
     return runsByStatus(this.s, ["running"]).filter((r) => {
+      // One process owns the data: a running run without a lease here was claimed by a process that is gone (a
+      // restart after a crash), so its lease has passed too.
       const lease = this.leases.get(r.run_id);
-      return lease !== undefined && lease.until < t;
+      return lease === undefined || lease.until < t;
     });
   }
 }

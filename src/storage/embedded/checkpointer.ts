@@ -1,4 +1,5 @@
 import type { RunnableConfig } from "@langchain/core/runnables";
+import { checkpointMetadata } from "../checkpoint-metadata.js";
 import {
   BaseCheckpointSaver,
   WRITES_IDX_MAP,
@@ -41,8 +42,6 @@ function compareByCodePoint(a: string, b: string): number {
 const decoder = new TextDecoder("utf-8", { fatal: true });
 /** The channel LangGraph writes a failed task's error to (`ERROR` of @langchain/langgraph-checkpoint). */
 const ERROR_CHANNEL = "__error__";
-/** Configurable keys that address the checkpoint itself rather than describe the run. */
-const CONFIG_KEYS_NOT_METADATA = new Set(["checkpoint_ns", "checkpoint_id", "run_id", "thread_id"]);
 
 /** Serialised bytes as a JSON-friendly string: utf-8 text when it is text, base64 otherwise. */
 function encodeBytes(bytes: Uint8Array | string): { s: string; enc: "utf8" | "base64" } {
@@ -114,10 +113,7 @@ export class StorageCheckpointer extends BaseCheckpointSaver {
     const ns = (config.configurable?.checkpoint_ns as string | undefined) ?? "";
     // As on LangGraph Platform, a checkpoint's metadata also carries the run's configurable and metadata
     // (graph_id, assistant_id, run_id, user…): history filters and the Studio read them there.
-    const fromConfig = Object.fromEntries(
-      Object.entries(config.configurable ?? {}).filter(([k]) => !k.startsWith("__") && !CONFIG_KEYS_NOT_METADATA.has(k)),
-    );
-    const fullMetadata = { ...fromConfig, ...(config.metadata ?? {}), ...metadata };
+    const fullMetadata = checkpointMetadata(config, metadata);
     const [[cType, cBytes], [mType, mBytes]] = await Promise.all([
       this.serde.dumpsTyped(copyCheckpoint(checkpoint)),
       this.serde.dumpsTyped(fullMetadata),

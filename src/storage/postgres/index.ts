@@ -76,6 +76,12 @@ export async function openPostgres(options: PostgresOptions): Promise<PostgresLa
       steps: [
         { name: "PostgresSaver.setup", run: () => checkpointer.setup() },
         { name: "PostgresStore.setup", run: () => store.setup() },
+        // The official JS store keeps no TTL in minutes (the Python one does, in this column) and no embeddings
+        // with the item (lg-dev's store.index keeps them as `vectors`). Idempotent, under the same lock.
+        {
+          name: "store: lg-dev's columns",
+          run: async () => void (await db.query("ALTER TABLE store ADD COLUMN IF NOT EXISTS ttl_minutes double precision, ADD COLUMN IF NOT EXISTS vectors json")),
+        },
       ],
     });
     const bus = await startNotifyBus(db, { logger });
@@ -98,3 +104,4 @@ export async function openPostgres(options: PostgresOptions): Promise<PostgresLa
 function describe(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
+

@@ -131,8 +131,23 @@ CREATE INDEX lgdev_crons_thread ON lgdev_crons (thread_id);
 CREATE INDEX lgdev_crons_metadata ON lgdev_crons USING gin (metadata jsonb_path_ops);
 `;
 
+// Stream events are kept by run id whether or not the run row exists (the storage contract: a stream may be
+// written and read for any run id). Deleting a run or a thread deletes its events explicitly (backend.ts).
+const V2 = /* sql */ `
+ALTER TABLE lgdev_run_events DROP CONSTRAINT IF EXISTS lgdev_run_events_run_id_fkey;
+`;
+
+// A thread's own time-to-live (POST/PATCH /threads ttl): {strategy, ttl_minutes}, read by the TTL sweep.
+const V3 = /* sql */ `
+ALTER TABLE lgdev_threads ADD COLUMN ttl jsonb;
+`;
+
 /** Every migration, oldest first. */
-export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: "lg-dev tables: assistants, threads, runs, run events, crons", sql: V1 }];
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: "lg-dev tables: assistants, threads, runs, run events, crons", sql: V1 },
+  { version: 2, name: "run events kept by run id, without a foreign key to runs", sql: V2 },
+  { version: 3, name: "threads' own time-to-live", sql: V3 },
+];
 
 /** The bookkeeping table (created before any migration runs). */
 export const MIGRATIONS_TABLE = /* sql */ `

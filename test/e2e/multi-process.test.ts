@@ -1,0 +1,227 @@
+/**
+ * Two `lg-dev serve` processes on one PostgreSQL database serving one project (issue 16, points 3 and 4): every
+ * run executes exactly once whichever process it was sent to, and a process killed mid-run has its run ended as an
+ * error, and its thread freed, by the other one within 10 s.
+ *
+ * The graph records every execution (its input's tag and the executing process's pid) in a file, and adds 1 to the
+ * thread's `n`: a run executed twice would show as a repeated tag and as `n` too high.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { Client } from "@langchain/langgraph-sdk";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { usePostgres } from "../helpers/postgres.js";
+import { lgDevUnderTest, linkNodeModules, makeTempDir, writeFiles } from "../helpers/spawn.js";
+
+const pg = usePostgres();
+const children = new Set<ChildProcess>();
+let project: { dir: string; cleanup(): void };
+let recordFile: string;
+
+const GRAPH = `
+import { appendFileSync } from "node:fs";
+import { Annotation, StateGraph } from "@langchain/langgraph";
+
+const State = Annotation.Root({
+  tag: Annotation<string>,
+  ms: Annotation<number>,
+  n: Annotation<number>({ reducer: (a, b) => a + b, default: () => 0 }),
+});
+
+export const graph = new StateGraph(State)
+  .addNode("work", async (s, config) => {
+    appendFileSync(process.env.RECORD_FILE!, s.tag + " " + process.pid + "\\n");
+    if (s.ms) {
+      await new Promise<void>((resolve, reject) => {
+        const t = setTimeout(resolve, s.ms);
+        config.signal?.addEventListener("abort", () => (clearTimeout(t), reject(new Error("aborted"))));
+      });
+    }
+    return { n: 1 };
+  })
+  .addEdge("__start__", "work")
+  .compile();
+`;
+
+beforeAll(() => {
+  project = makeTempDir("lg-dev-multi-");
+  writeFiles(project.dir, { "langgraph.json": JSON.stringify({ graphs: { record: "./src/record.ts:graph" } }), "src/record.ts": GRAPH });
+  linkNodeModules(project.dir);
+  recordFile = join(project.dir, "executions.txt");
+});
+afterAll(() => {
+  for (const c of children) c.kill("SIGKILL");
+  project?.cleanup();
+});
+
+interface Served {
+  child: ChildProcess;
+  url: string;
+  client: Client;
+  exited: Promise<number | null>;
+  text(): string;
+}
+
+async function serve(): Promise<Served> {
+  const child = spawn(process.execPath, [lgDevUnderTest().bin, "serve", "--port", "0", "--host", "127.0.0.1", "--no-persist"], {
+    cwd: project.dir,
+    env: { ...process.env, BROWSER: "none", NO_COLOR: "1", LG_DEV_STATIC_SCHEMAS: "0", PORT: undefined, POSTGRES_URI: pg.url, RECORD_FILE: recordFile },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  children.add(child);
+  let out = "";
+  child.stdout!.on("data", (d) => (out += d));
+  child.stderr!.on("data", (d) => (out += d));
+  const exited = new Promise<number | null>((r) =>
+    child.on("exit", (code) => {
+      children.delete(child);
+      r(code);
+    }),
+  );
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`lg-dev serve was not ready in time:\n${out}`)), 30_000);
+    const check = () => {
+      const m = /"msg":"lg-dev ready","url":"([^"]+)"/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    };
+    child.stdout!.on("data", check);
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`lg-dev serve exited with ${code} before it was ready:\n${out}`));
+    });
+  });
+  return { child, url, exited, text: () => out, client: new Client({ apiUrl: url, callerOptions: { maxRetries: 0 } }) };
+}
+
+async function stop(s: Served): Promise<number | null> {
+  if (s.child.exitCode !== null || s.child.signalCode !== null) return s.child.exitCode;
+  s.child.kill("SIGTERM");
+  const timer = setTimeout(() => s.child.kill("SIGKILL"), 15_000);
+  const code = await s.exited;
+  clearTimeout(timer);
+  return code;
+}
+
+/** The executions recorded so far: tag -> pids that executed it. */
+function executions(): Map<string, number[]> {
+  const seen = new Map<string, number[]>();
+  if (!existsSync(recordFile)) return seen;
+  for (const line of readFileSync(recordFile, "utf8").split("\n").filter(Boolean)) {
+    const [tag, pid] = line.split(" ");
+    seen.set(tag!, [...(seen.get(tag!) ?? []), Number(pid)]);
+  }
+  return seen;
+}
+
+async function until<T>(fn: () => Promise<T | undefined> | T | undefined, ms: number, what: string): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe("two lg-dev serve processes on one PostgreSQL database", () => {
+  it("200 concurrent runs on 20 threads, sent to either process: each executes exactly once, in both processes", async () => {
+    const [a, b] = [await serve(), await serve()];
+    try {
+      const clients = [a.client, b.client];
+      const threads = await Promise.all(Array.from({ length: 20 }, (_, i) => clients[i % 2]!.threads.create()));
+      const runs = await Promise.all(
+        Array.from({ length: 200 }, (_, i) =>
+          clients[i % 2]!.runs.create(threads[i % 20]!.thread_id, "record", { input: { tag: `run-${i}`, ms: 0 }, multitaskStrategy: "enqueue" }),
+        ),
+      );
+      // Joined from the other process than the one it was sent to.
+      await Promise.all(runs.map((r, i) => clients[(i + 1) % 2]!.runs.join(r.thread_id, r.run_id)));
+      const seen = executions();
+      const twice = [...seen].filter(([, pids]) => pids.length > 1);
+      expect(twice).toEqual([]);
+      expect(seen.size).toBe(200);
+      const pids = new Set([...seen.values()].flat());
+      expect(pids).toEqual(new Set([a.child.pid, b.child.pid]));
+      for (const t of threads) {
+        const state = await clients[0]!.threads.getState(t.thread_id);
+        expect((state.values as { n: number }).n).toBe(10);
+        expect((await clients[1]!.threads.get(t.thread_id)).status).toBe("idle");
+      }
+      const statuses = await Promise.all(runs.map((r, i) => clients[i % 2]!.runs.get(r.thread_id, r.run_id)));
+      expect(new Set(statuses.map((r) => r.status))).toEqual(new Set(["success"]));
+    } finally {
+      expect(await stop(a)).toBe(0);
+      expect(await stop(b)).toBe(0);
+    }
+  }, 120_000);
+
+  it("SIGKILL of the process executing a run: the other ends it as an error, frees the thread within 10 s and runs what was queued behind it", async () => {
+    const [a, b] = [await serve(), await serve()];
+    const servers = [a, b];
+    try {
+      const thread = await a.client.threads.create();
+      const long = await a.client.runs.create(thread.thread_id, "record", { input: { tag: "long", ms: 120_000 } });
+      const executor = await until(() => executions().get("long")?.[0], 15_000, "the long run to start");
+      const queued = await b.client.runs.create(thread.thread_id, "record", { input: { tag: "queued", ms: 0 }, multitaskStrategy: "enqueue" });
+      const victim = servers.find((s) => s.child.pid === executor)!;
+      const survivor = servers.find((s) => s !== victim)!;
+      // The run's waiter is on the survivor: its wait must end with the takeover.
+      const waited = survivor.client.runs.join(thread.thread_id, long.run_id);
+      const killedAt = Date.now();
+      victim.child.kill("SIGKILL");
+      await victim.exited;
+      const ended = await until(
+        async () => {
+          const run = await survivor.client.runs.get(thread.thread_id, long.run_id);
+          return run.status === "running" ? undefined : run;
+        },
+        15_000,
+        "the killed process's run to end",
+      );
+      const takeoverMs = Date.now() - killedAt;
+      expect(ended.status).toBe("error");
+      expect(takeoverMs).toBeLessThan(10_000);
+      await waited;
+      // The run queued behind it ran once, on the survivor; the thread is free and takes new runs.
+      await survivor.client.runs.join(thread.thread_id, queued.run_id);
+      expect(executions().get("queued")).toEqual([survivor.child.pid]);
+      expect((await survivor.client.runs.get(thread.thread_id, queued.run_id)).status).toBe("success");
+      const after = await survivor.client.runs.wait(thread.thread_id, "record", { input: { tag: "after", ms: 0 } });
+      expect((after as { n: number }).n).toBe(2);
+      expect((await survivor.client.threads.get(thread.thread_id)).status).toBe("idle");
+      expect(executions().get("long")).toEqual([executor]);
+      process.stderr.write(`takeover of a SIGKILLed process's run: ${takeoverMs} ms\n`);
+    } finally {
+      for (const s of servers) await stop(s);
+    }
+  }, 120_000);
+
+  it("cancel and multitask interrupt from the process that does not execute the run stop it where it runs", async () => {
+    const [a, b] = [await serve(), await serve()];
+    const servers = [a, b];
+    try {
+      const thread = await a.client.threads.create();
+      const long = await a.client.runs.create(thread.thread_id, "record", { input: { tag: "to-cancel", ms: 120_000 } });
+      const executor = await until(() => executions().get("to-cancel")?.[0], 15_000, "the run to start");
+      const other = servers.find((s) => s.child.pid !== executor)!;
+      const t0 = Date.now();
+      await other.client.runs.cancel(thread.thread_id, long.run_id, true);
+      expect(Date.now() - t0).toBeLessThan(5_000);
+      expect((await other.client.runs.get(thread.thread_id, long.run_id)).status).toBe("interrupted");
+
+      const second = await a.client.runs.create(thread.thread_id, "record", { input: { tag: "interrupted-by-multitask", ms: 120_000 } });
+      const runner = await until(() => executions().get("interrupted-by-multitask")?.[0], 15_000, "the second run to start");
+      const elsewhere = servers.find((s) => s.child.pid !== runner)!;
+      const out = await elsewhere.client.runs.wait(thread.thread_id, "record", { input: { tag: "after-interrupt", ms: 0 }, multitaskStrategy: "interrupt" });
+      expect((out as { n: number }).n).toBeGreaterThanOrEqual(1);
+      expect((await elsewhere.client.runs.get(thread.thread_id, second.run_id)).status).toBe("interrupted");
+      expect((await elsewhere.client.threads.get(thread.thread_id)).status).toBe("idle");
+    } finally {
+      for (const s of servers) expect(await stop(s)).toBe(0);
+    }
+  }, 120_000);
+});
