@@ -560,10 +560,12 @@ export class RunExecutor {
     };
     this.outcomes.remember(run.run_id, run.thread_id, outcome);
     const interrupted = finalStatus === "success" && typeof values === "object" && values !== null && "__interrupt__" in values;
+    // Followers in other processes read the run's last events once told of its end: they must be stored by then.
+    const appended = streams.appended(run.run_id);
     streams.end(run.run_id, { status: finalStatus, interrupted, ...(outcome.error ? { error: outcome.error } : {}) });
     for (const w of this.waiters.get(run.run_id) ?? []) w(outcome);
     this.waiters.delete(run.run_id);
-    this.publish({ type: "run_ended", run_id: run.run_id, thread_id: run.thread_id, status: finalStatus });
+    void appended.then(() => this.publish({ type: "run_ended", run_id: run.run_id, thread_id: run.thread_id, status: finalStatus }));
     this.o.onRunFinished?.(finalRun, outcome);
     this.pump();
   }

@@ -1,3 +1,6 @@
+import type { Logger } from "../logger.js";
+import type { ChangeFeed, RunEventLog } from "../storage/backend.js";
+import type { RunStatus } from "../storage/types.js";
 import { type RunEnd, type ThreadEvent, endEvent, threadEventsOf } from "./thread-events.js";
 
 export type { RunEnd, ThreadEvent } from "./thread-events.js";
@@ -23,6 +26,17 @@ class RunChannel {
   /** A waiter took the run's outcome: its events count as read, as the official server's wait reads them. */
   consumed = false;
   end?: RunEnd;
+  /** Shared log: this process executes the run (it published an event), so the log holds nothing it lacks. */
+  local = false;
+  /** Shared log: the last append of this run's events (awaited before the run's end is announced). */
+  appended: Promise<unknown> = Promise.resolve();
+  /** Shared log: subscribers here following a run that executes elsewhere. */
+  followers = 0;
+  /** Shared log: reads of the log for this run, one after the other; `catchQueued` when one waits to start. */
+  catching: Promise<void> = Promise.resolve();
+  catchQueued = false;
+  /** Shared log: the run ended elsewhere; its channel ends once the log's tail has been read. */
+  ending = false;
   constructor(
     readonly runId: string,
     readonly threadId: string,
@@ -37,6 +51,20 @@ export interface SubscribeOptions {
   /** Replay every buffered event (the creator of a run subscribes this way so that it misses nothing). */
   fromStart?: boolean;
   signal?: AbortSignal;
+  /**
+   * The run as stored (joins): with a shared event log, a process that has no channel for the run (it ended long
+   * ago, or this process never queued it) opens one from this and reads the run's events from the log.
+   */
+  run?: { thread_id: string; status: RunStatus; resumable: boolean };
+}
+
+/** How RunStreams carries events between processes when the backend's event log is shared (RunEventLog.shared). */
+export interface SharedRunEvents {
+  log: RunEventLog;
+  changes: ChangeFeed;
+  /** The stored status of a run (a follower checks whether the run ended before it listened for the end). */
+  statusOf(runId: string): Promise<RunStatus | undefined>;
+  logger?: Logger;
 }
 
 /**
@@ -47,6 +75,12 @@ export interface SubscribeOptions {
  * `Last-Event-ID` (`-1`: from the first event; none: live events only); a non-resumable run gives a joiner the events
  * nobody has read yet (all of them for a background run), then live ones. Finished runs keep what may still be
  * replayed, bounded by `keepFinished`.
+ *
+ * With a shared event log (several processes on one database) the process executing a run also appends each event
+ * to the log; a process following a run that executes elsewhere reads the log when a `run_event` notification names
+ * the run (and after a reconnection), and ends the run's channel on its `run_ended` once it has read the log's tail.
+ * Events keep their ids whichever way they arrive, so a subscriber gets each once and in order. Without one (the
+ * embedded backend) everything stays in memory, exactly as in a single process.
  */
 export class RunStreams {
   private readonly channels = new Map<string, RunChannel>();
@@ -55,7 +89,41 @@ export class RunStreams {
   private readonly threadListeners = new Map<string, Set<ThreadListener>>();
   private readonly finished: string[] = [];
 
-  constructor(private readonly keepFinished = 1000) {}
+  private readonly unsubscribe: Array<() => void> = [];
+
+  constructor(
+    private readonly keepFinished = 1000,
+    private readonly shared?: SharedRunEvents,
+  ) {
+    if (!shared) return;
+    this.unsubscribe.push(
+      shared.changes.subscribe("run_event", (e) => {
+        let ch = this.channels.get(e.run_id);
+        if (!ch) {
+          // A run this process never queued, on a thread someone here follows: follow it from this event on.
+          if (e.thread_id === undefined || !this.threadListeners.has(e.thread_id)) return;
+          this.open(e.run_id, e.thread_id, false);
+          ch = this.channels.get(e.run_id)!;
+          ch.nextId = e.seq - 1;
+        }
+        if (ch.local || ch.done || ch.ending || e.seq <= ch.nextId || !this.isFollowed(ch)) return;
+        void this.catchUp(ch);
+      }),
+      shared.changes.onResync(() => {
+        // Notifications may have been lost while the connection was down: read what was missed, and end the runs
+        // that ended meanwhile.
+        for (const ch of this.channels.values()) {
+          if (ch.local || ch.done || ch.ending || !this.isFollowed(ch)) continue;
+          void this.catchUp(ch).then(() => this.checkEnded(ch));
+        }
+      }),
+    );
+  }
+
+  /** Stop listening to other processes (the server is closing). */
+  close(): void {
+    for (const off of this.unsubscribe.splice(0)) off();
+  }
 
   /** Open the channel of a run (before it starts, so early subscribers see everything). */
   open(runId: string, threadId: string, resumable: boolean): void {
@@ -70,6 +138,21 @@ export class RunStreams {
     const ch = this.channels.get(runId);
     if (!ch || ch.done) return;
     const e: RunEvent = { id: ch.nextId++, event, data };
+    if (this.shared) {
+      ch.local = true;
+      const { log, logger } = this.shared;
+      ch.appended = log.append(runId, ch.threadId, event, data).catch((err) => logger?.warn(`run ${runId}: could not store stream event ${e.id} for other processes: ${(err as Error).message}`));
+    }
+    this.deliver(ch, e);
+  }
+
+  /** Resolves once every event published here for the run is in the shared log (at once without one). */
+  appended(runId: string): Promise<unknown> {
+    return this.channels.get(runId)?.appended ?? Promise.resolve();
+  }
+
+  private deliver(ch: RunChannel, e: RunEvent): void {
+    const runId = ch.runId;
     ch.events.push(e);
     if (ch.listeners.size > 0 || ch.consumed) ch.read = e.id;
     for (const l of ch.listeners) l(e);
@@ -104,7 +187,19 @@ export class RunStreams {
   /** The run is over: wake subscribers with the end marker; keep what may still be replayed. */
   end(runId: string, how: RunEnd = { status: "success" }): void {
     const ch = this.channels.get(runId);
-    if (!ch || ch.done) return;
+    if (!ch || ch.done || ch.ending) return;
+    if (this.shared && !ch.local && this.isFollowed(ch)) {
+      // Executed elsewhere: its last events may still be unread here (they are in the log before its end is told).
+      ch.ending = true;
+      void this.catchUp(ch).then(() => this.finish(ch, how));
+      return;
+    }
+    this.finish(ch, how);
+  }
+
+  private finish(ch: RunChannel, how: RunEnd): void {
+    if (ch.done) return;
+    const runId = ch.runId;
     ch.done = true;
     ch.end = how;
     for (const l of ch.listeners) l(null);
@@ -129,9 +224,10 @@ export class RunStreams {
 
   /** Forget a run's events (run or thread deleted). */
   drop(runId: string): void {
-    this.end(runId, { status: "interrupted" });
     const ch = this.channels.get(runId);
-    if (ch) this.forget(ch);
+    if (!ch) return;
+    this.finish(ch, { status: "interrupted" });
+    this.forget(ch);
   }
 
   /** True while the run's channel is open and not ended. */
@@ -142,8 +238,71 @@ export class RunStreams {
 
   /** Follow one run: the buffered events the options select, then live ones, until the run ends. */
   async *subscribe(runId: string, opts: SubscribeOptions = {}): AsyncGenerator<RunEvent> {
-    const ch = this.channels.get(runId);
+    let ch = this.channels.get(runId);
+    let opened = false;
+    if (!ch && this.shared && opts.run) {
+      this.open(runId, opts.run.thread_id, opts.run.resumable);
+      ch = this.channels.get(runId)!;
+      opened = true;
+    }
     if (!ch) return;
+    if (!this.shared || ch.local) {
+      yield* this.follow(ch, opts);
+      return;
+    }
+    // Shared log, and the run does not execute here (or not yet): read what the log has, then follow.
+    ch.followers++;
+    try {
+      await this.catchUp(ch);
+      // A channel opened just now heard no run_ended: ask the storage whether the run is over.
+      if (opened) await this.checkEnded(ch, opts.run?.status);
+      yield* this.follow(ch, opts);
+    } finally {
+      ch.followers--;
+    }
+  }
+
+  private isFollowed(ch: RunChannel): boolean {
+    return ch.followers > 0 || this.threadListeners.has(ch.threadId);
+  }
+
+  /** Read the run's events this channel lacks from the shared log (one read at a time per run; requests coalesce). */
+  private catchUp(ch: RunChannel): Promise<void> {
+    const shared = this.shared;
+    if (!shared || ch.catchQueued) return ch.catching;
+    ch.catchQueued = true;
+    ch.catching = ch.catching.then(async () => {
+      ch.catchQueued = false;
+      if (ch.local || ch.done) return;
+      try {
+        for (const row of await shared.log.read(ch.runId, ch.nextId)) {
+          if (ch.local || ch.done || row.seq - 1 !== ch.nextId) break;
+          this.deliver(ch, { id: ch.nextId++, event: row.event, data: row.data });
+        }
+      } catch (err) {
+        shared.logger?.debug(`run ${ch.runId}: reading its stream events failed: ${(err as Error).message}`);
+      }
+    });
+    return ch.catching;
+  }
+
+  /** End the channel of a run that is over in the storage (its end may have been told before this process listened). */
+  private async checkEnded(ch: RunChannel, known?: RunStatus): Promise<void> {
+    if (ch.done || ch.ending || ch.local || !this.shared) return;
+    let status: RunStatus | undefined = known;
+    if (status === undefined || status === "pending" || status === "running") {
+      try {
+        status = await this.shared.statusOf(ch.runId);
+      } catch (err) {
+        this.shared.logger?.debug(`run ${ch.runId}: reading its status failed: ${(err as Error).message}`);
+        return;
+      }
+    }
+    if (status !== "pending" && status !== "running") this.end(ch.runId, { status: status ?? "interrupted" });
+    if (ch.ending) await ch.catching;
+  }
+
+  private async *follow(ch: RunChannel, opts: SubscribeOptions): AsyncGenerator<RunEvent> {
     const after = opts.fromStart ? -1 : ch.resumable ? opts.lastEventId : ch.read;
     const queue: Array<RunEvent | null> = after === undefined ? [] : ch.events.filter((e) => e.id > after);
     const last = queue.at(-1);

@@ -57,7 +57,13 @@ export function buildServices(o: ServicesOptions) {
   const checkpointer = backend.checkpoints.saver;
   const store = new StoreService(backend, authz, { ttl: o.ttl?.store, index: o.storeIndex, clock: o.clock });
   const graphStore = new ServiceBackedStore(store);
-  const streams = new RunStreams();
+  // Several processes on one storage: events of runs executing elsewhere come through the backend's shared log.
+  const streams = new RunStreams(
+    undefined,
+    backend.runEvents.shared
+      ? { log: backend.runEvents, changes: backend.changes, statusOf: async (id) => (await backend.runs.get(id))?.status, logger: o.logger }
+      : undefined,
+  );
   const webhooks = new WebhookSender({ logger: o.logger, ...o.webhooks });
   const graphs: GraphAccess = {
     has: (id) => o.graphs.has(id),

@@ -229,7 +229,7 @@ export class RunsService {
     }
     const run = await this.backend.runs.get(runId);
     if (!run || run.thread_id !== threadId) return { events: errorStream("Run not found"), followed: false };
-    return { events: this.streams.subscribe(runId, opts), followed: true };
+    return { events: this.streams.subscribe(runId, { ...opts, run: storedRun(run) }), followed: true };
   }
 
   /** Follow a run known by its id alone (GET /runs/{run_id}/stream): an unknown or hidden run is an empty stream. */
@@ -242,7 +242,7 @@ export class RunsService {
       if (err instanceof NotFoundError) return { events: errorStream(), followed: false };
       throw err;
     }
-    return { events: this.streams.subscribe(runId, opts), followed: true };
+    return { events: this.streams.subscribe(runId, { ...opts, run: storedRun(run) }), followed: true };
   }
 
   /** Follow a run this request just created: from its first event. */
@@ -351,4 +351,9 @@ export function mergeConfigs(...configs: Array<Record<string, unknown> | undefin
   }
   out.configurable = configurable;
   return out;
+}
+
+/** What RunStreams needs of a stored run to follow it from another process. */
+function storedRun(run: RunRecord): NonNullable<SubscribeOptions["run"]> {
+  return { thread_id: run.thread_id, status: run.status, resumable: run.kwargs.stream_resumable };
 }

@@ -275,7 +275,7 @@ export type ChangeEvent =
   /** A run ended (its record and thread are updated): waiters (runs.wait, join) wake up. */
   | { type: "run_ended"; run_id: string; thread_id: string; status: RunStatus }
   /** Stream event `seq` of a run was appended (`RunEventLog`): followers in other processes read it. */
-  | { type: "run_event"; run_id: string; seq: number }
+  | { type: "run_event"; run_id: string; seq: number; thread_id?: string }
   /** A thread's record changed (status, values): thread streams. */
   | { type: "thread_changed"; thread_id: string };
 
@@ -309,6 +309,12 @@ export interface StoredRunEvent {
  * keeps them in memory only (a restart ends every stream).
  */
 export interface RunEventLog {
+  /**
+   * True when other processes read this log (the PostgreSQL backend): RunStreams then appends every event of the runs
+   * this process executes and follows the runs executing elsewhere through it. False when this process is the only
+   * reader (the embedded backend): RunStreams delivers in memory and never touches the log.
+   */
+  readonly shared: boolean;
   /** Append the run's next event; resolves its seq. Publish a `run_event` change for followers elsewhere. */
   append(runId: string, threadId: string, event: string, data: unknown): Promise<number>;
   /** The run's events with seq > `afterSeq` (default 0: all), in order. */

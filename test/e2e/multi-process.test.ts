@@ -42,11 +42,23 @@ export const graph = new StateGraph(State)
   })
   .addEdge("__start__", "work")
   .compile();
+
+// k steps of ms each, one values event per step: a stream long enough to be joined while it runs.
+const Steps = Annotation.Root({ tag: Annotation<string>, i: Annotation<number>, k: Annotation<number>, ms: Annotation<number> });
+export const steps = new StateGraph(Steps)
+  .addNode("step", async (s) => {
+    if (!s.i) appendFileSync(process.env.RECORD_FILE!, s.tag + " " + process.pid + "\\n");
+    await new Promise((r) => setTimeout(r, s.ms));
+    return { i: (s.i ?? 0) + 1 };
+  })
+  .addEdge("__start__", "step")
+  .addConditionalEdges("step", (s) => (s.i >= s.k ? "__end__" : "step"))
+  .compile();
 `;
 
 beforeAll(() => {
   project = makeTempDir("lg-dev-multi-");
-  writeFiles(project.dir, { "langgraph.json": JSON.stringify({ graphs: { record: "./src/record.ts:graph" } }), "src/record.ts": GRAPH });
+  writeFiles(project.dir, { "langgraph.json": JSON.stringify({ graphs: { record: "./src/record.ts:graph", steps: "./src/record.ts:steps" } }), "src/record.ts": GRAPH });
   linkNodeModules(project.dir);
   recordFile = join(project.dir, "executions.txt");
 });
@@ -115,6 +127,13 @@ function executions(): Map<string, number[]> {
     seen.set(tag!, [...(seen.get(tag!) ?? []), Number(pid)]);
   }
   return seen;
+}
+
+type Ev = { id?: string; event: string; data: any };
+async function collect(stream: AsyncIterable<unknown>): Promise<Ev[]> {
+  const out: Ev[] = [];
+  for await (const e of stream) out.push(e as Ev);
+  return out;
 }
 
 async function until<T>(fn: () => Promise<T | undefined> | T | undefined, ms: number, what: string): Promise<T> {
@@ -220,6 +239,52 @@ describe("two lg-dev serve processes on one PostgreSQL database", () => {
       expect((out as { n: number }).n).toBeGreaterThanOrEqual(1);
       expect((await elsewhere.client.runs.get(thread.thread_id, second.run_id)).status).toBe("interrupted");
       expect((await elsewhere.client.threads.get(thread.thread_id)).status).toBe("idle");
+    } finally {
+      for (const s of servers) expect(await stop(s)).toBe(0);
+    }
+  }, 120_000);
+
+  it("streams from any process: joins on the process that does not execute a run get every event, replay resumes there, runs.stream works wherever the run executes", async () => {
+    const [a, b] = [await serve(), await serve()];
+    const servers = [a, b];
+    try {
+      // A resumable run: joined with Last-Event-ID -1 on both processes while it runs, both get the same events.
+      const thread = await a.client.threads.create();
+      const run = await a.client.runs.create(thread.thread_id, "steps", { input: { tag: "resumable", i: 0, k: 8, ms: 150 }, streamMode: ["values", "updates"], streamResumable: true });
+      const runner = await until(() => executions().get("resumable")?.[0], 15_000, "the resumable run to start");
+      const here = servers.find((s) => s.child.pid === runner)!;
+      const elsewhere = servers.find((s) => s !== here)!;
+      const [local, remote] = await Promise.all([
+        collect(here.client.runs.joinStream(thread.thread_id, run.run_id, { lastEventId: "-1" })),
+        collect(elsewhere.client.runs.joinStream(thread.thread_id, run.run_id, { lastEventId: "-1" })),
+      ]);
+      expect(remote).toEqual(local);
+      expect(remote.map((e) => e.id)).toEqual(remote.map((_, i) => String(i)));
+      expect(remote[0]).toMatchObject({ event: "metadata", data: { run_id: run.run_id } });
+      expect(remote.filter((e) => e.event === "values").map((e) => e.data.i)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
+      expect(remote.filter((e) => e.event === "updates")).toHaveLength(8);
+      // Resumable replay after the run ended, from either process: the tail after the named event.
+      const tailElsewhere = await collect(elsewhere.client.runs.joinStream(thread.thread_id, run.run_id, { lastEventId: "5" }));
+      expect(tailElsewhere).toEqual(local.slice(6));
+      expect(await collect(here.client.runs.joinStream(null, run.run_id, { lastEventId: "5" }))).toEqual(local.slice(6));
+      expect(await collect(elsewhere.client.runs.joinStream(thread.thread_id, run.run_id))).toEqual([]);
+
+      // A background run nobody read: joined mid-run on the other process, the join gets all of it.
+      const bg = await a.client.runs.create(thread.thread_id, "steps", { input: { tag: "background", i: 0, k: 6, ms: 150 }, streamMode: "values" });
+      const bgRunner = await until(() => executions().get("background")?.[0], 15_000, "the background run to start");
+      const other = servers.find((s) => s.child.pid !== bgRunner)!;
+      const joined = await collect(other.client.runs.joinStream(thread.thread_id, bg.run_id));
+      expect(joined.map((e) => e.event)).toEqual(["metadata", ...Array(7).fill("values")]);
+      expect(joined.at(-1)!.data.i).toBe(6);
+
+      // runs.stream sent to one process, executed by whichever claims it: every stream is complete.
+      const threads = await Promise.all(Array.from({ length: 8 }, (_, i) => servers[i % 2]!.client.threads.create()));
+      const streamed = await Promise.all(
+        threads.map((t, i) => collect(servers[i % 2]!.client.runs.stream(t.thread_id, "steps", { input: { tag: `stream-${i}`, i: 0, k: 3, ms: 50 }, streamMode: "values" }))),
+      );
+      for (const events of streamed) expect(events.map((e) => e.event === "values" ? e.data.i : e.event)).toEqual(["metadata", 0, 1, 2, 3]);
+      const streamPids = new Set(threads.map((_, i) => executions().get(`stream-${i}`)?.[0]));
+      process.stderr.write(`runs.stream: ${streamed.length} streams executed by ${streamPids.size} process(es)\n`);
     } finally {
       for (const s of servers) expect(await stop(s)).toBe(0);
     }

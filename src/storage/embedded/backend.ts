@@ -453,6 +453,7 @@ class MemoryChangeFeed implements ChangeFeed {
 
 /** Stream events in memory (a restart ends every stream, as before the interface). */
 class MemoryRunEventLog implements RunEventLog {
+  readonly shared = false;
   private readonly events = new Map<string, StoredRunEvent[]>();
 
   constructor(private readonly changes: MemoryChangeFeed) {}

@@ -599,6 +599,7 @@ class PgChangeFeed implements ChangeFeed {
  * run are chained so they land in order even when the caller does not await each.
  */
 class PgRunEventLog implements RunEventLog {
+  readonly shared = true;
   /** The last seq of runs this process appends to (at most MAX_TRACKED idle ones kept; others are re-read). */
   private readonly next = new Map<string, { seq: number | undefined; pending: number; tail: Promise<unknown> }>();
   private static readonly MAX_TRACKED = 2000;
@@ -624,7 +625,7 @@ class PgRunEventLog implements RunEventLog {
       const seq = s.seq + 1;
       await this.db.query(
         `WITH ins AS (INSERT INTO lgdev_run_events (run_id, seq, thread_id, event, data) VALUES ($1, $2, $3, $4, $5) RETURNING seq)
-         SELECT pg_notify($6, json_build_object('id', $1::text, 'run_id', $1::text, 'seq', seq)::text) FROM ins`,
+         SELECT pg_notify($6, json_build_object('id', $1::text, 'run_id', $1::text, 'seq', seq, 'thread_id', $3::text)::text) FROM ins`,
         [runId, seq, threadId, event, JSON.stringify(data) ?? "null", channelOf(this.schema, "run_event")],
       );
       s.seq = seq;
