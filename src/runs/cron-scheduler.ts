@@ -62,6 +62,7 @@ export class CronScheduler {
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
   private ticking = false;
+  private unsubscribe: (() => void) | undefined;
   /** Bumped by every reschedule: an older one still reading the storage does not arm the timer. */
   private generation = 0;
 
@@ -70,11 +71,25 @@ export class CronScheduler {
   /** Arm the timer for the crons already stored (at start-up, after a restart). */
   start(): void {
     this.stopped = false;
-    this.reschedule();
+    if (!this.unsubscribe) {
+      // Crons changed by other processes sharing the storage (and whatever a reconnection may have hidden): re-arm.
+      // Every process arms its timer for the same due cron; `advance` lets exactly one of them fire it.
+      const { changes } = this.o.backend;
+      const offChanged = changes.subscribe("cron_changed", () => this.rearm());
+      const offResync = changes.onResync(() => this.rearm());
+      this.unsubscribe = () => (offChanged(), offResync());
+    }
+    this.rearm();
   }
 
-  /** Re-arm the timer for the earliest due cron; call after any cron changed. */
-  reschedule(): void {
+  /** A cron changed here (created, updated, deleted): tell the other processes, and re-arm the timer. */
+  reschedule(cronId = ""): void {
+    this.o.backend.changes.publish({ type: "cron_changed", cron_id: cronId }).catch((err) => this.o.logger.debug(`publishing cron_changed: ${(err as Error).message}`));
+    this.rearm();
+  }
+
+  /** Re-arm the timer for the earliest due cron. */
+  private rearm(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     if (this.stopped || this.ticking) return;
@@ -98,6 +113,8 @@ export class CronScheduler {
   /** Stop firing (shutdown). */
   stop(): void {
     this.stopped = true;
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
   }
@@ -132,7 +149,7 @@ export class CronScheduler {
       this.o.logger.error("cron scheduler failure", err);
     } finally {
       this.ticking = false;
-      this.reschedule();
+      this.rearm();
     }
   }
 }

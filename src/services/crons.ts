@@ -59,7 +59,7 @@ const view = (c: CronRecord): CronView => {
 
 /** What the crons service needs from the scheduler. */
 export interface CronTimer {
-  reschedule(): void;
+  reschedule(cronId?: string): void;
 }
 
 /** Crons: runs started on a schedule, on one thread or each on a new thread (stateless). */
@@ -176,7 +176,7 @@ export class CronsService {
     const filters = await this.authz.check(ctx, "crons", "delete", { cron_id: cronId });
     await this.visibleOrThrow(cronId, filters);
     await this.backend.crons.delete(cronId);
-    this.timer?.reschedule();
+    this.timer?.reschedule(cronId);
   }
 
   /**

@@ -277,7 +277,9 @@ export type ChangeEvent =
   /** Stream event `seq` of a run was appended (`RunEventLog`): followers in other processes read it. */
   | { type: "run_event"; run_id: string; seq: number; thread_id?: string }
   /** A thread's record changed (status, values): thread streams. */
-  | { type: "thread_changed"; thread_id: string };
+  | { type: "thread_changed"; thread_id: string }
+  /** A cron was created, changed or deleted: every process's scheduler re-arms for the earliest due cron. */
+  | { type: "cron_changed"; cron_id: string };
 
 /** The topics of `ChangeEvent`s (a PostgreSQL backend LISTENs on one channel per topic). */
 export type ChangeTopic = ChangeEvent["type"];

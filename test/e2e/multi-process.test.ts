@@ -289,4 +289,40 @@ describe("two lg-dev serve processes on one PostgreSQL database", () => {
       for (const s of servers) expect(await stop(s)).toBe(0);
     }
   }, 120_000);
+
+  it("a cron every second with two processes: one run per schedule tick, none doubled, each executed once", async () => {
+    const [a, b] = [await serve(), await serve()];
+    const servers = [a, b];
+    try {
+      const thread = await a.client.threads.create();
+      // Ends mid-second, about 5 s from now: the ticks are every whole second from the first to the end.
+      const endMs = Math.floor(Date.now() / 1000) * 1000 + 5500;
+      const cron = await a.client.crons.createForThread(thread.thread_id, "record", {
+        schedule: "* * * * * *",
+        input: { tag: "cron", ms: 0 },
+        endTime: new Date(endMs).toISOString(),
+        multitaskStrategy: "enqueue",
+      } as never);
+      const first = Date.parse((cron as { next_run_date: string }).next_run_date);
+      const ticks = Math.floor((endMs - first) / 1000) + 1;
+      expect(ticks).toBeGreaterThanOrEqual(4);
+      // Both fire (whoever wins each tick's compare-and-set); halfway, the process that created the cron stops and
+      // the other, which heard of the cron only through the notification, fires the rest alone.
+      await new Promise((r) => setTimeout(r, first + 2200 - Date.now()));
+      expect(await stop(a)).toBe(0);
+      const stoppedAt = Date.now();
+      // Past the end, and long enough for the last tick's run to finish.
+      await new Promise((r) => setTimeout(r, endMs - Date.now() + 1500));
+      const runs = await b.client.runs.list(thread.thread_id, { limit: 100 });
+      expect(runs).toHaveLength(ticks);
+      await Promise.all(runs.map((r) => b.client.runs.join(thread.thread_id, r.run_id)));
+      expect(executions().get("cron")).toHaveLength(ticks);
+      expect(((await b.client.threads.getState(thread.thread_id)).values as { n: number }).n).toBe(ticks);
+      const afterStop = runs.filter((r) => Date.parse(r.created_at) > stoppedAt);
+      expect(afterStop.length).toBeGreaterThanOrEqual(1);
+      process.stderr.write(`cron: ${ticks} ticks, ${runs.length} runs, ${afterStop.length} fired by the remaining process\n`);
+    } finally {
+      for (const s of servers) expect(await stop(s)).toBe(0);
+    }
+  }, 60_000);
 });

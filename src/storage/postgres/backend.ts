@@ -572,7 +572,7 @@ class PgCheckpoints implements CheckpointRepository {
 /** What a change event carries on the bus: its fields, routed by `id` (the run, or the thread). */
 function toMessage(event: ChangeEvent): BusMessage {
   const { type: _type, ...fields } = event;
-  return { id: "run_id" in event ? event.run_id : event.thread_id, ...fields };
+  return { id: "run_id" in event ? event.run_id : "cron_id" in event ? event.cron_id : event.thread_id, ...fields };
 }
 function fromMessage(topic: ChangeTopic, message: BusMessage): ChangeEvent {
   const { id: _id, ...fields } = message;

@@ -7,7 +7,7 @@ import { describeConnectionError } from "./errors.js";
  * What processes tell each other. Every message names the run (or thread) it is about in `id`; the data itself
  * stays in tables and is read by whoever cares (NOTIFY payloads are limited to 8000 bytes).
  */
-export const BUS_TOPICS = ["run_created", "run_event", "run_ended", "run_cancel", "thread_changed"] as const;
+export const BUS_TOPICS = ["run_created", "run_event", "run_ended", "run_cancel", "thread_changed", "cron_changed"] as const;
 export type BusTopic = (typeof BUS_TOPICS)[number];
 
 /** A message on the bus: `id` routes it to the subscribers of one run or thread; the rest is small and topic-specific. */
