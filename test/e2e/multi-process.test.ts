@@ -325,4 +325,45 @@ describe("two lg-dev serve processes on one PostgreSQL database", () => {
       for (const s of servers) expect(await stop(s)).toBe(0);
     }
   }, 60_000);
+
+  it("the database restarts under two processes: 503 with a clear message while it is down, both reconnect by themselves, nothing acknowledged is lost, a new run executes once", async () => {
+    const [a, b] = [await serve(), await serve()];
+    const servers = [a, b];
+    try {
+      const thread = await a.client.threads.create({ metadata: { kept: "yes" } });
+      await b.client.runs.wait(thread.thread_id, "record", { input: { tag: "before-restart", ms: 0 } });
+      const other = await b.client.threads.create();
+      await pg.cluster.stop();
+      for (const s of servers) {
+        const res = await fetch(`${s.url}/threads/${thread.thread_id}`);
+        expect(res.status).toBe(503);
+        expect(res.headers.get("retry-after")).toBe("1");
+        expect(await res.text()).toMatch(/^The database is unavailable: .+ lg-dev reconnects by itself; retry shortly\.$/);
+      }
+      const down = await fetch(`${a.url}/threads`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+      expect(down.status).toBe(503);
+      await pg.cluster.start();
+      // Both come back by themselves (nobody restarts them).
+      for (const s of servers) {
+        await until(async () => ((await fetch(`${s.url}/threads/${thread.thread_id}`)).status === 200 ? true : undefined), 20_000, "the process to reconnect");
+      }
+      for (const s of servers) {
+        const t = await s.client.threads.get(thread.thread_id);
+        expect(t.metadata).toMatchObject({ kept: "yes" });
+        expect(((await s.client.threads.getState(thread.thread_id)).values as { n: number }).n).toBe(1);
+        expect((await s.client.runs.list(thread.thread_id)).map((r) => r.status)).toEqual(["success"]);
+        expect((await s.client.threads.get(other.thread_id)).thread_id).toBe(other.thread_id);
+      }
+      // A run created after the restart (on either process) executes exactly once; joins from the other one end.
+      const run = await a.client.runs.create(thread.thread_id, "record", { input: { tag: "after-restart", ms: 0 } });
+      await b.client.runs.join(thread.thread_id, run.run_id);
+      expect((await a.client.runs.get(thread.thread_id, run.run_id)).status).toBe("success");
+      expect(executions().get("after-restart")).toHaveLength(1);
+      expect(executions().get("before-restart")).toHaveLength(1);
+      expect(((await b.client.threads.getState(thread.thread_id)).values as { n: number }).n).toBe(2);
+      expect((await a.client.threads.get(thread.thread_id)).status).toBe("idle");
+    } finally {
+      for (const s of servers) expect(await stop(s)).toBe(0);
+    }
+  }, 90_000);
 });
