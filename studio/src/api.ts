@@ -30,10 +30,32 @@ export function apiUrl(): string {
   return window.location.origin + prefix;
 }
 
+/** The identity every request carries, read when it is sent (see makeClient). */
+let currentAuthorization = "";
+
+/**
+ * A client for the identity `authorization` (empty: the Studio user). The identity headers are set as each request
+ * leaves, from the identity chosen last, so that a timer or stream started with an earlier client never sends the
+ * old identity after the developer applied a new one.
+ */
 export function makeClient(authorization: string): Client {
-  const defaultHeaders: Record<string, string> = authorization ? { Authorization: authorization } : { "x-auth-scheme": "langsmith" };
+  currentAuthorization = authorization;
   // One retry: a local server either answers or is gone; long back-offs would only freeze the page.
-  return new Client({ apiUrl: apiUrl(), defaultHeaders, callerOptions: { maxRetries: 1 } });
+  return new Client({
+    apiUrl: apiUrl(),
+    callerOptions: { maxRetries: 1 },
+    onRequest: (_url, init) => {
+      const headers = new Headers(init.headers);
+      if (currentAuthorization) {
+        headers.set("Authorization", currentAuthorization);
+        headers.delete("x-auth-scheme");
+      } else {
+        headers.set("x-auth-scheme", "langsmith");
+        headers.delete("Authorization");
+      }
+      return { ...init, headers };
+    },
+  });
 }
 
 /** Local persistence (graph shapes learned from runs, panel choices); failures are harmless. */
