@@ -270,12 +270,6 @@ export class RunExecutor {
     this.pending.push(run);
   }
 
-  /** True when the thread has a pending or running run. */
-  hasActiveRuns(threadId: string): boolean {
-    if (this.busyThreads.has(threadId)) return true;
-    return this.pending.some((r) => r.thread_id === threadId);
-  }
-
   /** Runs of a thread that are pending or running. */
   activeRunsOf(threadId: string): string[] {
     const ids = this.pending.filter((r) => r.thread_id === threadId).map((r) => r.run_id);
@@ -546,7 +540,15 @@ export class RunExecutor {
         } else {
           await threads.refresh(run.thread_id, override);
         }
-        if (this.hasActiveRuns(run.thread_id)) await threads.setStatus(run.thread_id, "busy");
+        // Busy while any run of the thread is pending or running, in any process: asked of the storage in one
+        // transaction (it holds the thread), since another process may have claimed or finished the next run
+        // meanwhile; this process's own view could leave the thread busy after that run ended elsewhere.
+        await backend.transaction(async (tx) => {
+          const thread = await tx.threads.get(run.thread_id);
+          if (!thread || thread.status === "busy") return;
+          const live = await tx.runs.listByStatus(["pending", "running"], run.thread_id);
+          if (live.length > 0) await tx.threads.put({ ...thread, status: "busy", updated_at: nowIso() });
+        });
       }
     } catch (err) {
       this.o.logger.error(`run ${run.run_id}: could not update thread ${run.thread_id}`, err);
