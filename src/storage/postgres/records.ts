@@ -22,18 +22,7 @@ export const CRON_COLUMNS =
 export const STORE_COLUMNS = "namespace_path, key, value, created_at, updated_at, expires_at, ttl_minutes, vectors::text AS vectors_text";
 
 export function assistantOf(r: Row): AssistantRecord {
-  return {
-    assistant_id: r.assistant_id as string,
-    graph_id: r.graph_id as string,
-    config: r.config as Record<string, unknown>,
-    context: r.context as Record<string, unknown>,
-    metadata: r.metadata as Record<string, unknown>,
-    name: r.name as string,
-    description: (r.description as string | null) ?? null,
-    version: r.version as number,
-    created_at: iso(r.created_at),
-    updated_at: iso(r.updated_at),
-  };
+  return { ...versionOf(r), updated_at: iso(r.updated_at) };
 }
 
 export function versionOf(r: Row): AssistantVersionRecord {
