@@ -32,7 +32,8 @@ export default defineConfig({
   plugins: [precompress()],
   build: {
     outDir: OUT_DIR,
-    emptyOutDir: true,
+    // Not emptied first: scripts/build.mjs removes what a build did not write, once it is done.
+    emptyOutDir: false,
     target: "es2022",
     // The whole app is one chunk of ~250 KB gzipped, within the 400 KB budget measured by bench/studio.mjs.
     chunkSizeWarningLimit: 1500,

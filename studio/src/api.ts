@@ -33,29 +33,30 @@ export function apiUrl(): string {
 /** The identity every request carries, read when it is sent (see makeClient). */
 let currentAuthorization = "";
 
+/** `fetch` with the identity headers of the identity chosen last, set at the moment each request (or retry) leaves. */
+function identityFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
+  const headers = new Headers(init?.headers ?? (input instanceof Request ? input.headers : undefined));
+  if (currentAuthorization) {
+    headers.set("Authorization", currentAuthorization);
+    headers.delete("x-auth-scheme");
+  } else {
+    headers.set("x-auth-scheme", "langsmith");
+    headers.delete("Authorization");
+  }
+  return fetch(input, { ...init, headers });
+}
+
 /**
- * A client for the identity `authorization` (empty: the Studio user). The identity headers are set as each request
- * leaves, from the identity chosen last, so that a timer or stream started with an earlier client never sends the
- * old identity after the developer applied a new one.
+ * A client for the identity `authorization` (empty: the Studio user). The identity headers are set by its `fetch`,
+ * from the identity chosen last, so that a request prepared, queued or retried before the developer applied a new
+ * identity never leaves with the old one.
  */
 export function makeClient(authorization: string): Client {
   currentAuthorization = authorization;
   // One retry: a local server either answers or is gone; long back-offs would only freeze the page.
-  return new Client({
-    apiUrl: apiUrl(),
-    callerOptions: { maxRetries: 1 },
-    onRequest: (_url, init) => {
-      const headers = new Headers(init.headers);
-      if (currentAuthorization) {
-        headers.set("Authorization", currentAuthorization);
-        headers.delete("x-auth-scheme");
-      } else {
-        headers.set("x-auth-scheme", "langsmith");
-        headers.delete("Authorization");
-      }
-      return { ...init, headers };
-    },
-  });
+  // The `onRequest` that changes nothing is there for what it turns off: the SDK shares an in-flight read between
+  // clients whose prepared headers match, and the identity is not among them (identityFetch adds it later).
+  return new Client({ apiUrl: apiUrl(), callerOptions: { maxRetries: 1, fetch: identityFetch }, onRequest: (_url, init) => init });
 }
 
 /** Local persistence (graph shapes learned from runs, panel choices); failures are harmless. */
