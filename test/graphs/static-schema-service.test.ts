@@ -68,6 +68,24 @@ describe("the static schema service", () => {
     expect(service.stats).toEqual({ extractions: 2, cacheHits: 0 });
   });
 
+  test("nothing is extracted until schemas are asked for; from then on, each update extracts at once", async () => {
+    const targets: StaticGraphTarget[][] = [];
+    const service = createStaticSchemaService({ logger: recordingLogger(), extract: async (t) => (targets.push(t), resultWith(`run ${targets.length}`)) });
+    service.update(TARGETS);
+    service.update(TARGETS); // a reload before anyone asked
+    await new Promise((r) => setTimeout(r, 20));
+    expect(targets).toHaveLength(0);
+    expect(service.stats.extractions).toBe(0);
+    expect((await service.get("g"))?.root.state).toEqual({ title: "run 1" });
+    expect(await service.get("g")).toBeDefined(); // answered from the same extraction
+    expect(targets).toHaveLength(1);
+    service.update(TARGETS); // a reload after schemas were asked for: read again without waiting for a request
+    await new Promise((r) => setTimeout(r, 20));
+    expect(targets).toHaveLength(2);
+    expect((await service.get("g"))?.root.state).toEqual({ title: "run 2" });
+    expect(targets).toHaveLength(2);
+  });
+
   test("a failed extraction answers undefined (run-time schemas are used) and is logged once", async () => {
     const logger = recordingLogger();
     const service = createStaticSchemaService({ logger, extract: async () => Promise.reject(new Error("no TypeScript here\nstack…")) });

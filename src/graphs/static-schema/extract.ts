@@ -4,7 +4,7 @@
  *      aliases for them (in memory only);
  *   2. next to the graph files, a probe module computes state/input/output/config types (probe.ts);
  *   3. one type check; the schema generator (json-schema/) turns the probe's aliases into JSON schemas.
- * Slow (seconds: it type-checks LangGraph's and LangChain's declarations), so it runs in a worker (worker.ts).
+ * Slow (seconds: it type-checks LangGraph's and LangChain's declarations), so it runs in a child process (worker.ts, started by run-worker.ts).
  */
 import { readFileSync } from "node:fs";
 import { dirname, extname, sep } from "node:path";

@@ -1,8 +1,8 @@
 /**
- * Keeps the static (TypeScript-type) schemas of the served graphs: asked to `update` after each load or reload,
- * it answers from the disk cache when nothing changed, and otherwise extracts in a worker thread — start-up,
- * other requests and runs never wait for it. `get` waits for the extraction under way (only schema requests
- * call it) and answers undefined when there is no result (failure, timeout, switched off): the caller then
+ * Keeps the static (TypeScript-type) schemas of the served graphs: told to `update` after each load or reload,
+ * it reads them when first asked (and, from then on, right after each reload), from the disk cache when nothing
+ * changed, and otherwise extracts in a child process — start-up, other requests and runs never wait for it.
+ * `get` waits for the extraction under way (only schema requests call it) and answers undefined when there is no result (failure, timeout, switched off): the caller then
  * falls back to the schemas derived at run time. Each reason for falling back is logged once.
  */
 import type { Logger } from "../../logger.js";
@@ -17,13 +17,13 @@ export interface StaticSchemaServiceOptions {
   cache?: SchemaCache;
   /** Longest an extraction may take (default: 30 s per graph as the official server allows one, at least 60 s). */
   timeoutMs?: number;
-  /** How an extraction runs (default: in a worker thread). Tests inject their own. */
+  /** How an extraction runs (default: in a child process). Tests inject their own. */
   extract?: (targets: StaticGraphTarget[], signal: AbortSignal) => Promise<ExtractionResult>;
 }
 
 /** The static schemas of the graphs being served. */
 export interface StaticSchemaService {
-  /** Read the schemas of these graphs (replacing any earlier request, whose worker is stopped). Returns at once. */
+  /** These graphs are served now (replacing any earlier request, whose extraction is stopped). Returns at once. */
   update(targets: StaticGraphTarget[]): void;
   /** The static schemas of a graph: waits for the extraction under way; undefined when there are none. */
   get(graphId: string): Promise<StaticGraphSchemas | undefined>;
@@ -35,7 +35,9 @@ export interface StaticSchemaService {
 
 interface Job {
   controller: AbortController;
-  result: Promise<ExtractionResult | undefined>;
+  /** Started on the first `get` (or at once, see `update`); never rejects: a failure is an undefined result. */
+  start(): Promise<ExtractionResult | undefined>;
+  started: boolean;
 }
 
 const TIMEOUT_PER_GRAPH_MS = 30_000;
@@ -91,15 +93,27 @@ export function createStaticSchemaService(o: StaticSchemaServiceOptions): Static
     stats,
     update(targets) {
       if (closed) return;
-      current?.controller.abort();
+      const previous = current;
+      previous?.controller.abort();
       const controller = new AbortController();
-      // Never rejects: a failure is an undefined result.
-      current = { controller, result: run(targets, controller.signal).catch(() => undefined) };
+      let result: Promise<ExtractionResult | undefined> | undefined;
+      const job: Job = {
+        controller,
+        started: false,
+        start() {
+          job.started = true;
+          return (result ??= run(targets, controller.signal).catch(() => undefined));
+        },
+      };
+      current = job;
+      // Read on demand: until a client asks for schemas, no compiler runs (and no memory is spent on it). Once one
+      // has asked (the Studio is open), each reload reads them again at once, so they are ready when it asks again.
+      if (previous?.started) void job.start();
     },
     async get(graphId) {
       // A reload may replace the job while we wait: answer from the newest one.
       for (let job = current; job; ) {
-        const result = await job.result;
+        const result = await job.start();
         if (job === current) return result?.graphs[graphId];
         job = current;
       }
