@@ -69,11 +69,28 @@ describe("chat mode", () => {
     const early = (await streaming.textContent())!.length;
     await expect.poll(async () => (await streaming.textContent())!.length, T).toBeGreaterThan(early);
     await p.page.getByRole("button", { name: "Stop" }).click();
+    const atStop = (await streaming.textContent())!;
     await expect.poll(() => p.page.getByRole("button", { name: "Stop" }).isDisabled(), T).toBe(true);
-    // The run was cancelled long before its 200th token (5 s away); the page shows the thread as the server holds it.
+    // The run was cancelled long before its 200th token (5 s away).
     await expect.poll(async () => (await served.client.runs.list(thread!, { limit: 1 }))[0]!.status, T).toBe("interrupted");
     expect(await messages.getByText(/word199/).count()).toBe(0);
     await p.page.getByRole("list", { name: "Threads" }).getByText("idle").waitFor(T);
+    // The text streamed before Stop stays: as the server saved it, or (it saved no answer) as streamed, marked stopped.
+    const saved = (await served.client.threads.getState<{ messages: Array<{ type: string; content: unknown }> }>(thread!)).values.messages;
+    const answer = saved.at(-1)?.type === "ai" ? saved.at(-1) : undefined;
+    const last = messages.getByRole("article").last();
+    if (answer) {
+      await expect.poll(() => last.locator(".message-body").textContent(), T).toBe(answer.content);
+      expect(await last.getByText("stopped", { exact: true }).count()).toBe(0);
+    } else {
+      expect(saved.map((m) => m.type)).toEqual(["human", "ai", "tool", "ai", "human"]);
+      await last.getByText("stopped", { exact: true }).waitFor(T);
+      const kept = (await last.locator(".message-body").textContent())!;
+      expect(kept.startsWith(atStop.trimEnd())).toBe(true);
+      expect(kept).toMatch(/^word0 word1 word2 word3 word4 /);
+      // The State panel shows what the server holds: not the unsaved answer.
+      expect(await region(p, "State").getByText(/word3 word4/).count()).toBe(0);
+    }
     // A stopped run is not a breakpoint: nothing waits to be resumed.
     expect(await region(p, "Interrupt").count()).toBe(0);
     noErrors(p);
@@ -279,6 +296,10 @@ describe("a run started elsewhere", () => {
     await expect.poll(async () => (await streaming.textContent())!.length, T).toBeGreaterThan(early);
     await p.page.getByRole("button", { name: "Stop" }).click();
     await expect.poll(async () => (await client.runs.get(thread.thread_id, run.run_id)).status, T).toBe("interrupted");
+    // What streamed stays on screen, marked: the cancelled node saved nothing.
+    const last = region(p, "Messages").getByRole("article").last();
+    await last.getByText("stopped", { exact: true }).waitFor(T);
+    expect(await last.locator(".message-body").textContent()).toMatch(/^word0 word1 word2 word3 word4 /);
     noErrors(p);
   });
 });
