@@ -4,7 +4,7 @@ import { parseAssistantDefaults } from "../config/assistant-defaults.js";
 import { applyEnv, loadConfig, type LoadedConfig } from "../config/index.js";
 import { resolveMountPrefix } from "../config/mount-prefix.js";
 import { ConfigError } from "../errors.js";
-import { graphSchemas, graphToJson, listSubgraphs } from "../graphs/introspect.js";
+import { graphSchemas, graphToJson, listSubgraphs, subgraphAt } from "../graphs/introspect.js";
 import { createStaticSchemaService, defaultCacheDir, SchemaCache, type StaticSchemaService } from "../graphs/static-schema/index.js";
 import type { LoadedGraph } from "../graphs/types.js";
 import { createModuleLoader } from "../graphs/loader.js";
@@ -215,6 +215,7 @@ async function startWithStorage(
   const studioOn = opts.studio !== false && http.disable_studio !== true;
   const introspect: Introspect = {
     graphToJson,
+    subgraphAt,
     graphSchemas: (graph, graphId) => graphSchemas(graph, graphId, staticSchemas && (async () => (await staticSchemas.get(graphId))?.root)),
     listSubgraphs: (graph, o) => listSubgraphs(graph, { ...o, fromTypes: staticSchemas && o.graphId !== undefined ? () => staticSchemas.get(o.graphId!) : undefined }),
   };

@@ -84,3 +84,16 @@ export async function listSubgraphs(graph: CompiledGraphLike, options: ListSubgr
   }
   return result;
 }
+
+/**
+ * The subgraph at `namespace` (`child` or `child|grandchild`, as `/subgraphs` names them), or undefined when the
+ * graph has none there.
+ */
+export async function subgraphAt(graph: CompiledGraphLike, namespace: string): Promise<CompiledGraphLike | undefined> {
+  const iterate = (graph.getSubgraphsAsync ?? graph.getSubgraphs) as
+    | ((namespace?: string, recurse?: boolean) => SubgraphIterable)
+    | undefined;
+  if (typeof iterate !== "function") return undefined;
+  for await (const [name, subgraph] of iterate.call(graph, namespace, true)) if (name === namespace) return subgraph;
+  return undefined;
+}

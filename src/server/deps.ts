@@ -38,6 +38,8 @@ export interface Introspect {
   graphToJson(graph: CompiledGraphLike, opts: { xray?: boolean | number }): Promise<unknown>;
   graphSchemas(graph: CompiledGraphLike, graphId: string): Promise<unknown>;
   listSubgraphs(graph: CompiledGraphLike, opts: { graphId?: string; namespace?: string; recurse?: boolean }): Promise<unknown>;
+  /** The subgraph at a `/subgraphs` namespace (`child|grandchild`), undefined when there is none. */
+  subgraphAt(graph: CompiledGraphLike, namespace: string): Promise<CompiledGraphLike | undefined>;
 }
 
 /** CORS as langgraph.json `http.cors` spells it. */

@@ -59,6 +59,15 @@ export function makeClient(authorization: string): Client {
   return new Client({ apiUrl: apiUrl(), callerOptions: { maxRetries: 1, fetch: identityFetch }, onRequest: (_url, init) => init });
 }
 
+/**
+ * A subgraph's own drawing (lg-dev's `GET /assistants/{id}/subgraphs/{namespace}/graph`; the SDK has no method for
+ * it), asked through the client so it carries the identity and the SDK's errors like every other call.
+ */
+export function getSubgraphDrawing<T>(client: Client, assistantId: string, namespace: string, signal?: AbortSignal): Promise<T> {
+  const base = client.assistants as unknown as { fetch(path: string, options: { params?: Record<string, unknown>; signal?: AbortSignal }): Promise<T> };
+  return base.fetch(`/assistants/${encodeURIComponent(assistantId)}/subgraphs/${encodeURIComponent(namespace)}/graph`, { params: { xray: true }, signal });
+}
+
 /** Local persistence (graph shapes learned from runs, panel choices); failures are harmless. */
 export function loadLocal<T>(key: string, fallback: T): T {
   try {

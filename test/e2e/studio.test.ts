@@ -69,11 +69,28 @@ describe("chat mode", () => {
     const early = (await streaming.textContent())!.length;
     await expect.poll(async () => (await streaming.textContent())!.length, T).toBeGreaterThan(early);
     await p.page.getByRole("button", { name: "Stop" }).click();
+    const atStop = (await streaming.textContent())!;
     await expect.poll(() => p.page.getByRole("button", { name: "Stop" }).isDisabled(), T).toBe(true);
-    // The run was cancelled long before its 200th token (5 s away); the page shows the thread as the server holds it.
+    // The run was cancelled long before its 200th token (5 s away).
     await expect.poll(async () => (await served.client.runs.list(thread!, { limit: 1 }))[0]!.status, T).toBe("interrupted");
     expect(await messages.getByText(/word199/).count()).toBe(0);
     await p.page.getByRole("list", { name: "Threads" }).getByText("idle").waitFor(T);
+    // The text streamed before Stop stays: as the server saved it, or (it saved no answer) as streamed, marked stopped.
+    const saved = (await served.client.threads.getState<{ messages: Array<{ type: string; content: unknown }> }>(thread!)).values.messages;
+    const answer = saved.at(-1)?.type === "ai" ? saved.at(-1) : undefined;
+    const last = messages.getByRole("article").last();
+    if (answer) {
+      await expect.poll(() => last.locator(".message-body").textContent(), T).toBe(answer.content);
+      expect(await last.getByText("stopped", { exact: true }).count()).toBe(0);
+    } else {
+      expect(saved.map((m) => m.type)).toEqual(["human", "ai", "tool", "ai", "human"]);
+      await last.getByText("stopped", { exact: true }).waitFor(T);
+      const kept = (await last.locator(".message-body").textContent())!;
+      expect(kept.startsWith(atStop.trimEnd())).toBe(true);
+      expect(kept).toMatch(/^word0 word1 word2 word3 word4 /);
+      // The State panel shows what the server holds: not the unsaved answer.
+      expect(await region(p, "State").getByText(/word3 word4/).count()).toBe(0);
+    }
     // A stopped run is not a breakpoint: nothing waits to be resumed.
     expect(await region(p, "Interrupt").count()).toBe(0);
     noErrors(p);
@@ -189,30 +206,54 @@ describe("breakpoints", () => {
 });
 
 describe("subgraphs, the live highlight and node updates", () => {
-  it("draws subgraph nodes, highlights the running node, learns the one-node subgraph, shows a node's update", async () => {
+  it("the server draws a subgraph on its own, as /subgraphs names it; an unknown namespace is a 404 naming it", async () => {
+    const namespaces = Object.keys(await served.client.assistants.getSubgraphs("pipeline", { recurse: true }));
+    expect(namespaces.sort()).toEqual(["research", "research|cite", "review"]);
+    // The xray drawing leaves the one-node subgraphs as boxes: nothing in it names `check` or `quote`.
+    const xray = await served.client.assistants.getGraph("pipeline", { xray: true });
+    const ids = xray.nodes.map((n) => String(n.id));
+    expect(ids).toEqual(expect.arrayContaining(["review", "research:cite"]));
+    expect(ids.filter((id) => /check|quote/.test(id))).toEqual([]);
+    const own = async (ns: string) => fetch(`${served.server.url}/assistants/pipeline/subgraphs/${encodeURIComponent(ns)}/graph?xray=true`);
+    const review = (await (await own("review")).json()) as { nodes: Array<{ id: string }>; edges: Array<{ source: string; target: string }> };
+    expect(review.nodes.map((n) => n.id)).toEqual(["__start__", "check", "__end__"]);
+    expect(review.edges.map((e) => `${e.source}->${e.target}`).sort()).toEqual(["__start__->check", "check->__end__"]);
+    const cite = (await (await own("research|cite")).json()) as { nodes: Array<{ id: string }> };
+    expect(cite.nodes.map((n) => n.id)).toEqual(["__start__", "quote", "__end__"]);
+    const missing = await own("nope");
+    expect(missing.status).toBe(404);
+    expect(await missing.text()).toContain('"nope"');
+  });
+
+  it("opens with every subgraph's nodes nested under it, lights the running node inside them, shows a node's update", async () => {
     const p = await open("?assistant=pipeline&mode=graph");
     const graph = region(p, "Graph");
-    for (const node of ["prepare", "search", "read", "review", "summarize"]) await graph.getByRole("button", { name: node, exact: true }).waitFor(T);
+    // Before any run: the one-node subgraphs are drawn as their nodes, under their parent (the title is the full id).
+    for (const node of ["prepare", "search", "read", "quote", "check", "summarize"]) await graph.getByRole("button", { name: node, exact: true }).waitFor(T);
+    expect(await graph.getByRole("button", { name: "check", exact: true }).getAttribute("title")).toBe("review:check");
+    expect(await graph.getByRole("button", { name: "quote", exact: true }).getAttribute("title")).toBe("research:cite:quote");
+    expect(await graph.getByRole("button", { name: "review", exact: true }).count()).toBe(0);
+    expect(await graph.getByRole("button", { name: "cite", exact: true }).count()).toBe(0);
+    expect(await graph.getByText(/seen in runs/).count()).toBe(0);
     // Collect every node that is lit while the run goes.
     await p.page.evaluate(() => {
       const w = window as unknown as { lit: Set<string> };
       w.lit = new Set();
-      const look = () => document.querySelectorAll('[aria-current="step"]').forEach((n) => w.lit.add(n.textContent ?? ""));
+      const look = () => document.querySelectorAll('[aria-current="step"]').forEach((n) => w.lit.add(n.getAttribute("title") ?? ""));
       new MutationObserver(look).observe(document.body, { subtree: true, attributes: true, childList: true });
     });
     await region(p, "Input").getByRole("textbox", { name: /topic/ }).fill('"owls"');
     await region(p, "Input").getByRole("button", { name: "Send" }).click();
     await region(p, "Output").waitFor(T);
     const lit = await p.page.evaluate(() => [...(window as unknown as { lit: Set<string> }).lit]);
-    expect(lit).toEqual(expect.arrayContaining(["prepare", "search", "read", "summarize"]));
-    // `review` held one node, `check`: the run showed it, so it is drawn now (and stays after a reload).
-    await graph.getByRole("button", { name: "check", exact: true }).waitFor(T);
+    expect(lit).toEqual(expect.arrayContaining(["prepare", "research:search", "research:read", "research:cite:quote", "review:check", "summarize"]));
     await p.page.reload();
     await region(p, "Graph").getByRole("button", { name: "check", exact: true }).waitFor(T);
     await region(p, "Graph").getByRole("button", { name: "read", exact: true }).click();
     const detail = p.page.getByRole("group", { name: "Node research:read" });
     await detail.getByText(/Last update of research/).waitFor(T);
-    await detail.getByText('"read:owls"').waitFor(T);
+    // (Twice: `cite` hands its whole state back, and the notes reducer appends it to what `research` had.)
+    await detail.getByText('"read:owls"').first().waitFor(T);
     noErrors(p);
   });
 });
@@ -256,6 +297,10 @@ describe("a run started elsewhere", () => {
     await expect.poll(async () => (await streaming.textContent())!.length, T).toBeGreaterThan(early);
     await p.page.getByRole("button", { name: "Stop" }).click();
     await expect.poll(async () => (await client.runs.get(thread.thread_id, run.run_id)).status, T).toBe("interrupted");
+    // What streamed stays on screen, marked: the cancelled node saved nothing.
+    const last = region(p, "Messages").getByRole("article").last();
+    await last.getByText("stopped", { exact: true }).waitFor(T);
+    expect(await last.locator(".message-body").textContent()).toMatch(/^word0 word1 word2 word3 word4 /);
     noErrors(p);
   });
 });

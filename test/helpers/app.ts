@@ -84,6 +84,7 @@ const introspect: Introspect = {
   graphToJson: async () => ({ nodes: [], edges: [] }),
   graphSchemas: async (_g, graphId) => ({ graph_id: graphId }),
   listSubgraphs: async () => ({}),
+  subgraphAt: async () => undefined,
 };
 
 /** Build an app over fresh storage serving the test graphs. */

@@ -1,6 +1,6 @@
 /** The Studio's graph drawing model: clusters from xray ids, collapsed subgraphs learned from runs, the layout. */
 import { describe, expect, it } from "vitest";
-import { bestLayout, buildGraphModel, eventNodeId, fitScale, layoutGraph, learnFromEvent, resolveNode, type GraphJson } from "../../studio/src/lib/graph-model.js";
+import { bestLayout, buildGraphModel, collapsedNamespaces, eventNodeId, fitScale, layoutGraph, learnFromEvent, resolveNode, type GraphJson } from "../../studio/src/lib/graph-model.js";
 
 const SUBGRAPH = { id: ["langgraph", "pregel", "CompiledStateGraph"], name: "LangGraph" };
 const FN = (name: string) => ({ id: ["langgraph", "RunnableCallable"], name });
@@ -74,6 +74,70 @@ describe("buildGraphModel", () => {
     expect(expanded.nodes.find((n) => n.id === "one")).toBeUndefined();
     expect(expanded.edges).toContainEqual({ source: "prep", target: "one:only", conditional: true });
     expect(expanded.edges).toContainEqual({ source: "one:only", target: "nested:inner:a", conditional: false });
+  });
+});
+
+describe("subgraphs filled in from their own drawings", () => {
+  /** The own drawing of `one`: a one-node subgraph whose node `check` goes on to a one-node subgraph `deep`. */
+  const ONE: GraphJson = {
+    nodes: [
+      { id: "__start__", type: "schema", data: {} },
+      { id: "check", type: "runnable", data: FN("check") },
+      { id: "deep", type: "runnable", data: SUBGRAPH },
+      { id: "__end__", type: "schema", data: {} },
+    ],
+    edges: [
+      { source: "__start__", target: "check", conditional: false },
+      { source: "check", target: "deep", conditional: false },
+      { source: "deep", target: "__end__", conditional: false },
+    ],
+  };
+  const DEEP: GraphJson = {
+    nodes: [{ id: "__start__" }, { id: "x", data: FN("x") }, { id: "y", data: FN("y") }, { id: "__end__" }],
+    edges: [
+      { source: "__start__", target: "x", conditional: true },
+      { source: "__start__", target: "y", conditional: true },
+      { source: "x", target: "__end__" },
+      { source: "y", target: "__end__" },
+    ],
+  };
+  const ALL = [...NAMESPACES, "one|deep"];
+
+  it("names the namespaces the xray drawing leaves collapsed or does not reach", () => {
+    expect(collapsedNamespaces(XRAY, ALL)).toEqual(["one", "one|deep"]);
+  });
+
+  it("nests a collapsed subgraph's nodes under it, deeper ones too, with edges rewired to entries and exits", () => {
+    const m = buildGraphModel(XRAY, ALL, {}, { one: ONE, "one:deep": DEEP });
+    const byId = Object.fromEntries(m.nodes.map((n) => [n.id, n]));
+    expect(byId.one).toBeUndefined();
+    expect(byId["one:check"]).toMatchObject({ label: "check", parent: "one", kind: "node" });
+    expect(byId["one:deep:x"]).toMatchObject({ label: "x", parent: "one:deep" });
+    expect(byId["one:deep:y"]).toMatchObject({ label: "y", parent: "one:deep" });
+    expect(m.clusters.filter((c) => c.id.startsWith("one")).map((c) => [c.id, c.parent, c.learned])).toEqual([
+      ["one", undefined, undefined],
+      ["one:deep", "one", undefined],
+    ]);
+    const edges = m.edges.map((e) => `${e.source}->${e.target}${e.conditional ? "?" : ""}`);
+    expect(edges).toEqual(expect.arrayContaining(["prep->one:check?", "one:check->one:deep:x", "one:check->one:deep:y", "one:deep:x->nested:inner:a", "one:deep:y->nested:inner:a"]));
+    expect(edges.some((e) => /__start__|__end__/.test(e) && e.includes("one"))).toBe(false);
+    // Every edge joins drawn nodes, so the layout draws them all.
+    const ids = new Set(m.nodes.map((n) => n.id));
+    expect(m.edges.every((e) => ids.has(e.source) && ids.has(e.target))).toBe(true);
+    expect(Object.keys(layoutGraph(m).nodes).sort()).toEqual([...ids].sort());
+    // The highlight finds a node inside: namespace `one:<task>|deep:<task>`, node `x`.
+    expect(resolveNode(m, eventNodeId(["one:1a", "deep:2b"], "x"))).toBe("one:deep:x");
+  });
+
+  it("a drawing wins over what runs showed; an empty drawing leaves it to them; a box with neither stays a box", () => {
+    const drawn = buildGraphModel(XRAY, ALL, { one: ["seen"] }, { one: ONE });
+    expect(drawn.nodes.find((n) => n.id === "one:check")).toBeDefined();
+    expect(drawn.nodes.find((n) => n.id === "one:seen")).toBeUndefined();
+    const m = buildGraphModel(XRAY, NAMESPACES, { one: ["seen"] }, { one: { nodes: [{ id: "__start__" }, { id: "__end__" }], edges: [] } });
+    // An empty drawing fills nothing: what runs showed is used.
+    expect(m.nodes.find((n) => n.id === "one:seen")).toBeDefined();
+    const boxed = buildGraphModel(XRAY, NAMESPACES, {}, {});
+    expect(boxed.nodes.find((n) => n.id === "one")).toMatchObject({ kind: "subgraph" });
   });
 });
 

@@ -5,6 +5,7 @@ import { applyRunning, applyUpdates, filterLog, logNodes, toLogEntry } from "../
 import { duration, timeline } from "../../studio/src/lib/history.js";
 import { treeRows } from "../../studio/src/lib/json-tree.js";
 import { parseMetadataFilter } from "../../studio/src/lib/metadata-filter.js";
+import { keepStoppedMessages, withoutStopped } from "../../studio/src/lib/stopped.js";
 import { parseJsonText, parseResumeValue } from "../../studio/src/lib/resume.js";
 import { formatUrlState, parseUrlState } from "../../studio/src/lib/url-state.js";
 
@@ -167,5 +168,32 @@ describe("store namespaces", async () => {
     expect(parseNamespace("a..b").error).toMatch(/empty label/);
     expect(parseNamespace("[]").error).toMatch(/non-empty array/);
     expect(parseNamespace(" ").error).toMatch(/required/);
+  });
+});
+
+describe("what Stop leaves on screen", () => {
+  const human = { id: "h1", type: "human", content: "slow" };
+  const partial = { id: "run-1", type: "ai", content: "word0 word1 " };
+  it("keeps the streamed messages the server's head lacks, after its messages, and names them", () => {
+    const head = { messages: [human] };
+    expect(keepStoppedMessages(head, [human, partial])).toEqual({ messages: [human, partial], kept: ["run-1"] });
+  });
+  it("a message the server saved is the server's, unmarked", () => {
+    const saved = { ...partial, content: "word0 word1 word2 " };
+    expect(keepStoppedMessages({ messages: [human, saved] }, [human, partial])).toEqual({ messages: [human, saved], kept: [] });
+  });
+  it("leaves out empty messages, messages without id, and ones before the head's last", () => {
+    const older = { id: "gone", type: "ai", content: "removed by the graph" };
+    const empty = { id: "run-2", type: "ai", content: "" };
+    const call = { id: "run-3", type: "ai", content: "", tool_calls: [{ name: "t", args: {} }] };
+    const result = keepStoppedMessages({ messages: [human] }, [older, human, empty, { type: "ai", content: "x" }, call]);
+    expect(result).toEqual({ messages: [human, call], kept: ["run-3"] });
+    expect(keepStoppedMessages({}, [])).toEqual({ messages: [], kept: [] });
+  });
+  it("the State panel's values leave the unsaved ones out", () => {
+    const values = { messages: [human, partial], other: 1 };
+    expect(withoutStopped(values, new Set(["run-1"]))).toEqual({ messages: [human], other: 1 });
+    expect(withoutStopped(values, new Set())).toBe(values);
+    expect(withoutStopped(null, new Set(["run-1"]))).toBeNull();
   });
 });

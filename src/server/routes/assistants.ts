@@ -73,4 +73,14 @@ export const assistantRoutes: RoutePlugin<AssistantRoutesDeps> = async (app, { a
     subgraphs(req.ctx, req.params, req.query));
   app.get("/assistants/:assistant_id/subgraphs/:namespace", { schema: { tags, params: subgraphParams, querystring: subgraphQuery } }, (req) =>
     subgraphs(req.ctx, req.params, req.query));
+  // lg-dev's own (the Studio draws with it): a subgraph's drawing, whole. The parent's xray drawing leaves a subgraph
+  // that trims to one node as a single box, and nothing else in the API names what that box holds.
+  app.get("/assistants/:assistant_id/subgraphs/:namespace/graph", { schema: { tags, params: subgraphParams, querystring: xrayQuery } }, async (req) => {
+    const { graph } = await graphFor(req.ctx, req.params.assistant_id);
+    const namespace = req.params.namespace ?? "";
+    const subgraph = await introspect.subgraphAt(graph, namespace);
+    if (!subgraph) throw new NotFoundError("subgraph", undefined, `Graph has no subgraph at namespace "${namespace}" (GET /assistants/{id}/subgraphs?recurse=true lists them)`);
+    const xray = req.query.xray;
+    return introspect.graphToJson(subgraph, { xray: typeof xray === "number" ? xray : asBool(xray) });
+  });
 };

@@ -52,12 +52,14 @@ function BranchSwitcher({ stream, message, index }: { stream: StudioStream; mess
 
 export interface ChatProps {
   stream: StudioStream;
+  /** Ids of messages cut off by Stop that the server did not save (shown, marked). */
+  stopped: ReadonlySet<string>;
   onSend: (text: string) => void;
   onEdit: (message: Message, index: number, text: string) => void;
   onStop: () => void;
 }
 
-export function Chat({ stream, onSend, onEdit, onStop }: ChatProps) {
+export function Chat({ stream, stopped, onSend, onEdit, onStop }: ChatProps) {
   const [draft, setDraft] = useState("");
   const [editing, setEditing] = useState<{ id: string; text: string } | undefined>();
   const end = useRef<HTMLDivElement>(null);
@@ -85,6 +87,11 @@ export function Chat({ stream, onSend, onEdit, onStop }: ChatProps) {
               <header className="message-head">
                 <span className="role">{ROLE[m.type] ?? m.type}</span>
                 {m.type === "tool" && <span className="muted small">{(m as { name?: string }).name ?? ""} result</span>}
+                {m.id !== undefined && stopped.has(m.id) && (
+                  <span className="badge interrupted" title="Streamed before Stop; the run was cancelled and the server did not save this message">
+                    stopped
+                  </span>
+                )}
                 <BranchSwitcher stream={stream} message={m} index={i} />
                 {m.type === "human" && !stream.isLoading && !isEditing && (
                   <button type="button" className="link" onClick={() => setEditing({ id: key, text: contentText(m.content) })}>

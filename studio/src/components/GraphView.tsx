@@ -1,9 +1,9 @@
 import type { Client } from "@langchain/langgraph-sdk";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
-import { loadLocal, saveLocal } from "../api.js";
+import { getSubgraphDrawing, loadLocal, saveLocal } from "../api.js";
 import { useVisiblePolling } from "../hooks.js";
 import type { ApiErrorInfo } from "../lib/errors.js";
-import { bestLayout, buildGraphModel, fitScale, layoutGraph, learnFromEvent, resolveNode, type GraphJson, type Learned, type Layout } from "../lib/graph-model.js";
+import { bestLayout, buildGraphModel, collapsedNamespaces, fitScale, layoutGraph, learnFromEvent, resolveNode, type GraphJson, type Learned, type Layout, type SubgraphDrawings } from "../lib/graph-model.js";
 import { JsonTree } from "./JsonTree.js";
 
 /** How often the drawing is compared with the server's (a hot reload may change it): one small GET. */
@@ -40,7 +40,9 @@ function pathOf(points: Array<{ x: number; y: number }>): string {
 
 export function GraphView({ client, assistantId, graphId, running, seen, describeNode, report, explain }: GraphViewProps) {
   const [drawing, setDrawing] = useState<{ json: GraphJson; text: string } | undefined>();
-  const [namespaces, setNamespaces] = useState<string[] | undefined>();
+  // What `/subgraphs` said for the drawing `text`: the namespaces, and the own drawings of the subgraphs the xray
+  // drawing leaves collapsed. The graph is drawn once these are known (or could not be), so it opens expanded.
+  const [subgraphs, setSubgraphs] = useState<{ text: string; namespaces?: string[]; drawings: SubgraphDrawings } | undefined>();
   const [learned, setLearned] = useState<Learned>(() => loadLocal(`learned:${graphId}`, {}));
   const [selected, setSelected] = useState<string | undefined>();
   // Shown in the panel (a user whose auth handlers hide the assistant may still run its graph by id).
@@ -84,23 +86,43 @@ export function GraphView({ client, assistantId, graphId, running, seen, describ
     };
   }, [fetchDrawing]);
 
-  // The subgraph namespaces tell real nesting from a `:` in a node's name; fetched again whenever the drawing changes.
+  // The subgraph namespaces tell real nesting from a `:` in a node's name, and which subgraphs the xray drawing left
+  // as one box (their own drawings fill those in); fetched again whenever the drawing changes.
   const text = drawing?.text;
   useEffect(() => {
     if (text === undefined) return;
-    let cancelled = false;
-    client.assistants.getSubgraphs(assistantId, { recurse: true }).then(
-      (subgraphs) => !cancelled && setNamespaces(Object.keys(subgraphs)),
-      () => !cancelled && setNamespaces(undefined),
-    );
-    return () => {
-      cancelled = true;
-    };
+    const abort = new AbortController();
+    void (async () => {
+      let namespaces: string[] | undefined;
+      const drawings: SubgraphDrawings = {};
+      try {
+        namespaces = Object.keys(await client.assistants.getSubgraphs(assistantId, { recurse: true, signal: abort.signal }));
+        const json = JSON.parse(text) as GraphJson;
+        await Promise.all(
+          collapsedNamespaces(json, namespaces).map(async (ns) => {
+            try {
+              drawings[ns.split("|").join(":")] = await getSubgraphDrawing<GraphJson>(client, assistantId, ns, abort.signal);
+            } catch {
+              // Left as a box (filled in by what runs show).
+            }
+          }),
+        );
+      } catch {
+        // Without namespaces every `:` is taken as nesting.
+      }
+      if (!abort.signal.aborted) setSubgraphs({ text, namespaces, drawings });
+    })();
+    return () => abort.abort();
   }, [client, assistantId, text]);
 
   useVisiblePolling(() => void (refused.current ? undefined : fetchDrawing()), GRAPH_POLL_MS);
 
-  const model = useMemo(() => (drawing ? buildGraphModel(drawing.json, namespaces, learned) : undefined), [drawing, namespaces, learned]);
+  // Until the subgraphs of a changed drawing (a hot reload) are known, the previous model stays up.
+  const current = drawing && subgraphs?.text === drawing.text ? subgraphs : undefined;
+  const built = useMemo(() => (drawing && current ? buildGraphModel(drawing.json, current.namespaces, learned, current.drawings) : undefined), [drawing, current, learned]);
+  const lastModel = useRef(built);
+  if (built || !drawing) lastModel.current = built;
+  const model = lastModel.current;
   const layouts: Layout[] | undefined = useMemo(() => (model ? [layoutGraph(model, "TB"), layoutGraph(model, "LR")] : undefined), [model]);
 
   useEffect(() => {

@@ -4,6 +4,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import type { ApiErrorInfo } from "../lib/errors.js";
 import { applyRunning, applyUpdates, toLogEntry, type LogEntry } from "../lib/events.js";
 import { timeline } from "../lib/history.js";
+import { keepStoppedMessages, withoutStopped } from "../lib/stopped.js";
 import type { StudioStream, SubmitOptions } from "../stream-types.js";
 import { useThreadHistory } from "../thread-history.js";
 import { Chat } from "./Chat.js";
@@ -58,6 +59,9 @@ export function Workspace({ client, assistant, inputSchema, threadId, onThreadId
   const logs = useRef(new Map<string, LogEntry[]>());
   const activeRun = useRef<{ runId: string; threadId: string } | undefined>(undefined);
   const createdThread = useRef<string | undefined>(undefined);
+  // Messages streamed before a Stop that the server did not save (the cut-off answer): kept on screen, marked.
+  const [stopped, setStopped] = useState<ReadonlySet<string>>(() => new Set());
+  const shownMessages = useRef<Message[]>([]);
 
   // A thread opened from the list starts clean; the thread a first message just created keeps what streamed.
   useEffect(() => {
@@ -68,6 +72,7 @@ export function Workspace({ client, assistant, inputSchema, threadId, onThreadId
     setUpdates([]);
     setSelectedRun(undefined);
     setSelectedCheckpoint(undefined);
+    setStopped(new Set());
   }, [threadId]);
 
   const onEvent = useCallback((event: string, data: unknown) => {
@@ -115,11 +120,23 @@ export function Workspace({ client, assistant, inputSchema, threadId, onThreadId
     },
     onDebugEvent: (data: unknown, opts: { namespace?: string[] }) => onEvent(eventName("debug", opts?.namespace), data),
     onUpdateEvent: (data: unknown, opts: { namespace?: string[] }) => onEvent(eventName("updates", opts?.namespace), data),
+    // After Stop the hook shows the thread's head as read again; `mutate` applies over it. What streamed and the head
+    // lacks (a node cut off mid-answer writes nothing) stays, marked as stopped.
+    onStop: ({ mutate }: { mutate: (update: (prev: Record<string, unknown>) => Record<string, unknown>) => void }) => {
+      const shown = shownMessages.current;
+      mutate((prev) => {
+        const { messages, kept } = keepStoppedMessages(prev, shown);
+        if (kept.length === 0) return {};
+        setStopped((s) => new Set([...s, ...kept]));
+        return { messages };
+      });
+    },
     onError: (err: unknown) => {
       // Graph errors are shown with the conversation; refusals and server errors go to the page's alert.
       if (typeof (err as { status?: unknown })?.status === "number") report(err);
     },
   } as never) as unknown as StudioStream;
+  shownMessages.current = stream.messages;
 
   const loading = stream.isLoading;
   useEffect(() => {
@@ -153,6 +170,7 @@ export function Workspace({ client, assistant, inputSchema, threadId, onThreadId
 
   const run = (input: unknown, extra: SubmitOptions = {}) => {
     setUpdates([]);
+    setStopped(new Set());
     setSelectedCheckpoint(undefined);
     void stream.submit(input, { ...RUN_OPTIONS, ...extra });
   };
@@ -221,7 +239,7 @@ export function Workspace({ client, assistant, inputSchema, threadId, onThreadId
         <GraphView client={client} assistantId={assistant.assistant_id} graphId={assistant.graph_id} running={runningIds} seen={seen} describeNode={describeNode} report={report} explain={explain} />
         <div className="panel conversation">
           {mode === "chat" ? (
-            <Chat stream={stream} onSend={sendMessage} onEdit={editMessage} onStop={() => void stop()} />
+            <Chat stream={stream} stopped={stopped} onSend={sendMessage} onEdit={editMessage} onStop={() => void stop()} />
           ) : (
             <GraphInput stream={stream} inputSchema={inputSchema} updates={updates} onRun={(input) => run(input)} onStop={() => void stop()} />
           )}
@@ -234,7 +252,7 @@ export function Workspace({ client, assistant, inputSchema, threadId, onThreadId
       </div>
       <div className="side">
         {!loading && <InterruptPanel interrupts={pendingInterrupts} busy={loading} onResume={resume} />}
-        <StatePanel values={selectedEntry ? (selectedEntry.state.values as Record<string, unknown>) : stream.values} checkpoint={selectedEntry} onLatest={() => setSelectedCheckpoint(undefined)} />
+        <StatePanel values={selectedEntry ? (selectedEntry.state.values as Record<string, unknown>) : withoutStopped(stream.values, stopped)} checkpoint={selectedEntry} onLatest={() => setSelectedCheckpoint(undefined)} />
         <HistoryPanel entries={entries} selected={selectedCheckpoint} busy={loading} truncated={history.truncated} onSelect={setSelectedCheckpoint} onFork={(e, v) => void fork(e, v)} onRerun={(e) => run(null, { checkpoint: e.state.checkpoint })} />
         <RunsPanel client={client} threadId={threadId} version={runsVersion} liveLogs={logs.current} logVersion={logVersion} selected={selectedRun} onSelect={setSelectedRun} report={report} />
       </div>

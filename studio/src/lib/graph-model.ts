@@ -3,8 +3,9 @@
  * `/subgraphs?recurse=true`) to nodes, clusters and edges, then laid out by dagre.
  *
  * LangGraph's xray drawing names a subgraph's nodes `parent:child` and keeps a subgraph whose drawing trims to a
- * single node as one box. Nothing in the API says what such a box holds, so the Studio learns it from runs: a
- * streamed event from namespace `one:<task>` about node `only` means `one` contains `only` (see {@link learnFromEvent}).
+ * single node as one box. Such a box is filled in from the subgraph's own drawing (lg-dev's
+ * `GET /assistants/{id}/subgraphs/{namespace}/graph`, see {@link SubgraphDrawings}); a box with no drawing (a
+ * subgraph `/subgraphs` does not list) is filled in with the nodes runs showed (see {@link learnFromEvent}).
  */
 import { Graph, layout } from "@dagrejs/dagre";
 
@@ -52,15 +53,83 @@ export interface GraphModel {
 /** Inner node names of collapsed subgraphs, by the box's node id, in the order they were first seen. */
 export type Learned = Record<string, string[]>;
 
+/**
+ * Subgraphs' own drawings (untrimmed: `__start__` and `__end__` included) by the drawing id of the box they fill
+ * (`review`, `research:cite`). A drawing's own boxes are filled in from here too, by their full id.
+ */
+export type SubgraphDrawings = Record<string, GraphJson>;
+
+type RawNode = GraphJson["nodes"][number] & { id: string };
+type RawEdge = GraphJson["edges"][number] & { source: string; target: string };
+
+/**
+ * `json` with every box that has a drawing replaced by that drawing's nodes (ids under the box's), edges into the box
+ * rewired to the subgraph's entry nodes and edges out of it from its exit nodes. Under a `prefix` (a subgraph's own
+ * drawing), `__start__` and `__end__` are dropped and tell the entries and exits instead.
+ */
+function splice(json: GraphJson, drawings: SubgraphDrawings, prefix = "", depth = 0): { nodes: RawNode[]; edges: RawEdge[]; entries: string[]; exits: string[] } {
+  const full = (id: string | number) => (prefix ? `${prefix}:${String(id)}` : String(id));
+  const nodes: RawNode[] = [];
+  const edges: RawEdge[] = [];
+  const filled = new Map<string, { entries: string[]; exits: string[] }>();
+  for (const raw of json.nodes) {
+    const local = String(raw.id);
+    if (prefix && (local === "__start__" || local === "__end__")) continue;
+    const id = full(local);
+    const own = depth < 16 ? drawings[id] : undefined;
+    if (own) {
+      const inner = splice(own, drawings, id, depth + 1);
+      if (inner.nodes.length > 0 && inner.entries.length > 0) {
+        nodes.push(...inner.nodes);
+        edges.push(...inner.edges);
+        filled.set(id, inner);
+        continue;
+      }
+    }
+    nodes.push({ ...raw, id });
+  }
+  const entries: string[] = [];
+  const exits: string[] = [];
+  for (const e of json.edges) {
+    const source = String(e.source);
+    const target = String(e.target);
+    if (prefix && source === "__start__") {
+      if (target !== "__end__") entries.push(...(filled.get(full(target))?.entries ?? [full(target)]));
+      continue;
+    }
+    if (prefix && target === "__end__") {
+      exits.push(...(filled.get(full(source))?.exits ?? [full(source)]));
+      continue;
+    }
+    for (const s of filled.get(full(source))?.exits ?? [full(source)]) {
+      for (const t of filled.get(full(target))?.entries ?? [full(target)]) edges.push({ ...e, source: s, target: t });
+    }
+  }
+  return { nodes, edges, entries: [...new Set(entries)], exits: [...new Set(exits)] };
+}
+
+/**
+ * Which subgraphs (as `/subgraphs` namespaces) the xray drawing `json` leaves collapsed or does not reach: those with
+ * no drawn node under them. Their own drawings fill them in (see {@link SubgraphDrawings}).
+ */
+export function collapsedNamespaces(json: GraphJson, namespaces: string[]): string[] {
+  const ids = json.nodes.map((n) => String(n.id));
+  return namespaces.filter((ns) => {
+    const id = ns.split("|").join(":");
+    return !ids.some((n) => n.startsWith(`${id}:`));
+  });
+}
+
 const last = (id: string) => id.slice(id.lastIndexOf(":") + 1);
 const isSubgraphData = (data: unknown) =>
   typeof data === "object" && data !== null && Array.isArray((data as { id?: unknown }).id) && ((data as { id: string[] }).id.includes("pregel") || (data as { id: string[] }).id.some((p) => /CompiledStateGraph|CompiledGraph/.test(p)));
 
 /**
  * Build the model. `namespaces` are the subgraph namespaces (`nested|inner`); when unknown (undefined), every `:`
- * in a node id is taken as nesting.
+ * in a node id is taken as nesting. `drawings` fill in collapsed subgraphs; `learned` fills in those still collapsed.
  */
-export function buildGraphModel(json: GraphJson, namespaces?: string[], learned: Learned = {}): GraphModel {
+export function buildGraphModel(json: GraphJson, namespaces?: string[], learned: Learned = {}, drawings: SubgraphDrawings = {}): GraphModel {
+  const spliced = splice(json, drawings);
   const nsSet = namespaces ? new Set(namespaces.map((n) => n.split("|").join(":"))) : undefined;
   const isCluster = (prefix: string) => (nsSet ? nsSet.has(prefix) : true);
   const clusters = new Map<string, ModelCluster>();
@@ -83,8 +152,8 @@ export function buildGraphModel(json: GraphJson, namespaces?: string[], learned:
   const entry = new Map<string, string>();
   const exit = new Map<string, string>();
   const extraEdges: ModelEdge[] = [];
-  for (const raw of json.nodes) {
-    const id = String(raw.id);
+  for (const raw of spliced.nodes) {
+    const id = raw.id;
     const kind: NodeKind = id === "__start__" ? "start" : id === "__end__" ? "end" : nsSet?.has(id) || (nsSet === undefined && isSubgraphData(raw.data)) ? "subgraph" : "node";
     const parent = kind === "start" || kind === "end" ? undefined : parentOf(id);
     if (parent) addCluster(parent);
@@ -102,9 +171,9 @@ export function buildGraphModel(json: GraphJson, namespaces?: string[], learned:
     }
     nodes.push({ id, label: kind === "start" || kind === "end" ? id : last(id), kind, ...(parent ? { parent } : {}), ...(interrupt ? { interrupt } : {}) });
   }
-  const edges: ModelEdge[] = json.edges.map((e) => {
-    const source = exit.get(String(e.source)) ?? String(e.source);
-    const target = entry.get(String(e.target)) ?? String(e.target);
+  const edges: ModelEdge[] = spliced.edges.map((e) => {
+    const source = exit.get(e.source) ?? e.source;
+    const target = entry.get(e.target) ?? e.target;
     const label = typeof e.data === "string" && e.data !== last(target) ? e.data : undefined;
     return { source, target, conditional: e.conditional === true, ...(label ? { label } : {}) };
   });
