@@ -43,6 +43,7 @@ import type {
 } from "../backend.js";
 import type { AssistantRecord, AssistantVersionRecord, CronRecord, Metadata, RunRecord, RunStatus, StoreItemRecord, ThreadRecord } from "../types.js";
 import { checkpointMetadata } from "../checkpoint-metadata.js";
+import { GroupedInsert } from "./batch.js";
 import type { Database } from "./database.js";
 import { openPostgres, type PostgresLayer, type PostgresOptions } from "./index.js";
 import { channelOf, type BusMessage, type NotifyBus } from "./notify.js";
@@ -84,7 +85,6 @@ const SQL = {
   insertAssistant: upsertSql("lgdev_assistants", ASSISTANT_WRITE, ["assistant_id"], "nothing"),
   upsertVersion: upsertSql("lgdev_assistant_versions", VERSION_WRITE, ["assistant_id", "version"]),
   upsertThread: upsertSql("lgdev_threads", THREAD_WRITE, ["thread_id"]),
-  insertThread: upsertSql("lgdev_threads", THREAD_WRITE, ["thread_id"], "nothing"),
   upsertRun: upsertSql("lgdev_runs", RUN_WRITE, ["run_id"]),
   upsertCron: upsertSql("lgdev_crons", CRON_WRITE, ["cron_id"]),
   insertCron: upsertSql("lgdev_crons", CRON_WRITE, ["cron_id"], "nothing"),
@@ -217,8 +217,24 @@ async function deleteOrphanBlobs(c: Queryable, threadId: string): Promise<void> 
   );
 }
 
+/** New threads, inserted in groups (batch.ts): POST /threads under load is one statement per group, not per thread. */
+const INSERT_THREADS = {
+  name: "lgdev_insert_threads",
+  sql: `INSERT INTO lgdev_threads (thread_id, created_at, updated_at, metadata, status, config, "values", interrupts, error, ttl)
+        SELECT thread_id, created_at, updated_at, metadata, status, config, "values", interrupts, error, ttl
+        FROM unnest($1::text[], $2::timestamptz[], $3::timestamptz[], $4::jsonb[], $5::text[], $6::json[], $7::json[], $8::json[], $9::json[], $10::jsonb[])
+             WITH ORDINALITY AS u(thread_id, created_at, updated_at, metadata, status, config, "values", interrupts, error, ttl, ord)
+        ORDER BY ord
+        ON CONFLICT (thread_id) DO NOTHING RETURNING thread_id AS key`,
+  columns: THREAD_WRITE,
+};
+
 class PgThreads implements ThreadRepository {
-  constructor(private readonly db: Database) {}
+  private readonly inserts: GroupedInsert<string>;
+
+  constructor(private readonly db: Database) {
+    this.inserts = new GroupedInsert(db, { ...INSERT_THREADS, keyOf: (t) => t.thread_id as string });
+  }
 
   async get(id: string) {
     const r = await this.db.query(`SELECT ${THREAD_COLUMNS} FROM lgdev_threads WHERE thread_id = $1`, [id]);
@@ -228,8 +244,7 @@ class PgThreads implements ThreadRepository {
     await this.db.query(SQL.upsertThread, threadParams(t));
   }
   async insert(t: ThreadRecord): Promise<{ thread: ThreadRecord; created: boolean }> {
-    const r = await this.db.query(SQL.insertThread, threadParams(t));
-    if ((r.rowCount ?? 0) > 0) return { thread: t, created: true };
+    if (await this.inserts.insert(t as never, threadParams(t))) return { thread: t, created: true };
     const existing = await this.get(t.thread_id);
     // Deleted between the two statements: the insert may go through now.
     return existing ? { thread: existing, created: false } : this.insert(t);

@@ -41,6 +41,26 @@ const OWNERS = ["alice", "bob", "carol", null];
 const TAGS = ["x", "y", "z"];
 
 describe("threads", () => {
+  it("concurrent inserts travel grouped: each answers for its own row (duplicates, a row the server refuses)", async () => {
+    const ids = Array.from({ length: 60 }, (_, i) => `g${i % 50}`); // g0..g9 twice
+    const bad = thread("g-bad", { metadata: { k: "a\u0000b" } }); // jsonb refuses \u0000
+    const results = await Promise.allSettled([...ids.map((id) => b.threads.insert(thread(id, { metadata: { n: id } }))), b.threads.insert(bad)]);
+    const done = results.slice(0, ids.length).map((r) => (r.status === "fulfilled" ? r.value : undefined));
+    // Every id is created exactly once; its later insert answers with the stored row, not created.
+    for (let i = 0; i < 50; i++) {
+      const answers = done.filter((d) => d?.thread.thread_id === `g${i}`);
+      expect(answers.filter((a) => a?.created).length).toBe(1);
+      expect(answers.length).toBe(i < 10 ? 2 : 1);
+      for (const a of answers) expect(a?.thread.metadata).toEqual({ n: `g${i}` });
+    }
+    expect(results.at(-1)?.status).toBe("rejected");
+    expect(await b.threads.get("g-bad")).toBeUndefined();
+    // Grouped: rows inserted by one statement share its transaction id.
+    const tx = await b.layer.db.query<{ n: string }>("SELECT count(DISTINCT xmin::text) AS n FROM lgdev_threads WHERE thread_id LIKE 'g%'");
+    expect(Number(tx.rows[0]!.n)).toBeLessThan(50);
+    expect((await b.threads.search({ limit: 100 })).total).toBe(50);
+  });
+
   it("insert, get, update (atomic patch), delete with runs and checkpoints", async () => {
     const t = thread("t1", { metadata: { owner: "alice", nested: { a: [1, 2] } }, values: { messages: ["hi"] }, error: { message: "boom" } });
     expect(await b.threads.insert(t)).toEqual({ thread: t, created: true });
