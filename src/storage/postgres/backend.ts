@@ -72,7 +72,7 @@ import {
   VERSION_WRITE,
   versionOf,
 } from "./records.js";
-import { containsSql, filtersSql, limitOffset, orderBy, Params, type FieldOf } from "./sql.js";
+import { containsSql, filtersSql, jsonParam, limitOffset, orderBy, Params, type FieldOf } from "./sql.js";
 
 /** Something that runs a statement: the pool (through Database) or one transaction's client. */
 interface Queryable {
@@ -109,6 +109,20 @@ const CRON_SORT = {
   created_at: "other",
   updated_at: "other",
 } as const;
+
+/**
+ * `col = $n, ...` for the fields of `patch` that are columns among `cols` (what an upsert of `{...row, ...patch}`
+ * would change): json columns as JSON text, an absent (undefined) value as NULL. Empty when no field is a column.
+ */
+function setClause(patch: Record<string, unknown>, cols: readonly string[], p: Params): string {
+  const parts: string[] = [];
+  for (const c of cols) {
+    if (!Object.hasOwn(patch, c)) continue;
+    const v = patch[c];
+    parts.push(`${c === "values" ? '"values"' : c} = ${p.add(JSON_COLUMNS.has(c) ? jsonParam(v) : (v ?? null))}`);
+  }
+  return parts.join(", ");
+}
 
 /** Where-clauses joined with AND ("TRUE" when empty). */
 const and = (parts: string[]) => (parts.length === 0 ? "TRUE" : parts.map((s) => `(${s})`).join(" AND "));
@@ -250,13 +264,13 @@ class PgThreads implements ThreadRepository {
     return existing ? { thread: existing, created: false } : this.insert(t);
   }
   async update(id: string, patch: ThreadPatch) {
-    return this.db.transaction(async (c) => {
-      const r = await c.query(`SELECT ${THREAD_COLUMNS} FROM lgdev_threads WHERE thread_id = $1 FOR UPDATE`, [id]);
-      if (!r.rows[0]) return undefined;
-      const next = { ...threadOf(r.rows[0]), ...patch } as ThreadRecord;
-      await c.query(SQL.upsertThread, threadParams(next));
-      return next;
-    });
+    // One statement (it locks the row for its own duration): the patched columns set, the whole row returned.
+    const p = new Params();
+    p.add(id);
+    const set = setClause(patch, THREAD_WRITE, p);
+    if (!set) return this.get(id);
+    const r = await this.db.query(`UPDATE lgdev_threads SET ${set} WHERE thread_id = $1 RETURNING ${THREAD_COLUMNS}`, p.values);
+    return r.rows[0] ? ({ ...threadOf(r.rows[0]), ...patch } as ThreadRecord) : undefined;
   }
   async delete(id: string) {
     return this.db.transaction(async (c) => {
@@ -627,7 +641,9 @@ class PgRunEventLog implements RunEventLog {
   append(runId: string, threadId: string, event: string, data: unknown): Promise<number> {
     let state = this.next.get(runId);
     if (!state) {
-      this.next.set(runId, (state = { seq: undefined, pending: 0, tail: Promise.resolve() }));
+      // A run this process has not appended to yet usually has no events (it has just claimed it): counting from 0
+      // saves reading the last seq; when events exist after all, the insert's 23505 makes it read them below.
+      this.next.set(runId, (state = { seq: 0, pending: 0, tail: Promise.resolve() }));
       this.evict();
     }
     const s = state;
@@ -750,14 +766,13 @@ class PgRunQueue implements RunQueue {
     return r.rows.map((row) => row.run_id);
   }
   async release(runId: string, workerId: string, final: Partial<Omit<RunRecord, "run_id" | "thread_id">>) {
-    return this.db.transaction(async (c) => {
-      const r = await c.query(`SELECT ${RUN_COLUMNS} FROM lgdev_runs WHERE run_id = $1 AND claimed_by = $2 AND status = 'running' FOR UPDATE`, [runId, workerId]);
-      if (!r.rows[0]) return false;
-      const next = { ...runOf(r.rows[0]), ...final } as RunRecord;
-      await c.query(SQL.upsertRun, runParams(next));
-      await c.query("UPDATE lgdev_runs SET lease_until = NULL WHERE run_id = $1", [runId]);
-      return true;
-    });
+    // One statement: only while this worker still holds the claim.
+    const p = new Params();
+    p.add(runId);
+    p.add(workerId);
+    const set = setClause(final, RUN_WRITE, p);
+    const r = await this.db.query(`UPDATE lgdev_runs SET ${set ? `${set}, ` : ""}lease_until = NULL WHERE run_id = $1 AND claimed_by = $2 AND status = 'running'`, p.values);
+    return (r.rowCount ?? 0) > 0;
   }
   async expired(now?: string) {
     const r = await this.db.query(
