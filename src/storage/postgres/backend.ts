@@ -783,6 +783,33 @@ class PgRunQueue implements RunQueue {
   }
 }
 
+/** A write of a transaction not sent yet: its statement, and which row it writes. */
+interface PendingWrite {
+  row: string;
+  sql: string;
+  values: unknown[];
+}
+
+/**
+ * Send a transaction's pending writes, in order: in one statement (each write a data-modifying WITH query, their
+ * parameters renumbered) when they write distinct rows; one after the other when a row is written twice (a
+ * statement may not change one row twice). Foreign keys are checked at the end of the statement, so a run
+ * written beside its new thread finds it.
+ */
+async function flushWrites(c: Queryable, writes: PendingWrite[]): Promise<void> {
+  if (writes.length === 1 || new Set(writes.map((w) => w.row)).size < writes.length) {
+    for (const w of writes) await c.query(w.sql, w.values);
+    return;
+  }
+  const values: unknown[] = [];
+  const parts = writes.map((w, i) => {
+    const offset = values.length;
+    values.push(...w.values);
+    return `w${i} AS (${w.sql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`)})`;
+  });
+  await c.query(`WITH ${parts.join(", ")} SELECT 1`, values);
+}
+
 const NO_DURABILITY_WORK: DurabilityPort = {
   hasPending: false,
   flushPending() {},
@@ -824,6 +851,11 @@ export class PostgresBackend implements StorageBackend {
       // The first read of a thread, or of a thread's runs, locks the thread's row until commit: transactions on one
       // thread run one after the other.
       const locked = new Set<string>();
+      // Writes wait for the next read or the commit, and then travel together in one statement (one round trip).
+      const writes: PendingWrite[] = [];
+      const flush = async () => {
+        if (writes.length > 0) await flushWrites(c, writes.splice(0));
+      };
       const lockThread = async (id: string) => {
         if (locked.has(id)) return;
         locked.add(id);
@@ -832,22 +864,29 @@ export class PostgresBackend implements StorageBackend {
       const tx: StorageTx = {
         threads: {
           get: async (id) => {
+            await flush();
             locked.add(id);
             const r = await c.query(`SELECT ${THREAD_COLUMNS} FROM lgdev_threads WHERE thread_id = $1 FOR UPDATE`, [id]);
             return r.rows[0] ? threadOf(r.rows[0]) : undefined;
           },
-          put: async (t) => void (await c.query(SQL.upsertThread, threadParams(t))),
+          put: async (t) => void writes.push({ row: `thread:${t.thread_id}`, sql: SQL.upsertThread, values: threadParams(t) }),
         },
         runs: {
-          get: (id) => getRun(c, id, true),
-          put: async (r) => void (await c.query(SQL.upsertRun, runParams(r))),
+          get: async (id) => {
+            await flush();
+            return getRun(c, id, true);
+          },
+          put: async (r) => void writes.push({ row: `run:${r.run_id}`, sql: SQL.upsertRun, values: runParams(r) }),
           listByStatus: async (statuses, threadId) => {
+            await flush();
             if (threadId !== undefined) await lockThread(threadId);
             return runsByStatus(c, statuses, threadId, true);
           },
         },
       };
-      return fn(tx);
+      const result = await fn(tx);
+      await flush();
+      return result;
     });
   }
 

@@ -23,7 +23,7 @@ export interface GroupedInsertOptions<K> {
   columns: readonly string[];
   /** The key a row is inserted under (rows of one key never travel in one statement). */
   keyOf: (row: Record<string, unknown>) => K;
-  /** How many statements may be in flight at once (default 4). */
+  /** How many statements may be in flight at once (default 2: more makes smaller groups, and more work for the server). */
   maxInFlight?: number;
   /** At most this many rows per statement (default 256). */
   maxRows?: number;
@@ -47,7 +47,7 @@ export class GroupedInsert<K> {
     private readonly db: Database,
     private readonly o: GroupedInsertOptions<K>,
   ) {
-    this.maxInFlight = o.maxInFlight ?? 4;
+    this.maxInFlight = o.maxInFlight ?? 2;
     this.maxRows = o.maxRows ?? 256;
   }
 
