@@ -43,8 +43,9 @@ import type {
 } from "../backend.js";
 import type { AssistantRecord, AssistantVersionRecord, CronRecord, Metadata, RunRecord, RunStatus, StoreItemRecord, ThreadRecord } from "../types.js";
 import { checkpointMetadata } from "../checkpoint-metadata.js";
+import { createHash } from "node:crypto";
 import { GroupedInsert } from "./batch.js";
-import type { Database } from "./database.js";
+import type { Database, NamedStatement } from "./database.js";
 import { openPostgres, type PostgresLayer, type PostgresOptions } from "./index.js";
 import { channelOf, type BusMessage, type NotifyBus } from "./notify.js";
 import type { PostgresCheckpointer } from "./official.js";
@@ -76,7 +77,18 @@ import { containsSql, filtersSql, jsonParam, limitOffset, orderBy, Params, type 
 
 /** Something that runs a statement: the pool (through Database) or one transaction's client. */
 interface Queryable {
-  query<R extends Record<string, unknown> = Record<string, unknown>>(text: string, values?: unknown[]): Promise<{ rows: R[]; rowCount: number | null }>;
+  query<R extends Record<string, unknown> = Record<string, unknown>>(text: string | NamedStatement, values?: unknown[]): Promise<{ rows: R[]; rowCount: number | null }>;
+}
+
+const namedStatements = new Map<string, NamedStatement>();
+/**
+ * A statement of a fixed text (never built from input: a bounded set) as a named one: each connection has the
+ * server parse and plan it once, not at every execution. For the statements every run and request goes through.
+ */
+function named(text: string): NamedStatement {
+  let s = namedStatements.get(text);
+  if (!s) namedStatements.set(text, (s = { name: `lgdev_${createHash("sha1").update(text).digest("hex").slice(0, 24)}`, text }));
+  return s;
 }
 
 const metadataField: FieldOf = (key, p) => `metadata -> ${p.add(key)}::text`;
@@ -154,7 +166,7 @@ class PgAssistants implements AssistantRepository {
   constructor(private readonly db: Database) {}
 
   async get(id: string) {
-    const r = await this.db.query(`SELECT ${ASSISTANT_COLUMNS} FROM lgdev_assistants WHERE assistant_id = $1`, [id]);
+    const r = await this.db.query(named(`SELECT ${ASSISTANT_COLUMNS} FROM lgdev_assistants WHERE assistant_id = $1`), [id]);
     return r.rows[0] ? assistantOf(r.rows[0]) : undefined;
   }
   async put(a: AssistantRecord) {
@@ -251,7 +263,7 @@ class PgThreads implements ThreadRepository {
   }
 
   async get(id: string) {
-    const r = await this.db.query(`SELECT ${THREAD_COLUMNS} FROM lgdev_threads WHERE thread_id = $1`, [id]);
+    const r = await this.db.query(named(`SELECT ${THREAD_COLUMNS} FROM lgdev_threads WHERE thread_id = $1`), [id]);
     return r.rows[0] ? threadOf(r.rows[0]) : undefined;
   }
   async put(t: ThreadRecord) {
@@ -269,7 +281,7 @@ class PgThreads implements ThreadRepository {
     p.add(id);
     const set = setClause(patch, THREAD_WRITE, p);
     if (!set) return this.get(id);
-    const r = await this.db.query(`UPDATE lgdev_threads SET ${set} WHERE thread_id = $1 RETURNING ${THREAD_COLUMNS}`, p.values);
+    const r = await this.db.query(named(`UPDATE lgdev_threads SET ${set} WHERE thread_id = $1 RETURNING ${THREAD_COLUMNS}`), p.values);
     return r.rows[0] ? ({ ...threadOf(r.rows[0]), ...patch } as ThreadRecord) : undefined;
   }
   async delete(id: string) {
@@ -378,7 +390,7 @@ class PgRuns implements RunRepository {
 }
 
 async function getRun(c: Queryable, id: string, lock = false): Promise<RunRecord | undefined> {
-  const r = await c.query(`SELECT ${RUN_COLUMNS} FROM lgdev_runs WHERE run_id = $1${lock ? " FOR UPDATE" : ""}`, [id]);
+  const r = await c.query(named(`SELECT ${RUN_COLUMNS} FROM lgdev_runs WHERE run_id = $1${lock ? " FOR UPDATE" : ""}`), [id]);
   return r.rows[0] ? runOf(r.rows[0]) : undefined;
 }
 
@@ -389,7 +401,7 @@ async function runsByStatus(c: Queryable, statuses: readonly RunStatus[], thread
     values.push(threadId);
     where += " AND thread_id = $2";
   }
-  const r = await c.query(`SELECT ${RUN_COLUMNS} FROM lgdev_runs WHERE ${where} ORDER BY created_at, seq${lock ? " FOR UPDATE" : ""}`, values);
+  const r = await c.query(named(`SELECT ${RUN_COLUMNS} FROM lgdev_runs WHERE ${where} ORDER BY created_at, seq${lock ? " FOR UPDATE" : ""}`), values);
   return r.rows.map(runOf);
 }
 
@@ -561,7 +573,7 @@ class PgCheckpoints implements CheckpointRepository {
   }
 
   async keysOf(threadId: string) {
-    const r = await this.db.query<{ checkpoint_ns: string; checkpoint_id: string }>("SELECT checkpoint_ns, checkpoint_id FROM checkpoints WHERE thread_id = $1", [threadId]);
+    const r = await this.db.query<{ checkpoint_ns: string; checkpoint_id: string }>(named("SELECT checkpoint_ns, checkpoint_id FROM checkpoints WHERE thread_id = $1"), [threadId]);
     return r.rows.map((row) => checkpointKey(row.checkpoint_ns, row.checkpoint_id));
   }
   async deleteAllBut(threadId: string, keep: readonly string[]) {
@@ -655,8 +667,8 @@ class PgRunEventLog implements RunEventLog {
       }
       const seq = s.seq + 1;
       await this.db.query(
-        `WITH ins AS (INSERT INTO lgdev_run_events (run_id, seq, thread_id, event, data) VALUES ($1, $2, $3, $4, $5) RETURNING seq)
-         SELECT pg_notify($6, json_build_object('id', $1::text, 'run_id', $1::text, 'seq', seq, 'thread_id', $3::text)::text) FROM ins`,
+        named(`WITH ins AS (INSERT INTO lgdev_run_events (run_id, seq, thread_id, event, data) VALUES ($1, $2, $3, $4, $5) RETURNING seq)
+         SELECT pg_notify($6, json_build_object('id', $1::text, 'run_id', $1::text, 'seq', seq, 'thread_id', $3::text)::text) FROM ins`),
         [runId, seq, threadId, event, JSON.stringify(data) ?? "null", channelOf(this.schema, "run_event")],
       );
       s.seq = seq;
@@ -723,7 +735,7 @@ class PgRunQueue implements RunQueue {
     for (let attempt = 0; attempt < 8; attempt++) {
       try {
         const r = await this.db.query(
-          `WITH c AS (
+          named(`WITH c AS (
              SELECT r.run_id FROM lgdev_runs r
              WHERE r.status = 'pending' AND (r.not_before IS NULL OR r.not_before <= clock_timestamp())
                ${runId === undefined ? "" : "AND r.run_id = $4"}
@@ -738,7 +750,7 @@ class PgRunQueue implements RunQueue {
            UPDATE lgdev_runs r SET status = 'running', updated_at = date_trunc('milliseconds', clock_timestamp()), claimed_by = $1,
              lease_until = clock_timestamp() + $2 * interval '1 millisecond', heartbeat_at = clock_timestamp()
            FROM c WHERE r.run_id = c.run_id AND r.status = 'pending'
-           RETURNING ${CLAIM_RETURNING}`,
+           RETURNING ${CLAIM_RETURNING}`),
           runId === undefined ? [workerId, leaseMs, skip] : [workerId, leaseMs, skip, runId],
         );
         const row = r.rows[0];
@@ -771,7 +783,7 @@ class PgRunQueue implements RunQueue {
     p.add(runId);
     p.add(workerId);
     const set = setClause(final, RUN_WRITE, p);
-    const r = await this.db.query(`UPDATE lgdev_runs SET ${set ? `${set}, ` : ""}lease_until = NULL WHERE run_id = $1 AND claimed_by = $2 AND status = 'running'`, p.values);
+    const r = await this.db.query(named(`UPDATE lgdev_runs SET ${set ? `${set}, ` : ""}lease_until = NULL WHERE run_id = $1 AND claimed_by = $2 AND status = 'running'`), p.values);
     return (r.rowCount ?? 0) > 0;
   }
   async expired(now?: string) {
@@ -859,14 +871,14 @@ export class PostgresBackend implements StorageBackend {
       const lockThread = async (id: string) => {
         if (locked.has(id)) return;
         locked.add(id);
-        await c.query("SELECT 1 FROM lgdev_threads WHERE thread_id = $1 FOR UPDATE", [id]);
+        await c.query(named("SELECT 1 FROM lgdev_threads WHERE thread_id = $1 FOR UPDATE"), [id]);
       };
       const tx: StorageTx = {
         threads: {
           get: async (id) => {
             await flush();
             locked.add(id);
-            const r = await c.query(`SELECT ${THREAD_COLUMNS} FROM lgdev_threads WHERE thread_id = $1 FOR UPDATE`, [id]);
+            const r = await c.query(named(`SELECT ${THREAD_COLUMNS} FROM lgdev_threads WHERE thread_id = $1 FOR UPDATE`), [id]);
             return r.rows[0] ? threadOf(r.rows[0]) : undefined;
           },
           put: async (t) => void writes.push({ row: `thread:${t.thread_id}`, sql: SQL.upsertThread, values: threadParams(t) }),
