@@ -437,8 +437,8 @@ export class RunExecutor {
       return;
     }
     this.claimed.add(run.run_id);
-    await this.o.threads.setStatus(run.thread_id, "busy");
-    const checkpointsBefore = await backend.checkpoints.keysOf(run.thread_id);
+    // Two independent reads: side by side.
+    const [, checkpointsBefore] = await Promise.all([this.o.threads.setStatus(run.thread_id, "busy"), backend.checkpoints.keysOf(run.thread_id)]);
     const kwargs = run.kwargs;
     const modes = kwargs.stream_mode;
     // Each new state of the run's graph is a `state_update` for those following its thread.
@@ -516,39 +516,52 @@ export class RunExecutor {
     const { backend, threads, streams } = this.o;
     const finalStatus: RunStatus = status === "rollback" ? "interrupted" : status;
     const endedAt = nowIso();
-    const stored = await backend.runs.get(run.run_id);
-    const finalRun: RunRecord = { ...(stored ?? run), status: finalStatus, updated_at: endedAt };
     const claimed = this.claimed.delete(run.run_id);
-    if (status === "rollback") await backend.runs.delete(run.run_id);
-    else if (claimed) {
-      if (stored && !(await backend.queue.release(run.run_id, this.workerId, { status: finalStatus, updated_at: endedAt }))) {
-        this.o.logger.warn(`run ${run.run_id}: another process ended it meanwhile; its record stands`);
-      }
-    } else if (stored) await backend.runs.put(finalRun);
+    let stored: RunRecord | undefined;
+    if (status === "rollback") {
+      stored = await backend.runs.get(run.run_id);
+      await backend.runs.delete(run.run_id);
+    } else if (claimed) {
+      // The release holds only while the claim does (a record ended by another process stands): the record read
+      // beside it serves the finished-run callback (only status and updated_at change, and those are set below).
+      const [current, released] = await Promise.all([backend.runs.get(run.run_id), backend.queue.release(run.run_id, this.workerId, { status: finalStatus, updated_at: endedAt })]);
+      stored = current;
+      if (current && !released) this.o.logger.warn(`run ${run.run_id}: another process ended it meanwhile; its record stands`);
+    } else {
+      stored = await backend.runs.get(run.run_id);
+      if (stored) await backend.runs.put({ ...stored, status: finalStatus, updated_at: endedAt });
+    }
+    const finalRun: RunRecord = { ...(stored ?? run), status: finalStatus, updated_at: endedAt };
     this.active.delete(run.run_id);
     this.busyThreads.delete(run.thread_id);
     const serialized = error !== undefined ? serializeError(error) : undefined;
     try {
       if (run.kwargs.temporary) {
         await threads.deleteUnchecked(run.thread_id);
-      } else if (await backend.threads.get(run.thread_id)) {
+      } else {
         // A cancelled run leaves its thread idle (its next nodes are not an interrupt the user asked for).
         const override = finalStatus === "error" ? { status: "error" as const, error: serialized } : finalStatus === "interrupted" ? { status: "idle" as const } : undefined;
+        let settled = true;
         if (finalStatus === "success" && isPlainFinalState(values) && !run.kwargs.interrupt_before && !run.kwargs.interrupt_after) {
-          // The last `values` chunk is the final state and nothing is pending: no need to read it back (saves a getState per run).
+          // The last `values` chunk is the final state and nothing is pending: no need to read it back (saves a
+          // getState per run). A thread deleted meanwhile is left alone (the update finds no row).
           await threads.settleValues(run.thread_id, values);
-        } else {
+        } else if (await backend.threads.get(run.thread_id)) {
           await threads.refresh(run.thread_id, override);
-        }
+        } else settled = false;
         // Busy while any run of the thread is pending or running, in any process: asked of the storage in one
         // transaction (it holds the thread), since another process may have claimed or finished the next run
-        // meanwhile; this process's own view could leave the thread busy after that run ended elsewhere.
-        await backend.transaction(async (tx) => {
-          const thread = await tx.threads.get(run.thread_id);
-          if (!thread || thread.status === "busy") return;
-          const live = await tx.runs.listByStatus(["pending", "running"], run.thread_id);
-          if (live.length > 0) await tx.threads.put({ ...thread, status: "busy", updated_at: nowIso() });
-        });
+        // meanwhile; this process's own view could leave the thread busy after that run ended elsewhere. When a
+        // plain read finds none, none can appear unseen: a run is stored together with its thread's busy status,
+        // under the thread's lock, so one stored after that read leaves the thread busy by itself.
+        if (settled && (await backend.runs.listByStatus(["pending", "running"], run.thread_id)).length > 0) {
+          await backend.transaction(async (tx) => {
+            const thread = await tx.threads.get(run.thread_id);
+            if (!thread || thread.status === "busy") return;
+            const live = await tx.runs.listByStatus(["pending", "running"], run.thread_id);
+            if (live.length > 0) await tx.threads.put({ ...thread, status: "busy", updated_at: nowIso() });
+          });
+        }
       }
     } catch (err) {
       this.o.logger.error(`run ${run.run_id}: could not update thread ${run.thread_id}`, err);

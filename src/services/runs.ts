@@ -98,15 +98,11 @@ export class RunsService {
     }
     const tid = thread.thread_id;
 
-    // In flight in any process sharing the storage (the transaction below checks "reject" again, atomically).
-    const inflight = (await this.backend.runs.listByStatus(["pending", "running"], tid)).map((r) => r.run_id);
-    if (inflight.length > 0) {
-      if (strategy === "reject") {
-        throw new ConflictError("Thread is already running a task. Wait for it to finish or choose a different multitask strategy.");
-      }
-      if (strategy === "interrupt" || strategy === "rollback") {
-        await Promise.all(inflight.map((id) => this.executor.cancel(id, strategy)));
-      }
+    // interrupt and rollback stop what is in flight in any process sharing the storage first. ("reject" is decided
+    // by the transaction below, atomically; "enqueue" queues behind whatever is there.)
+    if (strategy === "interrupt" || strategy === "rollback") {
+      const inflight = (await this.backend.runs.listByStatus(["pending", "running"], tid)).map((r) => r.run_id);
+      await Promise.all(inflight.map((id) => this.executor.cancel(id, strategy)));
     }
 
     const now = nowIso();

@@ -43,7 +43,9 @@ import type {
 } from "../backend.js";
 import type { AssistantRecord, AssistantVersionRecord, CronRecord, Metadata, RunRecord, RunStatus, StoreItemRecord, ThreadRecord } from "../types.js";
 import { checkpointMetadata } from "../checkpoint-metadata.js";
-import type { Database } from "./database.js";
+import { createHash } from "node:crypto";
+import { GroupedInsert } from "./batch.js";
+import type { Database, NamedStatement } from "./database.js";
 import { openPostgres, type PostgresLayer, type PostgresOptions } from "./index.js";
 import { channelOf, type BusMessage, type NotifyBus } from "./notify.js";
 import type { PostgresCheckpointer } from "./official.js";
@@ -71,11 +73,22 @@ import {
   VERSION_WRITE,
   versionOf,
 } from "./records.js";
-import { containsSql, filtersSql, limitOffset, orderBy, Params, type FieldOf } from "./sql.js";
+import { containsSql, filtersSql, jsonParam, limitOffset, orderBy, Params, type FieldOf } from "./sql.js";
 
 /** Something that runs a statement: the pool (through Database) or one transaction's client. */
 interface Queryable {
-  query<R extends Record<string, unknown> = Record<string, unknown>>(text: string, values?: unknown[]): Promise<{ rows: R[]; rowCount: number | null }>;
+  query<R extends Record<string, unknown> = Record<string, unknown>>(text: string | NamedStatement, values?: unknown[]): Promise<{ rows: R[]; rowCount: number | null }>;
+}
+
+const namedStatements = new Map<string, NamedStatement>();
+/**
+ * A statement of a fixed text (never built from input: a bounded set) as a named one: each connection has the
+ * server parse and plan it once, not at every execution. For the statements every run and request goes through.
+ */
+function named(text: string): NamedStatement {
+  let s = namedStatements.get(text);
+  if (!s) namedStatements.set(text, (s = { name: `lgdev_${createHash("sha1").update(text).digest("hex").slice(0, 24)}`, text }));
+  return s;
 }
 
 const metadataField: FieldOf = (key, p) => `metadata -> ${p.add(key)}::text`;
@@ -84,7 +97,6 @@ const SQL = {
   insertAssistant: upsertSql("lgdev_assistants", ASSISTANT_WRITE, ["assistant_id"], "nothing"),
   upsertVersion: upsertSql("lgdev_assistant_versions", VERSION_WRITE, ["assistant_id", "version"]),
   upsertThread: upsertSql("lgdev_threads", THREAD_WRITE, ["thread_id"]),
-  insertThread: upsertSql("lgdev_threads", THREAD_WRITE, ["thread_id"], "nothing"),
   upsertRun: upsertSql("lgdev_runs", RUN_WRITE, ["run_id"]),
   upsertCron: upsertSql("lgdev_crons", CRON_WRITE, ["cron_id"]),
   insertCron: upsertSql("lgdev_crons", CRON_WRITE, ["cron_id"], "nothing"),
@@ -109,6 +121,20 @@ const CRON_SORT = {
   created_at: "other",
   updated_at: "other",
 } as const;
+
+/**
+ * `col = $n, ...` for the fields of `patch` that are columns among `cols` (what an upsert of `{...row, ...patch}`
+ * would change): json columns as JSON text, an absent (undefined) value as NULL. Empty when no field is a column.
+ */
+function setClause(patch: Record<string, unknown>, cols: readonly string[], p: Params): string {
+  const parts: string[] = [];
+  for (const c of cols) {
+    if (!Object.hasOwn(patch, c)) continue;
+    const v = patch[c];
+    parts.push(`${c === "values" ? '"values"' : c} = ${p.add(JSON_COLUMNS.has(c) ? jsonParam(v) : (v ?? null))}`);
+  }
+  return parts.join(", ");
+}
 
 /** Where-clauses joined with AND ("TRUE" when empty). */
 const and = (parts: string[]) => (parts.length === 0 ? "TRUE" : parts.map((s) => `(${s})`).join(" AND "));
@@ -140,7 +166,7 @@ class PgAssistants implements AssistantRepository {
   constructor(private readonly db: Database) {}
 
   async get(id: string) {
-    const r = await this.db.query(`SELECT ${ASSISTANT_COLUMNS} FROM lgdev_assistants WHERE assistant_id = $1`, [id]);
+    const r = await this.db.query(named(`SELECT ${ASSISTANT_COLUMNS} FROM lgdev_assistants WHERE assistant_id = $1`), [id]);
     return r.rows[0] ? assistantOf(r.rows[0]) : undefined;
   }
   async put(a: AssistantRecord) {
@@ -217,31 +243,46 @@ async function deleteOrphanBlobs(c: Queryable, threadId: string): Promise<void> 
   );
 }
 
+/** New threads, inserted in groups (batch.ts): POST /threads under load is one statement per group, not per thread. */
+const INSERT_THREADS = {
+  name: "lgdev_insert_threads",
+  sql: `INSERT INTO lgdev_threads (thread_id, created_at, updated_at, metadata, status, config, "values", interrupts, error, ttl)
+        SELECT thread_id, created_at, updated_at, metadata, status, config, "values", interrupts, error, ttl
+        FROM unnest($1::text[], $2::timestamptz[], $3::timestamptz[], $4::jsonb[], $5::text[], $6::json[], $7::json[], $8::json[], $9::json[], $10::jsonb[])
+             WITH ORDINALITY AS u(thread_id, created_at, updated_at, metadata, status, config, "values", interrupts, error, ttl, ord)
+        ORDER BY ord
+        ON CONFLICT (thread_id) DO NOTHING RETURNING thread_id AS key`,
+  columns: THREAD_WRITE,
+};
+
 class PgThreads implements ThreadRepository {
-  constructor(private readonly db: Database) {}
+  private readonly inserts: GroupedInsert<string>;
+
+  constructor(private readonly db: Database) {
+    this.inserts = new GroupedInsert(db, { ...INSERT_THREADS, keyOf: (t) => t.thread_id as string });
+  }
 
   async get(id: string) {
-    const r = await this.db.query(`SELECT ${THREAD_COLUMNS} FROM lgdev_threads WHERE thread_id = $1`, [id]);
+    const r = await this.db.query(named(`SELECT ${THREAD_COLUMNS} FROM lgdev_threads WHERE thread_id = $1`), [id]);
     return r.rows[0] ? threadOf(r.rows[0]) : undefined;
   }
   async put(t: ThreadRecord) {
     await this.db.query(SQL.upsertThread, threadParams(t));
   }
   async insert(t: ThreadRecord): Promise<{ thread: ThreadRecord; created: boolean }> {
-    const r = await this.db.query(SQL.insertThread, threadParams(t));
-    if ((r.rowCount ?? 0) > 0) return { thread: t, created: true };
+    if (await this.inserts.insert(t as never, threadParams(t))) return { thread: t, created: true };
     const existing = await this.get(t.thread_id);
     // Deleted between the two statements: the insert may go through now.
     return existing ? { thread: existing, created: false } : this.insert(t);
   }
   async update(id: string, patch: ThreadPatch) {
-    return this.db.transaction(async (c) => {
-      const r = await c.query(`SELECT ${THREAD_COLUMNS} FROM lgdev_threads WHERE thread_id = $1 FOR UPDATE`, [id]);
-      if (!r.rows[0]) return undefined;
-      const next = { ...threadOf(r.rows[0]), ...patch } as ThreadRecord;
-      await c.query(SQL.upsertThread, threadParams(next));
-      return next;
-    });
+    // One statement (it locks the row for its own duration): the patched columns set, the whole row returned.
+    const p = new Params();
+    p.add(id);
+    const set = setClause(patch, THREAD_WRITE, p);
+    if (!set) return this.get(id);
+    const r = await this.db.query(named(`UPDATE lgdev_threads SET ${set} WHERE thread_id = $1 RETURNING ${THREAD_COLUMNS}`), p.values);
+    return r.rows[0] ? ({ ...threadOf(r.rows[0]), ...patch } as ThreadRecord) : undefined;
   }
   async delete(id: string) {
     return this.db.transaction(async (c) => {
@@ -349,7 +390,7 @@ class PgRuns implements RunRepository {
 }
 
 async function getRun(c: Queryable, id: string, lock = false): Promise<RunRecord | undefined> {
-  const r = await c.query(`SELECT ${RUN_COLUMNS} FROM lgdev_runs WHERE run_id = $1${lock ? " FOR UPDATE" : ""}`, [id]);
+  const r = await c.query(named(`SELECT ${RUN_COLUMNS} FROM lgdev_runs WHERE run_id = $1${lock ? " FOR UPDATE" : ""}`), [id]);
   return r.rows[0] ? runOf(r.rows[0]) : undefined;
 }
 
@@ -360,7 +401,7 @@ async function runsByStatus(c: Queryable, statuses: readonly RunStatus[], thread
     values.push(threadId);
     where += " AND thread_id = $2";
   }
-  const r = await c.query(`SELECT ${RUN_COLUMNS} FROM lgdev_runs WHERE ${where} ORDER BY created_at, seq${lock ? " FOR UPDATE" : ""}`, values);
+  const r = await c.query(named(`SELECT ${RUN_COLUMNS} FROM lgdev_runs WHERE ${where} ORDER BY created_at, seq${lock ? " FOR UPDATE" : ""}`), values);
   return r.rows.map(runOf);
 }
 
@@ -532,7 +573,7 @@ class PgCheckpoints implements CheckpointRepository {
   }
 
   async keysOf(threadId: string) {
-    const r = await this.db.query<{ checkpoint_ns: string; checkpoint_id: string }>("SELECT checkpoint_ns, checkpoint_id FROM checkpoints WHERE thread_id = $1", [threadId]);
+    const r = await this.db.query<{ checkpoint_ns: string; checkpoint_id: string }>(named("SELECT checkpoint_ns, checkpoint_id FROM checkpoints WHERE thread_id = $1"), [threadId]);
     return r.rows.map((row) => checkpointKey(row.checkpoint_ns, row.checkpoint_id));
   }
   async deleteAllBut(threadId: string, keep: readonly string[]) {
@@ -612,7 +653,9 @@ class PgRunEventLog implements RunEventLog {
   append(runId: string, threadId: string, event: string, data: unknown): Promise<number> {
     let state = this.next.get(runId);
     if (!state) {
-      this.next.set(runId, (state = { seq: undefined, pending: 0, tail: Promise.resolve() }));
+      // A run this process has not appended to yet usually has no events (it has just claimed it): counting from 0
+      // saves reading the last seq; when events exist after all, the insert's 23505 makes it read them below.
+      this.next.set(runId, (state = { seq: 0, pending: 0, tail: Promise.resolve() }));
       this.evict();
     }
     const s = state;
@@ -624,8 +667,8 @@ class PgRunEventLog implements RunEventLog {
       }
       const seq = s.seq + 1;
       await this.db.query(
-        `WITH ins AS (INSERT INTO lgdev_run_events (run_id, seq, thread_id, event, data) VALUES ($1, $2, $3, $4, $5) RETURNING seq)
-         SELECT pg_notify($6, json_build_object('id', $1::text, 'run_id', $1::text, 'seq', seq, 'thread_id', $3::text)::text) FROM ins`,
+        named(`WITH ins AS (INSERT INTO lgdev_run_events (run_id, seq, thread_id, event, data) VALUES ($1, $2, $3, $4, $5) RETURNING seq)
+         SELECT pg_notify($6, json_build_object('id', $1::text, 'run_id', $1::text, 'seq', seq, 'thread_id', $3::text)::text) FROM ins`),
         [runId, seq, threadId, event, JSON.stringify(data) ?? "null", channelOf(this.schema, "run_event")],
       );
       s.seq = seq;
@@ -692,7 +735,7 @@ class PgRunQueue implements RunQueue {
     for (let attempt = 0; attempt < 8; attempt++) {
       try {
         const r = await this.db.query(
-          `WITH c AS (
+          named(`WITH c AS (
              SELECT r.run_id FROM lgdev_runs r
              WHERE r.status = 'pending' AND (r.not_before IS NULL OR r.not_before <= clock_timestamp())
                ${runId === undefined ? "" : "AND r.run_id = $4"}
@@ -707,7 +750,7 @@ class PgRunQueue implements RunQueue {
            UPDATE lgdev_runs r SET status = 'running', updated_at = date_trunc('milliseconds', clock_timestamp()), claimed_by = $1,
              lease_until = clock_timestamp() + $2 * interval '1 millisecond', heartbeat_at = clock_timestamp()
            FROM c WHERE r.run_id = c.run_id AND r.status = 'pending'
-           RETURNING ${CLAIM_RETURNING}`,
+           RETURNING ${CLAIM_RETURNING}`),
           runId === undefined ? [workerId, leaseMs, skip] : [workerId, leaseMs, skip, runId],
         );
         const row = r.rows[0];
@@ -735,14 +778,13 @@ class PgRunQueue implements RunQueue {
     return r.rows.map((row) => row.run_id);
   }
   async release(runId: string, workerId: string, final: Partial<Omit<RunRecord, "run_id" | "thread_id">>) {
-    return this.db.transaction(async (c) => {
-      const r = await c.query(`SELECT ${RUN_COLUMNS} FROM lgdev_runs WHERE run_id = $1 AND claimed_by = $2 AND status = 'running' FOR UPDATE`, [runId, workerId]);
-      if (!r.rows[0]) return false;
-      const next = { ...runOf(r.rows[0]), ...final } as RunRecord;
-      await c.query(SQL.upsertRun, runParams(next));
-      await c.query("UPDATE lgdev_runs SET lease_until = NULL WHERE run_id = $1", [runId]);
-      return true;
-    });
+    // One statement: only while this worker still holds the claim.
+    const p = new Params();
+    p.add(runId);
+    p.add(workerId);
+    const set = setClause(final, RUN_WRITE, p);
+    const r = await this.db.query(named(`UPDATE lgdev_runs SET ${set ? `${set}, ` : ""}lease_until = NULL WHERE run_id = $1 AND claimed_by = $2 AND status = 'running'`), p.values);
+    return (r.rowCount ?? 0) > 0;
   }
   async expired(now?: string) {
     const r = await this.db.query(
@@ -751,6 +793,33 @@ class PgRunQueue implements RunQueue {
     );
     return r.rows.map(runOf);
   }
+}
+
+/** A write of a transaction not sent yet: its statement, and which row it writes. */
+interface PendingWrite {
+  row: string;
+  sql: string;
+  values: unknown[];
+}
+
+/**
+ * Send a transaction's pending writes, in order: in one statement (each write a data-modifying WITH query, their
+ * parameters renumbered) when they write distinct rows; one after the other when a row is written twice (a
+ * statement may not change one row twice). Foreign keys are checked at the end of the statement, so a run
+ * written beside its new thread finds it.
+ */
+async function flushWrites(c: Queryable, writes: PendingWrite[]): Promise<void> {
+  if (writes.length === 1 || new Set(writes.map((w) => w.row)).size < writes.length) {
+    for (const w of writes) await c.query(w.sql, w.values);
+    return;
+  }
+  const values: unknown[] = [];
+  const parts = writes.map((w, i) => {
+    const offset = values.length;
+    values.push(...w.values);
+    return `w${i} AS (${w.sql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`)})`;
+  });
+  await c.query(`WITH ${parts.join(", ")} SELECT 1`, values);
 }
 
 const NO_DURABILITY_WORK: DurabilityPort = {
@@ -794,30 +863,42 @@ export class PostgresBackend implements StorageBackend {
       // The first read of a thread, or of a thread's runs, locks the thread's row until commit: transactions on one
       // thread run one after the other.
       const locked = new Set<string>();
+      // Writes wait for the next read or the commit, and then travel together in one statement (one round trip).
+      const writes: PendingWrite[] = [];
+      const flush = async () => {
+        if (writes.length > 0) await flushWrites(c, writes.splice(0));
+      };
       const lockThread = async (id: string) => {
         if (locked.has(id)) return;
         locked.add(id);
-        await c.query("SELECT 1 FROM lgdev_threads WHERE thread_id = $1 FOR UPDATE", [id]);
+        await c.query(named("SELECT 1 FROM lgdev_threads WHERE thread_id = $1 FOR UPDATE"), [id]);
       };
       const tx: StorageTx = {
         threads: {
           get: async (id) => {
+            await flush();
             locked.add(id);
-            const r = await c.query(`SELECT ${THREAD_COLUMNS} FROM lgdev_threads WHERE thread_id = $1 FOR UPDATE`, [id]);
+            const r = await c.query(named(`SELECT ${THREAD_COLUMNS} FROM lgdev_threads WHERE thread_id = $1 FOR UPDATE`), [id]);
             return r.rows[0] ? threadOf(r.rows[0]) : undefined;
           },
-          put: async (t) => void (await c.query(SQL.upsertThread, threadParams(t))),
+          put: async (t) => void writes.push({ row: `thread:${t.thread_id}`, sql: SQL.upsertThread, values: threadParams(t) }),
         },
         runs: {
-          get: (id) => getRun(c, id, true),
-          put: async (r) => void (await c.query(SQL.upsertRun, runParams(r))),
+          get: async (id) => {
+            await flush();
+            return getRun(c, id, true);
+          },
+          put: async (r) => void writes.push({ row: `run:${r.run_id}`, sql: SQL.upsertRun, values: runParams(r) }),
           listByStatus: async (statuses, threadId) => {
+            await flush();
             if (threadId !== undefined) await lockThread(threadId);
             return runsByStatus(c, statuses, threadId, true);
           },
         },
       };
-      return fn(tx);
+      const result = await fn(tx);
+      await flush();
+      return result;
     });
   }
 

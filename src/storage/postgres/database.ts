@@ -19,6 +19,12 @@ export interface DatabaseOptions {
   logger: Logger;
 }
 
+/** A statement the server prepares once per connection (parsed and planned once) under `name`. */
+export interface NamedStatement {
+  name: string;
+  text: string;
+}
+
 /** A pool with health tracking: what every other part of the PostgreSQL layer is built on. */
 export interface Database {
   readonly pool: pg.Pool;
@@ -33,7 +39,7 @@ export interface Database {
    * One statement on a pooled connection. Fails fast with a 503 error while the database is down; a connection
    * failure turns the health down and is thrown as {@link DatabaseUnavailableError}. Other errors pass unchanged.
    */
-  query<R extends pg.QueryResultRow = Record<string, unknown>>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>>;
+  query<R extends pg.QueryResultRow = Record<string, unknown>>(text: string | NamedStatement, values?: unknown[]): Promise<pg.QueryResult<R>>;
   /**
    * `fn` inside BEGIN ... COMMIT on one connection (ROLLBACK when it throws). A serialization failure or deadlock
    * reruns `fn` (up to 5 attempts), so `fn` must do nothing but database work.
@@ -135,10 +141,10 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     target,
     serverVersion,
     clientConfig,
-    async query<R extends pg.QueryResultRow>(text: string, values?: unknown[]) {
+    async query<R extends pg.QueryResultRow>(text: string | NamedStatement, values?: unknown[]) {
       health.assertUp();
       try {
-        const result = await pool.query<R>(text, values);
+        const result = typeof text === "string" ? await pool.query<R>(text, values) : await pool.query<R>({ ...text, values });
         health.reportSuccess();
         return result;
       } catch (err) {

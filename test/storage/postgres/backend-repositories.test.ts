@@ -41,6 +41,31 @@ const OWNERS = ["alice", "bob", "carol", null];
 const TAGS = ["x", "y", "z"];
 
 describe("threads", () => {
+  it("concurrent inserts travel grouped: each answers for its own row (duplicates, a row the server refuses)", async () => {
+    const ids = Array.from({ length: 60 }, (_, i) => `g${i % 50}`); // g0..g9 twice
+    const done = await Promise.all(ids.map((id) => b.threads.insert(thread(id, { metadata: { n: id } }))));
+    // Every id is created exactly once; its later insert answers with the stored row, not created.
+    for (let i = 0; i < 50; i++) {
+      const answers = done.filter((d) => d.thread.thread_id === `g${i}`);
+      expect(answers.filter((a) => a.created).length).toBe(1);
+      expect(answers.length).toBe(i < 10 ? 2 : 1);
+      for (const a of answers) expect(a.thread.metadata).toEqual({ n: `g${i}` });
+    }
+    // Grouped: rows inserted by one statement share its transaction id.
+    const tx = await b.layer.db.query<{ n: string }>("SELECT count(DISTINCT xmin::text) AS n FROM lgdev_threads WHERE thread_id LIKE 'g%'");
+    expect(Number(tx.rows[0]!.n)).toBeLessThan(50);
+    expect((await b.threads.search({ limit: 100 })).total).toBe(50);
+
+    // A row the server refuses (jsonb has no \u0000) fails its own insert only, whatever it travelled with.
+    const bad = thread("h-bad", { metadata: { k: "a\u0000b" } });
+    const more = await Promise.allSettled([...Array.from({ length: 20 }, (_, i) => b.threads.insert(thread(`h${i}`))), b.threads.insert(bad)]);
+    expect(more.slice(0, 20).every((r) => r.status === "fulfilled" && r.value.created)).toBe(true);
+    expect(more[20]?.status).toBe("rejected");
+    expect(String((more[20] as PromiseRejectedResult).reason)).toMatch(/unicode|\\u0000/i);
+    expect(await b.threads.get("h-bad")).toBeUndefined();
+    expect((await b.threads.search({ limit: 100 })).total).toBe(70);
+  });
+
   it("insert, get, update (atomic patch), delete with runs and checkpoints", async () => {
     const t = thread("t1", { metadata: { owner: "alice", nested: { a: [1, 2] } }, values: { messages: ["hi"] }, error: { message: "boom" } });
     expect(await b.threads.insert(t)).toEqual({ thread: t, created: true });
