@@ -146,6 +146,16 @@ export class RunStreams {
     this.deliver(ch, e);
   }
 
+  /**
+   * Before this process executes another attempt of a run (an earlier one ran elsewhere, or before a restart): take
+   * in the events the log holds, so this attempt's events number on from them.
+   */
+  async resume(runId: string): Promise<void> {
+    const ch = this.channels.get(runId);
+    if (!ch || !this.shared || ch.local || ch.done) return;
+    await this.catchUp(ch);
+  }
+
   /** Resolves once every event published here for the run is in the shared log (at once without one). */
   appended(runId: string): Promise<unknown> {
     return this.channels.get(runId)?.appended ?? Promise.resolve();
