@@ -456,7 +456,8 @@ export class RunExecutor {
     const kwargs = run.kwargs;
     const modes = kwargs.stream_mode;
     // Each new state of the run's graph is a `state_update` for those following its thread.
-    const mapper = new ChunkMapper(modes, kwargs.stream_subgraphs, (values) => streams.stateUpdate(run.thread_id, { run_id: run.run_id, values }));
+    const inRunEvents = modes.includes("values");
+    const mapper = new ChunkMapper(modes, kwargs.stream_subgraphs, (values) => streams.stateUpdate(run.thread_id, { run_id: run.run_id, values }, { inRunEvents }));
     const attempt = kwargs.attempt ?? 1;
     if (attempt > 1) await streams.resume(run.run_id);
     streams.publish(run.run_id, "metadata", { run_id: run.run_id, attempt });

@@ -364,6 +364,51 @@ describe("two lg-dev serve processes on one PostgreSQL database", () => {
     }
   }, 120_000);
 
+  it("thread streams from any process: a follower gets the lifecycle and state_update events of runs executing in the other process, and of state updates made there", async () => {
+    const [a, b] = [await serve(), await serve()];
+    const servers = [a, b];
+    const controller = new AbortController();
+    try {
+      const thread = await a.client.threads.create();
+      // One follower on each process: whichever executes a run, one of them follows it from the other process.
+      const followed = servers.map((s) => {
+        const events: Ev[] = [];
+        const done = (async () => {
+          try {
+            for await (const e of s.client.threads.joinStream(thread.thread_id, { streamMode: ["lifecycle", "state_update"], signal: controller.signal } as never)) events.push(e as Ev);
+          } catch (err) {
+            if (!controller.signal.aborted) throw err;
+          }
+        })();
+        return { events, done };
+      });
+      await new Promise((r) => setTimeout(r, 500));
+      // A run streaming `values` (its values events carry the states) and one streaming only `updates`.
+      const withValues = await a.client.runs.create(thread.thread_id, "steps", { input: { tag: "thread-values", i: 0, k: 3, ms: 20 }, streamMode: "values" });
+      await b.client.runs.join(thread.thread_id, withValues.run_id);
+      const withUpdates = await b.client.runs.create(thread.thread_id, "steps", { input: { tag: "thread-updates", i: 0, k: 3, ms: 20 }, streamMode: "updates" });
+      await a.client.runs.join(thread.thread_id, withUpdates.run_id);
+      await b.client.threads.updateState(thread.thread_id, { values: { tag: "planted" } });
+      const expected = [
+        ...[0, 1, 2, 3].map((i) => ({ run_id: withValues.run_id, tag: "thread-values", i })),
+        ...[0, 1, 2, 3].map((i) => ({ run_id: withUpdates.run_id, tag: "thread-updates", i })),
+        { run_id: undefined, tag: "planted", i: 3 },
+      ];
+      const updatesOf = (events: Ev[]) => events.filter((e) => e.event === "state_update").map((e) => ({ run_id: e.data.run_id, tag: e.data.values.tag, i: e.data.values.i }));
+      for (const f of followed) {
+        await until(() => (updatesOf(f.events).length >= expected.length ? true : undefined), 10_000, "every state_update").catch(() => undefined);
+        expect(updatesOf(f.events)).toEqual(expected);
+        const lifecycle = f.events.filter((e) => e.event === "lifecycle").map((e) => `${e.data.run_id}:${e.data.event}`);
+        expect(lifecycle).toEqual([`${withValues.run_id}:started`, `${withValues.run_id}:completed`, `${withUpdates.run_id}:started`, `${withUpdates.run_id}:completed`]);
+      }
+      const runners = new Set([executions().get("thread-values")?.[0], executions().get("thread-updates")?.[0]]);
+      process.stderr.write(`thread streams: runs executed by ${runners.size} process(es)\n`);
+    } finally {
+      controller.abort();
+      for (const s of servers) expect(await stop(s)).toBe(0);
+    }
+  }, 120_000);
+
   it("a cron every second with two processes: one run per schedule tick, none doubled, each executed once", async () => {
     const [a, b] = [await serve(), await serve()];
     const servers = [a, b];

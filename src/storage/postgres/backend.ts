@@ -633,12 +633,16 @@ class PgRunEventLog implements RunEventLog {
     };
     const result = s.tail.then(async () => {
       try {
-        return await insert();
-      } catch (err) {
-        // Another process appended to this run (e.g. ended it after a takeover): count on from what is stored.
-        if ((err as { code?: string }).code !== "23505") throw err;
-        s.seq = undefined;
-        return await insert();
+        for (let attempt = 1; ; attempt++) {
+          try {
+            return await insert();
+          } catch (err) {
+            // Another process appended to this log (ended the run after a takeover; a thread's state log has writers
+            // in every process): count on from what is stored.
+            if ((err as { code?: string }).code !== "23505" || attempt >= 8) throw err;
+            s.seq = undefined;
+          }
+        }
       } finally {
         s.pending--;
       }
