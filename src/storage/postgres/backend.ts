@@ -72,6 +72,7 @@ import {
   versionOf,
 } from "./records.js";
 import { containsSql, filtersSql, limitOffset, orderBy, Params, type FieldOf } from "./sql.js";
+import { TRIM_DEFAULTS, trimRunEvents, type TrimOptions } from "./trim.js";
 
 /** Something that runs a statement: the pool (through Database) or one transaction's client. */
 interface Queryable {
@@ -669,6 +670,10 @@ class PgRunEventLog implements RunEventLog {
     this.next.delete(runId);
     await this.db.query("DELETE FROM lgdev_run_events WHERE run_id = $1", [runId]);
   }
+  /** Delete the events nobody may read any more (trim.ts); the backend does it every 30 s. */
+  trim(options?: Partial<TrimOptions>): Promise<number | undefined> {
+    return trimRunEvents(this.db, options);
+  }
 }
 
 /** The run columns a claim returns, plus its lease. */
@@ -779,6 +784,7 @@ export class PostgresBackend implements StorageBackend {
   readonly durability = NO_DURABILITY_WORK;
   private readonly db: Database;
   private closing?: Promise<void>;
+  private readonly trimTimer: NodeJS.Timeout;
 
   constructor(readonly layer: PostgresLayer) {
     const db = (this.db = layer.db);
@@ -791,6 +797,10 @@ export class PostgresBackend implements StorageBackend {
     this.runEvents = new PgRunEventLog(db, db.schema);
     this.changes = new PgChangeFeed(layer.bus);
     this.queue = new PgRunQueue(db);
+    // Stream events of ended runs go once nobody may read them (a failed trim, e.g. while the database is down, is
+    // retried at the next tick).
+    this.trimTimer = setInterval(() => void this.runEvents.trim().catch(() => undefined), TRIM_DEFAULTS.everyMs);
+    this.trimTimer.unref();
   }
 
   transaction<T>(fn: (tx: StorageTx) => Promise<T>): Promise<T> {
@@ -843,6 +853,7 @@ export class PostgresBackend implements StorageBackend {
   }
 
   close(): Promise<void> {
+    clearInterval(this.trimTimer);
     this.closing ??= this.layer.close();
     return this.closing;
   }
