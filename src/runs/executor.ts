@@ -267,9 +267,15 @@ export class RunExecutor {
     this.pump();
   }
 
+  /**
+   * Queue in creation order: a run handed back to the queue by a stopping process comes after younger runs of its
+   * thread, which the storage lets nobody claim before it.
+   */
   private queueLocally(run: RunRecord): void {
     this.o.streams.open(run.run_id, run.thread_id, run.kwargs.stream_resumable);
-    this.pending.push(run);
+    let i = this.pending.length;
+    while (i > 0 && this.pending[i - 1]!.created_at > run.created_at) i--;
+    this.pending.splice(i, 0, run);
   }
 
   /** Runs of a thread that are pending or running. */

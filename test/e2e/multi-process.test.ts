@@ -315,8 +315,10 @@ describe("two lg-dev serve processes on one PostgreSQL database", () => {
       await until(() => (executions().has("ends-in-grace") && executions().has("outlives-grace") ? true : undefined), 15_000, "both runs to start on A");
       const b = await serve();
       servers.push(b);
-      // Queued behind the short run, on A: A must leave it to B.
+      // Queued behind the short run, on A: A must leave it to B. Queued behind the long run, on B: it waits for the
+      // long run's second attempt there.
       const queued = await a.client.runs.create(t1.thread_id, "record", { input: { tag: "queued-before-signal", ms: 0 }, multitaskStrategy: "enqueue" });
+      const behindLong = await b.client.runs.create(t2.thread_id, "steps", { input: { tag: "behind-long", i: 0, k: 1, ms: 0 }, multitaskStrategy: "enqueue" });
       const signalled = Date.now();
       a.child.kill("SIGTERM");
       await until(() => (a.text().includes("SIGTERM: shutting down") ? true : undefined), 5_000, "A to hear the signal");
@@ -344,7 +346,6 @@ describe("two lg-dev serve processes on one PostgreSQL database", () => {
       await b.client.runs.join(t2.thread_id, long.run_id);
       expect((await b.client.runs.get(t2.thread_id, long.run_id)).status).toBe("success");
       expect(executions().get("outlives-grace")).toEqual([pa]);
-      expect(((await b.client.threads.getState(t2.thread_id)).values as { i: number }).i).toBe(8);
       const events = await collect(b.client.runs.joinStream(t2.thread_id, long.run_id, { lastEventId: "-1" }));
       expect(events.map((e) => e.id)).toEqual(events.map((_, i) => String(i)));
       expect(events.filter((e) => e.event === "metadata").map((e) => e.data.attempt)).toEqual([1, 2]);
@@ -352,6 +353,10 @@ describe("two lg-dev serve processes on one PostgreSQL database", () => {
       expect(seen[0]).toBe(0);
       expect(seen.at(-1)).toBe(8);
       expect(a.text()).toMatch(/1 run did not finish in time and went back to the queue/);
+      await b.client.runs.join(t2.thread_id, behindLong.run_id);
+      expect(executions().get("behind-long")).toEqual([pb]);
+      expect((await b.client.runs.get(t2.thread_id, behindLong.run_id)).status).toBe("success");
+      expect(((await b.client.threads.getState(t2.thread_id)).values as { i: number }).i).toBe(1);
 
       // Nothing is left running or busy.
       for (const t of [t1, t2, t3]) {
