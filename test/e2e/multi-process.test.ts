@@ -326,6 +326,8 @@ describe("two lg-dev serve processes on one PostgreSQL database", () => {
       const created = await a.client.runs.create(t3.thread_id, "record", { input: { tag: "created-after-signal", ms: 0 } });
       const joinedOnA = (await a.client.runs.join(t3.thread_id, created.run_id)) as { n: number };
       expect(joinedOnA.n).toBe(1);
+      const streamedOnA = await collect(a.client.runs.stream(t3.thread_id, "record", { input: { tag: "streamed-after-signal", ms: 0 }, streamMode: "values" }));
+      expect(streamedOnA.map((e) => (e.event === "values" ? e.data.n : e.event))).toEqual(["metadata", 1, 2]);
       writeFileSync(`${recordFile}.short.open`, "");
       expect(await a.client.runs.join(t1.thread_id, short.run_id)).toMatchObject({ n: 1 });
       expect(Date.now() - signalled).toBeLessThan(3000);
@@ -338,6 +340,7 @@ describe("two lg-dev serve processes on one PostgreSQL database", () => {
       await b.client.runs.join(t1.thread_id, queued.run_id);
       expect(executions().get("queued-before-signal")).toEqual([pb]);
       expect(executions().get("created-after-signal")).toEqual([pb]);
+      expect(executions().get("streamed-after-signal")).toEqual([pb]);
       expect((await b.client.runs.get(t1.thread_id, queued.run_id)).status).toBe("success");
       expect(((await b.client.threads.getState(t1.thread_id)).values as { n: number }).n).toBe(2);
 
