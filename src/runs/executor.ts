@@ -145,6 +145,8 @@ export class RunExecutor {
         void this.o.backend.runs.get(e.run_id).then(
           (run) => {
             if (run?.status === "pending" && !this.isLocal(run.run_id) && !this.stopped) {
+              // Handed back by a stopping process: its thread runs nothing now.
+              if ((run.kwargs.attempt ?? 1) > 1) this.remoteBusy.delete(run.thread_id);
               this.queueLocally(run);
               this.pump();
             }

@@ -332,6 +332,7 @@ describe("two lg-dev serve processes on one PostgreSQL database", () => {
       expect(await a.client.runs.join(t1.thread_id, short.run_id)).toMatchObject({ n: 1 });
       expect(Date.now() - signalled).toBeLessThan(3000);
       expect(await a.exited).toBe(0);
+      const exitedAt = Date.now();
       writeFileSync(`${recordFile}.long.open`, "");
 
       const [pa, pb] = [a.child.pid, b.child.pid];
@@ -347,6 +348,7 @@ describe("two lg-dev serve processes on one PostgreSQL database", () => {
       // The long run went back to the queue: B resumes it from its last checkpoint (its first step, which records
       // the execution, is not run again) and it ends in success; its resumable stream holds both attempts.
       await b.client.runs.join(t2.thread_id, long.run_id);
+      process.stderr.write(`a run handed back at shutdown: resumed and finished (5 steps of 50 ms left) ${Date.now() - exitedAt} ms after its process exited\n`);
       expect((await b.client.runs.get(t2.thread_id, long.run_id)).status).toBe("success");
       expect(executions().get("outlives-grace")).toEqual([pa]);
       const events = await collect(b.client.runs.joinStream(t2.thread_id, long.run_id, { lastEventId: "-1" }));
