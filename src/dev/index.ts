@@ -299,6 +299,9 @@ async function startWithStorage(
         });
         const stopped = await Promise.race([services.stop(grace), tooLong]);
         if (stopped && stopped.ended > 0) logger.warn(`${stopped.ended} run${stopped.ended === 1 ? "" : "s"} did not finish in time and ended as errors`);
+        if (stopped && stopped.requeued > 0) {
+          logger.warn(`${stopped.requeued} run${stopped.requeued === 1 ? "" : "s"} did not finish in time and went back to the queue (resumed from the last checkpoint by another process, or by this one after a restart)`);
+        }
         await app.close();
         await ui?.close();
         unbindClient();

@@ -92,6 +92,8 @@ export class RunExecutor {
   private readonly remoteBusy = new Set<string>();
   private coordination: NodeJS.Timeout[] = [];
   private unsubscribe: Array<() => void> = [];
+  /** Runs handed back to the queue at shutdown (another process resumes them): how many, for stop()'s answer. */
+  private requeued = 0;
 
   constructor(private readonly o: ExecutorOptions) {}
 
@@ -143,6 +145,8 @@ export class RunExecutor {
         void this.o.backend.runs.get(e.run_id).then(
           (run) => {
             if (run?.status === "pending" && !this.isLocal(run.run_id) && !this.stopped) {
+              // Handed back by a stopping process: its thread runs nothing now.
+              if ((run.kwargs.attempt ?? 1) > 1) this.remoteBusy.delete(run.thread_id);
               this.queueLocally(run);
               this.pump();
             }
@@ -265,9 +269,15 @@ export class RunExecutor {
     this.pump();
   }
 
+  /**
+   * Queue in creation order: a run handed back to the queue by a stopping process comes after younger runs of its
+   * thread, which the storage lets nobody claim before it.
+   */
   private queueLocally(run: RunRecord): void {
     this.o.streams.open(run.run_id, run.thread_id, run.kwargs.stream_resumable);
-    this.pending.push(run);
+    let i = this.pending.length;
+    while (i > 0 && this.pending[i - 1]!.created_at > run.created_at) i--;
+    this.pending.splice(i, 0, run);
   }
 
   /** Runs of a thread that are pending or running. */
@@ -358,15 +368,22 @@ export class RunExecutor {
   }
 
   /**
-   * Shutdown: stop starting runs (queued ones stay `pending` in storage and run after a restart), give the running
-   * ones up to `graceMs` to finish, then end the rest as errors (`ServerShutdown`), so none is left `running`.
-   * Resolves once every run has settled; returns how many finished in time and how many were ended.
+   * Shutdown: stop starting runs at once (queued ones stay `pending` in storage: other processes sharing it run them,
+   * or this one after a restart), give the running ones up to `graceMs` to finish, then stop the rest. Meanwhile this
+   * process keeps its claims alive (heartbeats), still hears cancels and other processes' run ends (its waiters
+   * wake up), and runs created here are announced to the others. A run stopped at the end of the grace period is
+   * handed back to the queue when the storage is shared (another process resumes it from its last checkpoint, as
+   * LangGraph Platform retries a run whose worker stopped), else ended as an error (`ServerShutdown`); none is left
+   * `running`. Resolves once every run has settled.
    */
-  async stop(graceMs = 0): Promise<{ finished: number; ended: number }> {
+  async stop(graceMs = 0): Promise<{ finished: number; ended: number; requeued: number }> {
+    const first = !this.stopped;
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
-    for (const t of this.coordination) clearInterval(t);
-    for (const off of this.unsubscribe.splice(0)) off();
+    if (first && this.pending.length > 0 && this.unsubscribe.length > 0) {
+      // Runs queued here that this process will not start: whoever missed their announcement hears it now.
+      for (const run of this.pending) this.publish({ type: "run_created", run_id: run.run_id, thread_id: run.thread_id });
+    }
     const running = this.active.size;
     if (running > 0 && graceMs > 0) {
       let timer: NodeJS.Timeout | undefined;
@@ -379,7 +396,10 @@ export class RunExecutor {
     const left = [...this.active.values()];
     for (const a of left) a.controller.abort(SHUTDOWN);
     await Promise.all(left.map((a) => a.finished));
-    return { finished: running - left.length, ended: left.length };
+    for (const t of this.coordination) clearInterval(t);
+    for (const off of this.unsubscribe.splice(0)) off();
+    const requeued = this.requeued;
+    return { finished: running - left.length, ended: left.length - requeued, requeued };
   }
 
   /** Runs executing right now. */
@@ -437,25 +457,38 @@ export class RunExecutor {
       return;
     }
     this.claimed.add(run.run_id);
+    // The record as claimed: a run handed back at a shutdown was queued here before it became its next attempt.
+    run = claim.run;
     // Two independent reads: side by side.
     const [, checkpointsBefore] = await Promise.all([this.o.threads.setStatus(run.thread_id, "busy"), backend.checkpoints.keysOf(run.thread_id)]);
     const kwargs = run.kwargs;
     const modes = kwargs.stream_mode;
     // Each new state of the run's graph is a `state_update` for those following its thread.
-    const mapper = new ChunkMapper(modes, kwargs.stream_subgraphs, (values) => streams.stateUpdate(run.thread_id, { run_id: run.run_id, values }));
-    streams.publish(run.run_id, "metadata", { run_id: run.run_id, attempt: 1 });
+    const inRunEvents = modes.includes("values");
+    const mapper = new ChunkMapper(modes, kwargs.stream_subgraphs, (values) => streams.stateUpdate(run.thread_id, { run_id: run.run_id, values }, { inRunEvents }));
+    const attempt = kwargs.attempt ?? 1;
+    if (attempt > 1) await streams.resume(run.run_id);
+    streams.publish(run.run_id, "metadata", { run_id: run.run_id, attempt });
     let error: unknown;
     try {
       const graphId = kwargs.config.configurable.graph_id as string;
       if (!this.o.graphs.has(graphId)) throw new Error(`Graph "${graphId}" is not loaded`);
       const graph = await this.o.graphs.resolve(graphId, kwargs.config);
       this.o.blocking?.instrument(graph, graphId);
-      const input = kwargs.command ? new Command(kwargs.command as ConstructorParameters<typeof Command>[0]) : (kwargs.input ?? null);
+      // A run handed back at a shutdown resumes from its last checkpoint when it wrote one (its input or command
+      // is in it already), else starts over.
+      const resume = attempt > 1 && (await this.wroteCheckpoint(run));
+      let configurable = kwargs.config.configurable;
+      if (resume) {
+        const { checkpoint_id: _id, checkpoint_map: _map, ...rest } = configurable;
+        configurable = rest;
+      }
+      const input = resume ? null : kwargs.command ? new Command(kwargs.command as ConstructorParameters<typeof Command>[0]) : (kwargs.input ?? null);
       const options: Record<string, unknown> = {
         ...(kwargs.config.tags ? { tags: kwargs.config.tags } : {}),
         ...(kwargs.config.recursion_limit ? { recursionLimit: kwargs.config.recursion_limit } : {}),
-        configurable: kwargs.config.configurable,
-        metadata: { ...(kwargs.config.metadata as object), run_attempt: 1, ...this.runMetadata, langgraph_plan: "developer", langgraph_host: "self-hosted" },
+        configurable,
+        metadata: { ...(kwargs.config.metadata as object), run_attempt: attempt, ...this.runMetadata, langgraph_plan: "developer", langgraph_host: "self-hosted" },
         context: kwargs.context,
         interruptBefore: kwargs.interrupt_before,
         interruptAfter: kwargs.interrupt_after,
@@ -491,6 +524,7 @@ export class RunExecutor {
       return;
     }
     const shutdown = reason === SHUTDOWN && error !== undefined;
+    if (shutdown && backend.runEvents.shared && (await this.requeue(run))) return;
     if (reason === SHUTDOWN) {
       // Not a cancel the user asked for: the run did not finish before the server stopped (unless it just did).
       reason = undefined;
@@ -509,6 +543,37 @@ export class RunExecutor {
     const status: RunStatus | "rollback" = reason === "rollback" ? "rollback" : reason ? "interrupted" : error !== undefined ? "error" : "success";
     logger.debug(`run ${run.run_id} ${status} in ${Date.now() - started} ms`);
     await this.settle(run, status, values, error, startedAt);
+  }
+
+  /**
+   * Hand a run stopped by a shutdown back to the queue (pending, its next attempt resuming from its last checkpoint)
+   * and tell the other processes; its thread stays busy for that attempt. False when this process no longer held it.
+   */
+  private async requeue(run: RunRecord): Promise<boolean> {
+    const { backend, logger } = this.o;
+    const kwargs = { ...run.kwargs, attempt: (run.kwargs.attempt ?? 1) + 1 };
+    let released = false;
+    try {
+      released = await backend.queue.release(run.run_id, this.workerId, { status: "pending", updated_at: nowIso(), kwargs });
+    } catch (err) {
+      logger.error(`run ${run.run_id}: could not hand it back to the queue at shutdown`, err);
+    }
+    if (!released) return false;
+    logger.warn(`run ${run.run_id} (graph ${run.kwargs.config.configurable.graph_id}) was still running at shutdown: handed back to the queue, another process resumes it`);
+    this.requeued += 1;
+    this.claimed.delete(run.run_id);
+    this.active.delete(run.run_id);
+    this.busyThreads.delete(run.thread_id);
+    // Its events so far are in the shared log before anyone resumes it (the next attempt numbers on from them).
+    await this.o.streams.appended(run.run_id);
+    this.publish({ type: "run_created", run_id: run.run_id, thread_id: run.thread_id });
+    return true;
+  }
+
+  /** True when the thread's latest checkpoint was written by this run (an earlier attempt of it got that far). */
+  private async wroteCheckpoint(run: RunRecord): Promise<boolean> {
+    const tuple = await this.o.backend.checkpoints.saver.getTuple({ configurable: { thread_id: run.thread_id, checkpoint_ns: "" } });
+    return tuple?.metadata !== undefined && (tuple.metadata as Record<string, unknown>).run_id === run.run_id;
   }
 
   /** Record how a run ended, update its thread, end its stream and wake everyone waiting. */

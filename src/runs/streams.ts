@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { Logger } from "../logger.js";
 import type { ChangeFeed, RunEventLog } from "../storage/backend.js";
 import type { RunStatus } from "../storage/types.js";
@@ -42,6 +43,20 @@ class RunChannel {
     readonly threadId: string,
     readonly resumable: boolean,
   ) {}
+}
+
+/**
+ * The shared log's entry for a thread's state updates that no run's events carry (state updates through the API, and
+ * steps of runs that do not stream `values`): a pseudo run id, never a run's (those are UUIDs).
+ */
+export const THREAD_STATE_LOG = "thread_state:";
+const stateLogOf = (threadId: string) => `${THREAD_STATE_LOG}${threadId}`;
+
+/** A state of the graph that a `values` event carries (not an interrupt alone, which is not a new state). */
+function isNewState(data: unknown): boolean {
+  if (!data || typeof data !== "object" || Array.isArray(data)) return true;
+  const keys = Object.keys(data);
+  return !(keys.length === 1 && keys[0] === "__interrupt__");
 }
 
 /** Subscription options. */
@@ -90,6 +105,10 @@ export class RunStreams {
   private readonly finished: string[] = [];
 
   private readonly unsubscribe: Array<() => void> = [];
+  /** Shared log: where this process has read each followed thread's state log up to (reads one after the other). */
+  private readonly stateCursors = new Map<string, { next: number; reading: Promise<void> }>();
+  /** Shared log: this process's mark on the state updates it logs (it delivered them itself already). */
+  private readonly origin = randomUUID();
 
   constructor(
     private readonly keepFinished = 1000,
@@ -98,6 +117,10 @@ export class RunStreams {
     if (!shared) return;
     this.unsubscribe.push(
       shared.changes.subscribe("run_event", (e) => {
+        if (e.run_id.startsWith(THREAD_STATE_LOG)) {
+          if (e.thread_id !== undefined) this.readStateLog(e.thread_id, e.seq);
+          return;
+        }
         let ch = this.channels.get(e.run_id);
         if (!ch) {
           // A run this process never queued, on a thread someone here follows: follow it from this event on.
@@ -146,6 +169,16 @@ export class RunStreams {
     this.deliver(ch, e);
   }
 
+  /**
+   * Before this process executes another attempt of a run (an earlier one ran elsewhere, or before a restart): take
+   * in the events the log holds, so this attempt's events number on from them.
+   */
+  async resume(runId: string): Promise<void> {
+    const ch = this.channels.get(runId);
+    if (!ch || !this.shared || ch.local || ch.done) return;
+    await this.catchUp(ch);
+  }
+
   /** Resolves once every event published here for the run is in the shared log (at once without one). */
   appended(runId: string): Promise<unknown> {
     return this.channels.get(runId)?.appended ?? Promise.resolve();
@@ -160,15 +193,52 @@ export class RunStreams {
     if (tl) for (const te of threadEventsOf(runId, e)) for (const l of tl) l(te);
   }
 
-  /** The thread's state changed outside any run's stream (a run's step, a state update): tell thread streams. */
-  stateUpdate(threadId: string, data: Record<string, unknown>): void {
+  /**
+   * The thread's state changed (a run's step, a state update): tell thread streams. With a shared log, thread streams
+   * in other processes hear it too: from the run's own `values` events when `inRunEvents` (they carry the same state),
+   * else through the thread's state log.
+   */
+  stateUpdate(threadId: string, data: Record<string, unknown>, opts: { inRunEvents?: boolean } = {}): void {
+    this.deliverState(threadId, data);
+    if (!this.shared || opts.inRunEvents) return;
+    const { log, logger } = this.shared;
+    log.append(stateLogOf(threadId), threadId, "state_update", { origin: this.origin, data }).catch((err) =>
+      logger?.warn(`thread ${threadId}: could not store a state update for other processes: ${(err as Error).message}`),
+    );
+  }
+
+  private deliverState(threadId: string, data: unknown): void {
     const tl = this.threadListeners.get(threadId);
     if (tl) for (const l of tl) l({ event: "state_update", data });
   }
 
-  /** True when someone follows the thread's stream (so that building a state_update is worth it). */
+  /** True when a state_update of the thread may be heard (someone follows it here, or anywhere with a shared log). */
   hasThreadListeners(threadId: string): boolean {
-    return (this.threadListeners.get(threadId)?.size ?? 0) > 0;
+    return !!this.shared || (this.threadListeners.get(threadId)?.size ?? 0) > 0;
+  }
+
+  /**
+   * Shared log: entry `seq` of a thread's state log was appended. Followed here: read what is new since the last
+   * read (from `seq` on the first time) and deliver what other processes logged.
+   */
+  private readStateLog(threadId: string, seq: number): void {
+    const shared = this.shared;
+    if (!shared || !this.threadListeners.has(threadId)) return;
+    let cursor = this.stateCursors.get(threadId);
+    if (!cursor) this.stateCursors.set(threadId, (cursor = { next: seq - 1, reading: Promise.resolve() }));
+    const c = cursor;
+    c.reading = c.reading.then(async () => {
+      if (seq <= c.next || this.stateCursors.get(threadId) !== c) return;
+      try {
+        for (const row of await shared.log.read(stateLogOf(threadId), c.next)) {
+          c.next = row.seq;
+          const entry = row.data as { origin?: string; data?: unknown } | null;
+          if (entry?.origin !== this.origin) this.deliverState(threadId, entry?.data);
+        }
+      } catch (err) {
+        shared.logger?.debug(`thread ${threadId}: reading its state updates failed: ${(err as Error).message}`);
+      }
+    });
   }
 
   /** The thread of a run whose channel is open. */
@@ -278,6 +348,8 @@ export class RunStreams {
         for (const row of await shared.log.read(ch.runId, ch.nextId)) {
           if (ch.local || ch.done || row.seq - 1 !== ch.nextId) break;
           this.deliver(ch, { id: ch.nextId++, event: row.event, data: row.data });
+          // A root `values` event is a new state of the thread (the executing process logged no state update for it).
+          if (row.event === "values" && isNewState(row.data)) this.deliverState(ch.threadId, { run_id: ch.runId, values: row.data });
         }
       } catch (err) {
         shared.logger?.debug(`run ${ch.runId}: reading its stream events failed: ${(err as Error).message}`);
@@ -362,7 +434,10 @@ export class RunStreams {
       }
     } finally {
       set.delete(listener);
-      if (set.size === 0) this.threadListeners.delete(threadId);
+      if (set.size === 0) {
+        this.threadListeners.delete(threadId);
+        this.stateCursors.delete(threadId);
+      }
       signal.removeEventListener("abort", onAbort);
     }
   }

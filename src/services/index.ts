@@ -152,7 +152,7 @@ export function buildServices(o: ServicesOptions) {
      * Stop firing crons, executing runs and sending webhooks (shutdown). Running runs get `graceMs` to finish
      * (RunExecutor.stop); pending ones stay pending.
      */
-    async stop(graceMs = 0): Promise<{ finished: number; ended: number }> {
+    async stop(graceMs = 0): Promise<{ finished: number; ended: number; requeued: number }> {
       cronScheduler.stop();
       ttlSweeper.stop();
       const runs = await executor!.stop(graceMs);

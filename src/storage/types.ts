@@ -65,6 +65,8 @@ export interface RunKwargs {
   feedback_keys?: string[];
   /** When checkpoints are written: every step (sync/async) or only at exit. */
   durability?: "sync" | "async" | "exit";
+  /** Which attempt at the run this is (absent: the first); a run handed back at a shutdown is attempted again. */
+  attempt?: number;
 }
 
 export interface RunRecord {

@@ -7,7 +7,7 @@
  * thread's `n`: a run executed twice would show as a repeated tag and as `n` too high.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Client } from "@langchain/langgraph-sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -20,12 +20,21 @@ let project: { dir: string; cleanup(): void };
 let recordFile: string;
 
 const GRAPH = `
-import { appendFileSync } from "node:fs";
+import { appendFileSync, existsSync } from "node:fs";
 import { Annotation, StateGraph } from "@langchain/langgraph";
+
+// Waits until the test opens the gate (creates the file RECORD_FILE.<name>.open), or the run is stopped.
+const gate = (name: string, signal?: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    const file = process.env.RECORD_FILE + "." + name + ".open";
+    const t = setInterval(() => existsSync(file) && (clearInterval(t), resolve()), 25);
+    signal?.addEventListener("abort", () => (clearInterval(t), reject(new Error("aborted"))));
+  });
 
 const State = Annotation.Root({
   tag: Annotation<string>,
   ms: Annotation<number>,
+  gate: Annotation<string>,
   n: Annotation<number>({ reducer: (a, b) => a + b, default: () => 0 }),
 });
 
@@ -38,16 +47,19 @@ export const graph = new StateGraph(State)
         config.signal?.addEventListener("abort", () => (clearTimeout(t), reject(new Error("aborted"))));
       });
     }
+    if (s.gate) await gate(s.gate, config.signal);
     return { n: 1 };
   })
   .addEdge("__start__", "work")
   .compile();
 
-// k steps of ms each, one values event per step: a stream long enough to be joined while it runs.
-const Steps = Annotation.Root({ tag: Annotation<string>, i: Annotation<number>, k: Annotation<number>, ms: Annotation<number> });
+// k steps of ms each, one values event per step: a stream long enough to be joined while it runs. With a gate, the
+// step after step \`at\` waits for it.
+const Steps = Annotation.Root({ tag: Annotation<string>, i: Annotation<number>, k: Annotation<number>, ms: Annotation<number>, gate: Annotation<string>, at: Annotation<number> });
 export const steps = new StateGraph(Steps)
-  .addNode("step", async (s) => {
+  .addNode("step", async (s, config) => {
     if (!s.i) appendFileSync(process.env.RECORD_FILE!, s.tag + " " + process.pid + "\\n");
+    if (s.gate && (s.i ?? 0) === s.at) await gate(s.gate, config.signal);
     await new Promise((r) => setTimeout(r, s.ms));
     return { i: (s.i ?? 0) + 1 };
   })
@@ -75,8 +87,8 @@ interface Served {
   text(): string;
 }
 
-async function serve(): Promise<Served> {
-  const child = spawn(process.execPath, [lgDevUnderTest().bin, "serve", "--port", "0", "--host", "127.0.0.1", "--no-persist"], {
+async function serve(args: string[] = []): Promise<Served> {
+  const child = spawn(process.execPath, [lgDevUnderTest().bin, "serve", "--port", "0", "--host", "127.0.0.1", "--no-persist", ...args], {
     cwd: project.dir,
     env: { ...process.env, BROWSER: "none", NO_COLOR: "1", LG_DEV_STATIC_SCHEMAS: "0", PORT: undefined, POSTGRES_URI: pg.url, RECORD_FILE: recordFile },
     stdio: ["ignore", "pipe", "pipe"],
@@ -286,6 +298,123 @@ describe("two lg-dev serve processes on one PostgreSQL database", () => {
       const streamPids = new Set(threads.map((_, i) => executions().get(`stream-${i}`)?.[0]));
       process.stderr.write(`runs.stream: ${streamed.length} streams executed by ${streamPids.size} process(es)\n`);
     } finally {
+      for (const s of servers) expect(await stop(s)).toBe(0);
+    }
+  }, 120_000);
+
+  it("SIGTERM of one process: it claims nothing more (the other runs what is queued, and what is created on it meanwhile), a run ending within the grace period finishes there, one still going is resumed by the other from its last checkpoint, exit 0", async () => {
+    // A alone first, so that it executes both runs.
+    const a = await serve(["--shutdown-grace", "3"]);
+    const servers = [a];
+    try {
+      const [t1, t2, t3] = await Promise.all([a.client.threads.create(), a.client.threads.create(), a.client.threads.create()]);
+      // Ends when the test opens its gate, after the signal.
+      const short = await a.client.runs.create(t1.thread_id, "record", { input: { tag: "ends-in-grace", gate: "short" } });
+      // Waits at its fourth step until the gate opens, after A has exited: still going when the 3 s grace period ends.
+      const long = await a.client.runs.create(t2.thread_id, "steps", { input: { tag: "outlives-grace", i: 0, k: 8, ms: 50, gate: "long", at: 3 }, streamMode: ["values"], streamResumable: true });
+      await until(() => (executions().has("ends-in-grace") && executions().has("outlives-grace") ? true : undefined), 15_000, "both runs to start on A");
+      const b = await serve();
+      servers.push(b);
+      // Queued behind the short run, on A: A must leave it to B. Queued behind the long run, on B: it waits for the
+      // long run's second attempt there.
+      const queued = await a.client.runs.create(t1.thread_id, "record", { input: { tag: "queued-before-signal", ms: 0 }, multitaskStrategy: "enqueue" });
+      const behindLong = await b.client.runs.create(t2.thread_id, "steps", { input: { tag: "behind-long", i: 0, k: 1, ms: 0 }, multitaskStrategy: "enqueue" });
+      const signalled = Date.now();
+      a.child.kill("SIGTERM");
+      await until(() => (a.text().includes("SIGTERM: shutting down") ? true : undefined), 5_000, "A to hear the signal");
+      // A still answers during its grace period: a run created there is executed by B, and a join on A returns.
+      const created = await a.client.runs.create(t3.thread_id, "record", { input: { tag: "created-after-signal", ms: 0 } });
+      const joinedOnA = (await a.client.runs.join(t3.thread_id, created.run_id)) as { n: number };
+      expect(joinedOnA.n).toBe(1);
+      const streamedOnA = await collect(a.client.runs.stream(t3.thread_id, "record", { input: { tag: "streamed-after-signal", ms: 0 }, streamMode: "values" }));
+      expect(streamedOnA.map((e) => (e.event === "values" ? e.data.n : e.event))).toEqual(["metadata", 1, 2]);
+      writeFileSync(`${recordFile}.short.open`, "");
+      expect(await a.client.runs.join(t1.thread_id, short.run_id)).toMatchObject({ n: 1 });
+      expect(Date.now() - signalled).toBeLessThan(3000);
+      expect(await a.exited).toBe(0);
+      const exitedAt = Date.now();
+      writeFileSync(`${recordFile}.long.open`, "");
+
+      const [pa, pb] = [a.child.pid, b.child.pid];
+      expect(executions().get("ends-in-grace")).toEqual([pa]);
+      expect((await b.client.runs.get(t1.thread_id, short.run_id)).status).toBe("success");
+      await b.client.runs.join(t1.thread_id, queued.run_id);
+      expect(executions().get("queued-before-signal")).toEqual([pb]);
+      expect(executions().get("created-after-signal")).toEqual([pb]);
+      expect(executions().get("streamed-after-signal")).toEqual([pb]);
+      expect((await b.client.runs.get(t1.thread_id, queued.run_id)).status).toBe("success");
+      expect(((await b.client.threads.getState(t1.thread_id)).values as { n: number }).n).toBe(2);
+
+      // The long run went back to the queue: B resumes it from its last checkpoint (its first step, which records
+      // the execution, is not run again) and it ends in success; its resumable stream holds both attempts.
+      await b.client.runs.join(t2.thread_id, long.run_id);
+      process.stderr.write(`a run handed back at shutdown: resumed and finished (5 steps of 50 ms left) ${Date.now() - exitedAt} ms after its process exited\n`);
+      expect((await b.client.runs.get(t2.thread_id, long.run_id)).status).toBe("success");
+      expect(executions().get("outlives-grace")).toEqual([pa]);
+      const events = await collect(b.client.runs.joinStream(t2.thread_id, long.run_id, { lastEventId: "-1" }));
+      expect(events.map((e) => e.id)).toEqual(events.map((_, i) => String(i)));
+      expect(events.filter((e) => e.event === "metadata").map((e) => e.data.attempt)).toEqual([1, 2]);
+      const seen = events.filter((e) => e.event === "values").map((e) => e.data.i as number);
+      expect(seen[0]).toBe(0);
+      expect(seen.at(-1)).toBe(8);
+      expect(a.text()).toMatch(/1 run did not finish in time and went back to the queue/);
+      await b.client.runs.join(t2.thread_id, behindLong.run_id);
+      expect(executions().get("behind-long")).toEqual([pb]);
+      expect((await b.client.runs.get(t2.thread_id, behindLong.run_id)).status).toBe("success");
+      expect(((await b.client.threads.getState(t2.thread_id)).values as { i: number }).i).toBe(1);
+
+      // Nothing is left running or busy.
+      for (const t of [t1, t2, t3]) {
+        expect((await b.client.threads.get(t.thread_id)).status).toBe("idle");
+        const statuses = (await b.client.runs.list(t.thread_id)).map((r) => r.status);
+        expect(statuses.filter((st) => st === "pending" || st === "running")).toEqual([]);
+      }
+    } finally {
+      for (const s of servers) expect(await stop(s)).toBe(0);
+    }
+  }, 120_000);
+
+  it("thread streams from any process: a follower gets the lifecycle and state_update events of runs executing in the other process, and of state updates made there", async () => {
+    const [a, b] = [await serve(), await serve()];
+    const servers = [a, b];
+    const controller = new AbortController();
+    try {
+      const thread = await a.client.threads.create();
+      // One follower on each process: whichever executes a run, one of them follows it from the other process.
+      const followed = servers.map((s) => {
+        const events: Ev[] = [];
+        const done = (async () => {
+          try {
+            for await (const e of s.client.threads.joinStream(thread.thread_id, { streamMode: ["lifecycle", "state_update"], signal: controller.signal } as never)) events.push(e as Ev);
+          } catch (err) {
+            if (!controller.signal.aborted) throw err;
+          }
+        })();
+        return { events, done };
+      });
+      await new Promise((r) => setTimeout(r, 500));
+      // A run streaming `values` (its values events carry the states) and one streaming only `updates`.
+      const withValues = await a.client.runs.create(thread.thread_id, "steps", { input: { tag: "thread-values", i: 0, k: 3, ms: 20 }, streamMode: "values" });
+      await b.client.runs.join(thread.thread_id, withValues.run_id);
+      const withUpdates = await b.client.runs.create(thread.thread_id, "steps", { input: { tag: "thread-updates", i: 0, k: 3, ms: 20 }, streamMode: "updates" });
+      await a.client.runs.join(thread.thread_id, withUpdates.run_id);
+      await b.client.threads.updateState(thread.thread_id, { values: { tag: "planted" } });
+      const expected = [
+        ...[0, 1, 2, 3].map((i) => ({ run_id: withValues.run_id, tag: "thread-values", i })),
+        ...[0, 1, 2, 3].map((i) => ({ run_id: withUpdates.run_id, tag: "thread-updates", i })),
+        { run_id: undefined, tag: "planted", i: 3 },
+      ];
+      const updatesOf = (events: Ev[]) => events.filter((e) => e.event === "state_update").map((e) => ({ run_id: e.data.run_id, tag: e.data.values.tag, i: e.data.values.i }));
+      for (const f of followed) {
+        await until(() => (updatesOf(f.events).length >= expected.length ? true : undefined), 10_000, "every state_update").catch(() => undefined);
+        expect(updatesOf(f.events)).toEqual(expected);
+        const lifecycle = f.events.filter((e) => e.event === "lifecycle").map((e) => `${e.data.run_id}:${e.data.event}`);
+        expect(lifecycle).toEqual([`${withValues.run_id}:started`, `${withValues.run_id}:completed`, `${withUpdates.run_id}:started`, `${withUpdates.run_id}:completed`]);
+      }
+      const runners = new Set([executions().get("thread-values")?.[0], executions().get("thread-updates")?.[0]]);
+      process.stderr.write(`thread streams: runs executed by ${runners.size} process(es)\n`);
+    } finally {
+      controller.abort();
       for (const s of servers) expect(await stop(s)).toBe(0);
     }
   }, 120_000);

@@ -74,6 +74,7 @@ import {
   versionOf,
 } from "./records.js";
 import { containsSql, filtersSql, jsonParam, limitOffset, orderBy, Params, type FieldOf } from "./sql.js";
+import { TRIM_DEFAULTS, trimRunEvents, type TrimOptions } from "./trim.js";
 
 /** Something that runs a statement: the pool (through Database) or one transaction's client. */
 interface Queryable {
@@ -676,12 +677,16 @@ class PgRunEventLog implements RunEventLog {
     };
     const result = s.tail.then(async () => {
       try {
-        return await insert();
-      } catch (err) {
-        // Another process appended to this run (e.g. ended it after a takeover): count on from what is stored.
-        if ((err as { code?: string }).code !== "23505") throw err;
-        s.seq = undefined;
-        return await insert();
+        for (let attempt = 1; ; attempt++) {
+          try {
+            return await insert();
+          } catch (err) {
+            // Another process appended to this log (ended the run after a takeover; a thread's state log has writers
+            // in every process): count on from what is stored.
+            if ((err as { code?: string }).code !== "23505" || attempt >= 8) throw err;
+            s.seq = undefined;
+          }
+        }
       } finally {
         s.pending--;
       }
@@ -707,6 +712,10 @@ class PgRunEventLog implements RunEventLog {
   async drop(runId: string) {
     this.next.delete(runId);
     await this.db.query("DELETE FROM lgdev_run_events WHERE run_id = $1", [runId]);
+  }
+  /** Delete the events nobody may read any more (trim.ts); the backend does it every 30 s. */
+  trim(options?: Partial<TrimOptions>): Promise<number | undefined> {
+    return trimRunEvents(this.db, options);
   }
 }
 
@@ -844,6 +853,7 @@ export class PostgresBackend implements StorageBackend {
   readonly durability = NO_DURABILITY_WORK;
   private readonly db: Database;
   private closing?: Promise<void>;
+  private readonly trimTimer: NodeJS.Timeout;
 
   constructor(readonly layer: PostgresLayer) {
     const db = (this.db = layer.db);
@@ -856,6 +866,10 @@ export class PostgresBackend implements StorageBackend {
     this.runEvents = new PgRunEventLog(db, db.schema);
     this.changes = new PgChangeFeed(layer.bus);
     this.queue = new PgRunQueue(db);
+    // Stream events of ended runs go once nobody may read them (a failed trim, e.g. while the database is down, is
+    // retried at the next tick).
+    this.trimTimer = setInterval(() => void this.runEvents.trim().catch(() => undefined), TRIM_DEFAULTS.everyMs);
+    this.trimTimer.unref();
   }
 
   transaction<T>(fn: (tx: StorageTx) => Promise<T>): Promise<T> {
@@ -920,6 +934,7 @@ export class PostgresBackend implements StorageBackend {
   }
 
   close(): Promise<void> {
+    clearInterval(this.trimTimer);
     this.closing ??= this.layer.close();
     return this.closing;
   }
