@@ -43,7 +43,6 @@ import type {
 } from "../backend.js";
 import type { AssistantRecord, AssistantVersionRecord, CronRecord, Metadata, RunRecord, RunStatus, StoreItemRecord, ThreadRecord } from "../types.js";
 import { checkpointMetadata } from "../checkpoint-metadata.js";
-import { createHash } from "node:crypto";
 import { GroupedInsert } from "./batch.js";
 import type { Database, NamedStatement } from "./database.js";
 import { openPostgres, type PostgresLayer, type PostgresOptions } from "./index.js";
@@ -73,23 +72,12 @@ import {
   VERSION_WRITE,
   versionOf,
 } from "./records.js";
-import { containsSql, filtersSql, jsonParam, limitOffset, orderBy, Params, type FieldOf } from "./sql.js";
+import { containsSql, filtersSql, jsonParam, limitOffset, named, orderBy, Params, type FieldOf } from "./sql.js";
 import { TRIM_DEFAULTS, trimRunEvents, type TrimOptions } from "./trim.js";
 
 /** Something that runs a statement: the pool (through Database) or one transaction's client. */
 interface Queryable {
   query<R extends Record<string, unknown> = Record<string, unknown>>(text: string | NamedStatement, values?: unknown[]): Promise<{ rows: R[]; rowCount: number | null }>;
-}
-
-const namedStatements = new Map<string, NamedStatement>();
-/**
- * A statement of a fixed text (never built from input: a bounded set) as a named one: each connection has the
- * server parse and plan it once, not at every execution. For the statements every run and request goes through.
- */
-function named(text: string): NamedStatement {
-  let s = namedStatements.get(text);
-  if (!s) namedStatements.set(text, (s = { name: `lgdev_${createHash("sha1").update(text).digest("hex").slice(0, 24)}`, text }));
-  return s;
 }
 
 const metadataField: FieldOf = (key, p) => `metadata -> ${p.add(key)}::text`;

@@ -3,6 +3,7 @@ import { openDatabase, type Database } from "./database.js";
 import { migrate, type MigrateResult } from "./migrations.js";
 import { startNotifyBus, type NotifyBus } from "./notify.js";
 import { guardStorePool, type OfficialPostgres, type PostgresCheckpointer, type PostgresItemStore } from "./official.js";
+import { withOneTripWrites } from "./saver.js";
 
 export { checkSchemaName, openDatabase, type Database, type DatabaseOptions } from "./database.js";
 export { DatabaseUnavailableError, describeConnectionError, isConnectionError } from "./errors.js";
@@ -58,7 +59,10 @@ export async function openPostgres(options: PostgresOptions): Promise<PostgresLa
     }
   };
   try {
-    const checkpointer = new options.official.PostgresSaver(db.pool, undefined, { schema: db.schema });
+    const Saver = withOneTripWrites(options.official.PostgresSaver, (why) =>
+      logger.warn(`@langchain/langgraph-checkpoint-postgres: ${why}; checkpoints are written with its own (slower) statements`),
+    );
+    const checkpointer = new Saver(db.pool, undefined, { schema: db.schema });
     const store = new options.official.PostgresStore({
       connectionOptions: { ...db.clientConfig(), max: options.storePoolSize ?? 4, idleTimeoutMillis: 30_000 },
       schema: db.schema,

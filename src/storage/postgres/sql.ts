@@ -3,7 +3,20 @@
  * WHERE clauses (the same answers as auth/filters.ts `matchesFilters` and json-value.ts `contains`), and ORDER BY for
  * the search endpoints' sort and paging (the same order as paging.ts `selectPage`).
  */
+import { createHash } from "node:crypto";
 import { isPlainObject } from "../../json-value.js";
+import type { NamedStatement } from "./database.js";
+
+const namedStatements = new Map<string, NamedStatement>();
+/**
+ * A statement of a fixed text (never built from input: a bounded set) as a named one: each connection has the
+ * server parse and plan it once, not at every execution. For the statements every run and request goes through.
+ */
+export function named(text: string): NamedStatement {
+  let s = namedStatements.get(text);
+  if (!s) namedStatements.set(text, (s = { name: `lgdev_${createHash("sha1").update(text).digest("hex").slice(0, 24)}`, text }));
+  return s;
+}
 
 /** Parameters of one statement: `add(v)` returns its placeholder (`$1`, `$2`, ...). */
 export class Params {
