@@ -123,6 +123,14 @@ describe("hot reload", () => {
     expect(new URL(p.page.url()).searchParams.get("thread")).toBe(thread.thread_id);
     expect(await history.getByRole("listitem").count()).toBe(before);
     await region(p, "State").getByText('"moths"').waitFor(T);
+    // A save that changes only the inside of `review`, a one-node subgraph the xray drawing leaves as one box (the
+    // graph's own drawing is the same): the Studio draws it from the subgraph's drawing, so it redraws too.
+    const drawingBefore = JSON.stringify(await served.client.assistants.getGraph("pipeline", { xray: true }));
+    writeFileSync(file, readFileSync(file, "utf8").replace('.addNode("check", step("check")).addEdge(START, "check").addEdge("check", END)', '.addNode("verify", step("verify")).addEdge(START, "verify").addEdge("verify", END)'));
+    await region(p, "Graph").getByRole("button", { name: "verify", exact: true }).waitFor({ timeout: 20_000 });
+    expect(JSON.stringify(await served.client.assistants.getGraph("pipeline", { xray: true }))).toBe(drawingBefore);
+    expect(await region(p, "Graph").getByRole("button", { name: "check", exact: true }).count()).toBe(0);
+    expect(new URL(p.page.url()).searchParams.get("thread")).toBe(thread.thread_id);
     expect(p.errors).toEqual([]);
   });
 });

@@ -43,6 +43,10 @@ export function GraphView({ client, assistantId, graphId, running, seen, describ
   // What `/subgraphs` said for the drawing `text`: the namespaces, and the own drawings of the subgraphs the xray
   // drawing leaves collapsed. The graph is drawn once these are known (or could not be), so it opens expanded.
   const [subgraphs, setSubgraphs] = useState<{ text: string; namespaces?: string[]; drawings: SubgraphDrawings } | undefined>();
+  // The subgraph drawings fetched for the current drawing, as text by namespace (`a|b`): the poll compares them too,
+  // since a reload may change the inside of a subgraph the xray drawing shows as one box, and the box alone.
+  const subgraphTexts = useRef(new Map<string, string>());
+  const [subgraphsChanged, setSubgraphsChanged] = useState(0);
   const [learned, setLearned] = useState<Learned>(() => loadLocal(`learned:${graphId}`, {}));
   const [selected, setSelected] = useState<string | undefined>();
   // Shown in the panel (a user whose auth handlers hide the assistant may still run its graph by id).
@@ -54,7 +58,7 @@ export function GraphView({ client, assistantId, graphId, running, seen, describ
   useEffect(() => setLearned(loadLocal(`learned:${graphId}`, {})), [graphId]);
 
   const fetchDrawing = useCallback(
-    async (signal?: { cancelled: boolean }) => {
+    async (signal?: { cancelled: boolean }): Promise<string | undefined> => {
       try {
         const json = (await client.assistants.getGraph(assistantId, { xray: true })) as unknown as GraphJson;
         const text = JSON.stringify(json);
@@ -63,6 +67,7 @@ export function GraphView({ client, assistantId, graphId, running, seen, describ
         refused.current = false;
         setFailure(undefined);
         setDrawing((prev) => (prev?.text === text ? prev : { json, text }));
+        return text;
       } catch (err) {
         if (signal?.cancelled) return;
         const info = explain(err);
@@ -71,6 +76,7 @@ export function GraphView({ client, assistantId, graphId, running, seen, describ
         // A refusal is also the page's business (once per failure streak, not every poll).
         if (!failing.current && info.status === 401) report(err);
         failing.current = true;
+        return undefined;
       }
     },
     [client, assistantId, report, explain],
@@ -95,13 +101,16 @@ export function GraphView({ client, assistantId, graphId, running, seen, describ
     void (async () => {
       let namespaces: string[] | undefined;
       const drawings: SubgraphDrawings = {};
+      const texts = new Map<string, string>();
       try {
         namespaces = Object.keys(await client.assistants.getSubgraphs(assistantId, { recurse: true, signal: abort.signal }));
         const json = JSON.parse(text) as GraphJson;
         await Promise.all(
           collapsedNamespaces(json, namespaces).map(async (ns) => {
             try {
-              drawings[ns.split("|").join(":")] = await getSubgraphDrawing<GraphJson>(client, assistantId, ns, abort.signal);
+              const own = await getSubgraphDrawing<GraphJson>(client, assistantId, ns, abort.signal);
+              drawings[ns.split("|").join(":")] = own;
+              texts.set(ns, JSON.stringify(own));
             } catch {
               // Left as a box (filled in by what runs show).
             }
@@ -110,12 +119,33 @@ export function GraphView({ client, assistantId, graphId, running, seen, describ
       } catch {
         // Without namespaces every `:` is taken as nesting.
       }
-      if (!abort.signal.aborted) setSubgraphs({ text, namespaces, drawings });
+      if (abort.signal.aborted) return;
+      subgraphTexts.current = texts;
+      setSubgraphs({ text, namespaces, drawings });
     })();
     return () => abort.abort();
-  }, [client, assistantId, text]);
+  }, [client, assistantId, text, subgraphsChanged]);
 
-  useVisiblePolling(() => void (refused.current ? undefined : fetchDrawing()), GRAPH_POLL_MS);
+  /** Whether the own drawing of a subgraph shown from it differs from the server's now. */
+  const subgraphDrawingsChanged = useCallback(async () => {
+    for (const [ns, before] of subgraphTexts.current) {
+      try {
+        if (JSON.stringify(await getSubgraphDrawing<GraphJson>(client, assistantId, ns)) !== before) return true;
+      } catch {
+        return true;
+      }
+    }
+    return false;
+  }, [client, assistantId]);
+
+  useVisiblePolling(() => {
+    if (refused.current) return;
+    void (async () => {
+      const now = await fetchDrawing();
+      // A changed drawing fetches its subgraphs anyway; an unchanged one may hide a changed subgraph.
+      if (now !== undefined && now === text && subgraphTexts.current.size > 0 && (await subgraphDrawingsChanged())) setSubgraphsChanged((n) => n + 1);
+    })();
+  }, GRAPH_POLL_MS);
 
   // Until the subgraphs of a changed drawing (a hot reload) are known, the previous model stays up.
   const current = drawing && subgraphs?.text === drawing.text ? subgraphs : undefined;
