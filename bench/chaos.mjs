@@ -7,7 +7,7 @@
 //
 //   npm run bench:chaos -- [--seconds 60] [--processes 3] [--workers 8] [--seed 1]
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, mkdirSync } from "node:fs";
+import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -87,11 +87,18 @@ class Slot {
   }
   async start() {
     this.starts++;
-    const child = spawn(process.execPath, [join(REPO_ROOT, "bin", "lg-dev.js"), "serve", "--port", String(this.port), "--host", "127.0.0.1", "--shutdown-grace", "2"], {
+    const child = spawn(process.execPath, [process.env.LG_BENCH_LGDEV_BIN || join(REPO_ROOT, "bin", "lg-dev.js"), "serve", "--port", String(this.port), "--host", "127.0.0.1", "--shutdown-grace", "2"], {
       cwd: project,
       env: { ...process.env, POSTGRES_URI: dbUrl, RECORD_FILE: recordFile, LG_DEV_STATIC_SCHEMAS: "0", NO_COLOR: "1", PORT: undefined },
-      stdio: ["ignore", "ignore", "pipe"],
+      stdio: ["ignore", process.env.LG_CHAOS_LOGS ? "pipe" : "ignore", "pipe"],
     });
+    // LG_CHAOS_LOGS=<dir>: each process start's output in <dir>/p<slot>-<start>.log (to look into a failure).
+    if (process.env.LG_CHAOS_LOGS) {
+      mkdirSync(process.env.LG_CHAOS_LOGS, { recursive: true });
+      const file = createWriteStream(join(process.env.LG_CHAOS_LOGS, `p${this.index}-${this.starts}.log`));
+      child.stdout.pipe(file);
+      child.stderr.pipe(file);
+    }
     let err = "";
     child.stderr.on("data", (d) => (err = (err + d).slice(-4000)));
     this.child = child;
@@ -204,6 +211,10 @@ async function inBatches(list, fn, size = 16) {
 const settleStarted = performance.now();
 let unsettled = [...acked.runs.keys()];
 const statuses = new Map();
+// A queue that stops moving is reported as such instead of waiting out the 120 s (no run ended nor started for 30 s).
+let lastMove = performance.now();
+let lastShape = "";
+let stalled = false;
 while (unsettled.length > 0 && performance.now() - settleStarted < 120_000) {
   const still = [];
   await inBatches(unsettled, async (runId, i) => {
@@ -218,6 +229,29 @@ while (unsettled.length > 0 && performance.now() - settleStarted < 120_000) {
     }
   });
   unsettled = still;
+  const running = still.filter((id) => statuses.get(id) === "running").length;
+  log(`settling: ${still.length} not ended (${running} running), ${Math.round((performance.now() - settleStarted) / 1000)} s after the load`);
+  const shape = `${still.length}/${running}`;
+  if (shape !== lastShape || running > 0) [lastShape, lastMove] = [shape, performance.now()];
+  else if (performance.now() - lastMove > 30_000) {
+    stalled = true;
+    log(`settling: stalled, no run ended or started for 30 s`);
+    if (process.env.LG_CHAOS_LOGS) {
+      const pgc = new (await import("pg")).default.Client({ connectionString: dbUrl });
+      await pgc.connect();
+      const q = async (sql) => JSON.stringify((await pgc.query(sql)).rows);
+      writeFileSync(
+        join(process.env.LG_CHAOS_LOGS, "db.txt"),
+        [
+          await q("SELECT status, count(*) FROM lgdev_runs GROUP BY 1"),
+          await q("SELECT t.status, count(*) FROM lgdev_threads t WHERE EXISTS (SELECT 1 FROM lgdev_runs r WHERE r.thread_id = t.thread_id AND r.status = 'pending') GROUP BY 1"),
+          await q("SELECT run_id, thread_id, status, created_at, updated_at, not_before, claimed_by, lease_until, kwargs->'attempt' AS attempt FROM lgdev_runs WHERE status = 'pending' ORDER BY created_at LIMIT 20"),
+        ].join("\n"),
+      );
+      await pgc.end();
+    }
+    break;
+  }
   if (unsettled.length > 0) await sleep(500);
 }
 const settleMs = Math.round(performance.now() - settleStarted);
@@ -282,7 +316,7 @@ and start it again. Then, with every process up, each acknowledged write is read
 
 Faults: ${kinds("sigkill")} SIGKILL, ${kinds("sigterm")} SIGTERM, ${kinds("db-restart")} database restarts. Requests: ${outcomes.ok} acknowledged,
 ${outcomes.failed} refused or failed while a process or the database was down (${[...outcomes.byStatus].map(([k, v]) => `${k}: ${v}`).join(", ") || "none"}).
-Acknowledged: ${acked.threads.size} threads, ${acked.items.size} store items, ${acked.runs.size} runs (${[...byStatus].map(([k, v]) => `${k} ${v}`).join(", ")}); all runs ended ${settleMs} ms after the load stopped.
+Acknowledged: ${acked.threads.size} threads, ${acked.items.size} store items, ${acked.runs.size} runs (${[...byStatus].map(([k, v]) => `${k} ${v}`).join(", ")}); ${unsettled.length === 0 ? `all runs ended ${settleMs} ms after the load stopped` : stalled ? `${unsettled.length} runs still pending or running when the queue stopped moving (nothing started or ended for 30 s)` : `${unsettled.length} runs still pending or running ${Math.round(settleMs / 1000)} s after the load stopped`}.
 
 | check | found | of |
 |---|---:|---:|

@@ -7,8 +7,9 @@ import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import type { CompiledGraphLike } from "../graphs/types.js";
 import { assertStorable, UnstorableValueError } from "../json-limits.js";
+import { ServiceUnavailableError } from "../errors.js";
 import { nowIso, serializeError } from "../wire.js";
-import type { ChangeEvent, StorageBackend } from "../storage/backend.js";
+import type { ChangeEvent, RunClaim, StorageBackend } from "../storage/backend.js";
 import type { RunRecord, RunStatus, ThreadStatus } from "../storage/types.js";
 import { ChunkMapper, libStreamModes } from "./modes.js";
 import { streamRun } from "./run-stream.js";
@@ -57,6 +58,11 @@ const LEASE_MS = 5000;
 const SWEEP_MS = 2000;
 
 type CancelAction = "interrupt" | "rollback";
+/** Every this many sweeps, threads left busy by a process that stopped as a run ended are looked for. */
+const REPAIR_EVERY_SWEEPS = 5;
+/** A thread busy without a live run for this long is settled by repairBusyThreads. */
+const BUSY_REPAIR_AFTER_MS = 10_000;
+
 /** The abort reason of runs still executing when a shutdown's grace period ends. */
 const SHUTDOWN = "shutdown";
 /** The abort reason of a run whose claim this process lost (another process ended it). */
@@ -94,6 +100,13 @@ export class RunExecutor {
   private unsubscribe: Array<() => void> = [];
   /** Runs handed back to the queue at shutdown (another process resumes them): how many, for stop()'s answer. */
   private requeued = 0;
+  /** claimUnheard() is claiming; `backlog`: its last claim found a run (so each run's end tries again). */
+  private claimingUnheard = false;
+  private backlog = false;
+  /** Sweeps so far (busy threads are checked every REPAIR_EVERY_SWEEPS-th). */
+  private sweeps = 0;
+  /** Threads of ended runs whose update failed while the storage was unavailable: retried at each sweep. */
+  private readonly threadsToSettle = new Map<string, { override?: { status?: ThreadStatus; error?: unknown }; temporary: boolean }>();
 
   constructor(private readonly o: ExecutorOptions) {}
 
@@ -171,6 +184,7 @@ export class RunExecutor {
         this.remoteBusy.clear();
         for (const id of this.waiters.keys()) if (!this.active.has(id)) void this.wakeWaiters(id);
         this.pump();
+        void this.claimUnheard();
       }),
     );
     const heartbeat = setInterval(() => void this.heartbeat(), Math.max(50, Math.floor(this.leaseMs / 3)));
@@ -213,9 +227,40 @@ export class RunExecutor {
     } catch (err) {
       this.o.logger.debug(`sweep: ${(err as Error).message}`);
     }
-    if (this.remoteBusy.size > 0) {
-      this.remoteBusy.clear();
-      this.pump();
+    if (this.threadsToSettle.size > 0) await this.settleThreadsAgain();
+    if (this.o.backend.runEvents.shared && ++this.sweeps % REPAIR_EVERY_SWEEPS === 0) await this.repairBusyThreads();
+    this.remoteBusy.clear();
+    this.pump();
+    void this.claimUnheard();
+  }
+
+  /**
+   * Pending runs this process never heard of (their announcement was lost while the database restarted, or the
+   * process that stored one died before announcing it) would otherwise wait for some process to restart. With
+   * spare capacity, claim the storage's oldest claimable runs directly (the same claim, in the same order, as any
+   * other process's): at every sweep, at a resync, and after each run's end while such runs keep turning up.
+   * Only when the storage is shared by several processes.
+   */
+  private async claimUnheard(): Promise<void> {
+    const { backend } = this.o;
+    if (!backend.runEvents.shared || this.claimingUnheard || this.stopped) return;
+    this.claimingUnheard = true;
+    try {
+      this.backlog = false;
+      while (!this.stopped && this.active.size < this.o.concurrency) {
+        const claim = await backend.queue.claim(this.workerId, { leaseMs: this.leaseMs, skipThreads: new Set(this.busyThreads) });
+        if (!claim) break;
+        const run = claim.run;
+        const i = this.pending.findIndex((r) => r.run_id === run.run_id);
+        if (i >= 0) this.pending.splice(i, 1);
+        else this.o.streams.open(run.run_id, run.thread_id, run.kwargs.stream_resumable);
+        this.backlog = true;
+        this.start(run, claim);
+      }
+    } catch (err) {
+      this.o.logger.debug(`claiming pending runs: ${(err as Error).message}`);
+    } finally {
+      this.claimingUnheard = false;
     }
   }
 
@@ -239,7 +284,8 @@ export class RunExecutor {
       if (run.kwargs.temporary) await threads.deleteUnchecked(run.thread_id);
       else if (await backend.threads.get(run.thread_id)) await threads.refresh(run.thread_id, { status: "error", error });
     } catch (err) {
-      logger.error(`run ${run.run_id}: could not update thread ${run.thread_id}`, err);
+      if (err instanceof ServiceUnavailableError) this.threadsToSettle.set(run.thread_id, { override: { status: "error", error }, temporary: run.kwargs.temporary === true });
+      else logger.error(`run ${run.run_id}: could not update thread ${run.thread_id}`, err);
     }
     this.publish({ type: "run_ended", run_id: run.run_id, thread_id: run.thread_id, status: "error" });
     return true;
@@ -430,19 +476,37 @@ export class RunExecutor {
     this.timer?.unref();
   }
 
-  private start(run: RunRecord): void {
+  /** Start a queued run (it is claimed first), or one this process has already claimed (`claim`). */
+  private start(run: RunRecord, claim?: RunClaim): void {
     const controller = new AbortController();
     this.busyThreads.add(run.thread_id);
-    const finished = this.execute(run, controller).catch((err) => this.o.logger.error(`run ${run.run_id}: executor failure`, err));
+    const finished = this.execute(run, controller, claim).catch((err) => this.failed(run, err));
     this.active.set(run.run_id, { controller, threadId: run.thread_id, finished });
   }
 
-  private async execute(run: RunRecord, controller: AbortController): Promise<void> {
+  /**
+   * A run's execution failed outside its graph (the storage went away while it was claimed, started or settled):
+   * its slot and thread are freed here at once, or the process would run fewer runs for good. A run this process
+   * had claimed is let go (no more heartbeats): its lease runs out and a sweep, here or in another process, records
+   * it as an error and frees its thread. A run it had not claimed yet is still pending: queued here again, tried at
+   * the next sweep (not at once: the storage may still be down).
+   */
+  private failed(run: RunRecord, err: unknown): void {
+    const unavailable = err instanceof ServiceUnavailableError;
+    if (unavailable) this.o.logger.warn(`run ${run.run_id}: the storage was unavailable while it started or ended (${(err as Error).message})`);
+    else this.o.logger.error(`run ${run.run_id}: executor failure`, err);
+    if (this.active.get(run.run_id)?.threadId === run.thread_id) this.active.delete(run.run_id);
+    if (![...this.active.values()].some((a) => a.threadId === run.thread_id)) this.busyThreads.delete(run.thread_id);
+    const wasClaimed = this.claimed.delete(run.run_id);
+    if (!wasClaimed && unavailable && !this.stopped && !this.isLocal(run.run_id)) this.queueLocally(run);
+  }
+
+  private async execute(run: RunRecord, controller: AbortController, preClaimed?: RunClaim): Promise<void> {
     const { backend, streams, logger } = this.o;
     const started = Date.now();
     const startedAt = nowIso();
     // The claim: of every process that queued this run, exactly one gets it.
-    const claim = await backend.queue.claimRun(run.run_id, this.workerId, { leaseMs: this.leaseMs });
+    const claim = preClaimed ?? (await backend.queue.claimRun(run.run_id, this.workerId, { leaseMs: this.leaseMs }));
     if (!claim) {
       this.active.delete(run.run_id);
       this.busyThreads.delete(run.thread_id);
@@ -600,12 +664,12 @@ export class RunExecutor {
     this.active.delete(run.run_id);
     this.busyThreads.delete(run.thread_id);
     const serialized = error !== undefined ? serializeError(error) : undefined;
+    // A cancelled run leaves its thread idle (its next nodes are not an interrupt the user asked for).
+    const override = finalStatus === "error" ? { status: "error" as const, error: serialized } : finalStatus === "interrupted" ? { status: "idle" as const } : undefined;
     try {
       if (run.kwargs.temporary) {
         await threads.deleteUnchecked(run.thread_id);
       } else {
-        // A cancelled run leaves its thread idle (its next nodes are not an interrupt the user asked for).
-        const override = finalStatus === "error" ? { status: "error" as const, error: serialized } : finalStatus === "interrupted" ? { status: "idle" as const } : undefined;
         let settled = true;
         if (finalStatus === "success" && isPlainFinalState(values) && !run.kwargs.interrupt_before && !run.kwargs.interrupt_after) {
           // The last `values` chunk is the final state and nothing is pending: no need to read it back (saves a
@@ -614,22 +678,14 @@ export class RunExecutor {
         } else if (await backend.threads.get(run.thread_id)) {
           await threads.refresh(run.thread_id, override);
         } else settled = false;
-        // Busy while any run of the thread is pending or running, in any process: asked of the storage in one
-        // transaction (it holds the thread), since another process may have claimed or finished the next run
-        // meanwhile; this process's own view could leave the thread busy after that run ended elsewhere. When a
-        // plain read finds none, none can appear unseen: a run is stored together with its thread's busy status,
-        // under the thread's lock, so one stored after that read leaves the thread busy by itself.
-        if (settled && (await backend.runs.listByStatus(["pending", "running"], run.thread_id)).length > 0) {
-          await backend.transaction(async (tx) => {
-            const thread = await tx.threads.get(run.thread_id);
-            if (!thread || thread.status === "busy") return;
-            const live = await tx.runs.listByStatus(["pending", "running"], run.thread_id);
-            if (live.length > 0) await tx.threads.put({ ...thread, status: "busy", updated_at: nowIso() });
-          });
-        }
+        if (settled) await this.keepBusyIfLive(run.thread_id);
       }
     } catch (err) {
-      this.o.logger.error(`run ${run.run_id}: could not update thread ${run.thread_id}`, err);
+      if (err instanceof ServiceUnavailableError) {
+        // The run's record is final; its thread is settled again at the next sweeps, once the storage answers.
+        this.threadsToSettle.set(run.thread_id, { override, temporary: run.kwargs.temporary === true });
+        this.o.logger.warn(`run ${run.run_id}: thread ${run.thread_id} is updated once the storage is back (${err.message})`);
+      } else this.o.logger.error(`run ${run.run_id}: could not update thread ${run.thread_id}`, err);
     }
     const outcome: RunOutcome = {
       status: finalStatus,
@@ -648,6 +704,75 @@ export class RunExecutor {
     void appended.then(() => this.publish({ type: "run_ended", run_id: run.run_id, thread_id: run.thread_id, status: finalStatus }));
     this.o.onRunFinished?.(finalRun, outcome);
     this.pump();
+    if (this.backlog) void this.claimUnheard();
+  }
+
+  /**
+   * Busy while any run of the thread is pending or running, in any process: asked of the storage in one
+   * transaction (it holds the thread), since another process may have claimed or finished the next run
+   * meanwhile; this process's own view could leave the thread busy after that run ended elsewhere. When a
+   * plain read finds none, none can appear unseen: a run is stored together with its thread's busy status,
+   * under the thread's lock, so one stored after that read leaves the thread busy by itself.
+   */
+  private async keepBusyIfLive(threadId: string): Promise<void> {
+    const { backend } = this.o;
+    if ((await backend.runs.listByStatus(["pending", "running"], threadId)).length === 0) return;
+    await backend.transaction(async (tx) => {
+      const thread = await tx.threads.get(threadId);
+      if (!thread || thread.status === "busy") return;
+      const live = await tx.runs.listByStatus(["pending", "running"], threadId);
+      if (live.length > 0) await tx.threads.put({ ...thread, status: "busy", updated_at: nowIso() });
+    });
+  }
+
+  /**
+   * Threads left busy with no run pending or running, for longer than BUSY_REPAIR_AFTER_MS: a process stopped
+   * (SIGKILL) between a run's end and its thread's update. Settled as that run's end would have settled them.
+   * Only when the storage is shared (one process settles its own threads as its runs end).
+   */
+  private async repairBusyThreads(): Promise<void> {
+    const { backend, threads, logger } = this.o;
+    try {
+      const page = await backend.threads.search({ status: "busy", sortBy: "updated_at", sortOrder: "asc", limit: 50, withTotal: false });
+      const cutoff = Date.now() - BUSY_REPAIR_AFTER_MS;
+      for (const thread of page.items) {
+        if (Date.parse(thread.updated_at) > cutoff) break;
+        if (this.busyThreads.has(thread.thread_id) || (await backend.runs.listByStatus(["pending", "running"], thread.thread_id)).length > 0) continue;
+        const [last] = await backend.runs.listByThread(thread.thread_id, { limit: 1 });
+        const override =
+          last?.status === "error"
+            ? { status: "error" as const, error: { error: "ServerRestart", message: "The server stopped while this run was ending" } }
+            : last?.status === "interrupted"
+              ? { status: "idle" as const }
+              : undefined;
+        await threads.refresh(thread.thread_id, override);
+        await this.keepBusyIfLive(thread.thread_id);
+        logger.warn(`thread ${thread.thread_id} was left busy with no run pending or running (a process stopped as a run ended): settled`);
+      }
+    } catch (err) {
+      logger.debug(`repairing busy threads: ${(err as Error).message}`);
+    }
+  }
+
+  /** Settle the threads whose update failed while the storage was unavailable (at each sweep, until it works). */
+  private async settleThreadsAgain(): Promise<void> {
+    const { backend, threads } = this.o;
+    for (const [threadId, { override, temporary }] of this.threadsToSettle) {
+      try {
+        // A run of the thread pending or running now settles it when it ends.
+        if ((await backend.runs.listByStatus(["pending", "running"], threadId)).length === 0) {
+          if (temporary) await threads.deleteUnchecked(threadId);
+          else {
+            await threads.refresh(threadId, override);
+            await this.keepBusyIfLive(threadId);
+          }
+        }
+        this.threadsToSettle.delete(threadId);
+      } catch (err) {
+        this.o.logger.debug(`settling thread ${threadId} again: ${(err as Error).message}`);
+        return;
+      }
+    }
   }
 
   private async threadValues(threadId: string | undefined): Promise<unknown> {

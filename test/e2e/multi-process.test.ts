@@ -9,7 +9,9 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { randomUUID } from "node:crypto";
 import { Client } from "@langchain/langgraph-sdk";
+import pgDriver from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { usePostgres } from "../helpers/postgres.js";
 import { lgDevUnderTest, linkNodeModules, makeTempDir, writeFiles } from "../helpers/spawn.js";
@@ -495,4 +497,62 @@ describe("two lg-dev serve processes on one PostgreSQL database", () => {
       for (const s of servers) expect(await stop(s)).toBe(0);
     }
   }, 90_000);
+
+  it("runs in flight while the database restarts end and free their slots and threads; a pending run nobody announced is claimed; a thread left busy with no run is settled", async () => {
+    // Two runs at once per process: a slot lost for good would show at once.
+    const [a, b] = [await serve(["--n-jobs-per-worker", "2"]), await serve(["--n-jobs-per-worker", "2"])];
+    const servers = [a, b];
+    try {
+      const threads = await Promise.all([0, 1, 2, 3].map(() => a.client.threads.create()));
+      const runs = await Promise.all(threads.map((t, i) => (i % 2 ? b : a).client.runs.create(t.thread_id, "record", { input: { tag: `inflight-${i}`, gate: "dbdown" } })));
+      await until(() => ([0, 1, 2, 3].every((i) => executions().has(`inflight-${i}`)) ? true : undefined), 20_000, "the four runs to start");
+      // They end while the database is down: neither their checkpoint nor their end can be stored.
+      await pg.cluster.stop();
+      writeFileSync(`${recordFile}.dbdown.open`, "");
+      await new Promise((r) => setTimeout(r, 500));
+      await pg.cluster.start();
+      for (const [i, t] of threads.entries()) {
+        const run = await until(async () => {
+          const r = await a.client.runs.get(t.thread_id, runs[i]!.run_id).catch(() => undefined);
+          return r && r.status !== "pending" && r.status !== "running" ? r : undefined;
+        }, 30_000, `in-flight run ${i} to end`);
+        expect(["success", "error"]).toContain(run.status);
+        await until(async () => ((await a.client.threads.get(t.thread_id).catch(() => undefined))?.status === "busy" ? undefined : true), 30_000, `thread ${i} to be free`);
+      }
+      expect(a.text() + b.text()).not.toMatch(/executor failure/);
+      // Both processes still run two at once: eight runs on eight threads all execute.
+      const more = await Promise.all([...Array(8)].map(() => b.client.threads.create()));
+      const outs = await Promise.all(more.map((t, i) => (i % 2 ? a : b).client.runs.wait(t.thread_id, "record", { input: { tag: `after-db-${i}`, ms: 100 } })));
+      expect(outs.map((o) => (o as { n: number }).n)).toEqual(Array(8).fill(1));
+
+      const db = new pgDriver.Client({ connectionString: pg.url });
+      await db.connect();
+      try {
+        // A pending run stored without its announcement (its process died in between): some process claims it.
+        const target = await a.client.threads.create();
+        const unheard = randomUUID();
+        await db.query(
+          `INSERT INTO lgdev_runs (run_id, thread_id, assistant_id, created_at, updated_at, status, metadata, kwargs, multitask_strategy)
+           SELECT $2, $3, assistant_id, clock_timestamp(), clock_timestamp(), 'pending', metadata,
+                  jsonb_set(jsonb_set(jsonb_set(jsonb_set(kwargs::jsonb || jsonb_build_object('input', jsonb_build_object('tag', 'unheard', 'ms', 0)),
+                    '{config,configurable,run_id}', to_jsonb($2::text)), '{config,configurable,thread_id}', to_jsonb($3::text)),
+                    '{config,metadata,run_id}', to_jsonb($2::text)), '{config,metadata,thread_id}', to_jsonb($3::text))::json, multitask_strategy
+           FROM lgdev_runs WHERE run_id = $1`,
+          [runs[0]!.run_id, unheard, target.thread_id],
+        );
+        await until(async () => ((await b.client.runs.get(target.thread_id, unheard)).status === "success" ? true : undefined), 15_000, "the unannounced run to execute");
+        expect(executions().get("unheard")).toHaveLength(1);
+        // A thread marked busy with no run pending or running (a process died between a run's end and the thread's
+        // update): settled by a sweep.
+        const idle = await a.client.threads.create();
+        await db.query("UPDATE lgdev_threads SET status = 'busy', updated_at = now() - interval '1 minute' WHERE thread_id = $1", [idle.thread_id]);
+        expect((await a.client.threads.get(idle.thread_id)).status).toBe("busy");
+        await until(async () => ((await b.client.threads.get(idle.thread_id)).status === "idle" ? true : undefined), 30_000, "the busy thread to be settled");
+      } finally {
+        await db.end();
+      }
+    } finally {
+      for (const s of servers) expect(await stop(s)).toBe(0);
+    }
+  }, 150_000);
 });
