@@ -103,6 +103,12 @@ export class RunStreams {
   private readonly threadRuns = new Map<string, string[]>();
   private readonly threadListeners = new Map<string, Set<ThreadListener>>();
   private readonly finished: string[] = [];
+  /**
+   * Shared log: non-resumable runs whose events were all read here (a joiner, a waiter) and whose channel was then
+   * forgotten, with the last id read. The log still holds those events (for followers elsewhere, until trimmed): a
+   * later joiner here, whose channel is opened from the log again, must not get them a second time.
+   */
+  private readonly readUpTo = new Map<string, number>();
 
   private readonly unsubscribe: Array<() => void> = [];
   /** Shared log: where this process has read each followed thread's state log up to (reads one after the other). */
@@ -151,7 +157,10 @@ export class RunStreams {
   /** Open the channel of a run (before it starts, so early subscribers see everything). */
   open(runId: string, threadId: string, resumable: boolean): void {
     if (this.channels.has(runId)) return;
-    this.channels.set(runId, new RunChannel(runId, threadId, resumable));
+    const ch = new RunChannel(runId, threadId, resumable);
+    const read = this.readUpTo.get(runId);
+    if (read !== undefined && !resumable) ch.read = read;
+    this.channels.set(runId, ch);
     const runs = this.threadRuns.get(threadId);
     if (runs) runs.push(runId);
     else this.threadRuns.set(threadId, [runId]);
@@ -282,7 +291,7 @@ export class RunStreams {
     if (!ch.resumable) {
       // What was read can never be replayed: keep the unread tail only, or nothing.
       const firstUnread = ch.events.findIndex((e) => e.id > ch.read);
-      if (firstUnread < 0 || ch.consumed) return this.forget(ch);
+      if (firstUnread < 0 || ch.consumed) return this.forgetRead(ch);
       ch.events.splice(0, firstUnread);
     }
     this.finished.push(runId);
@@ -380,7 +389,7 @@ export class RunStreams {
     const last = queue.at(-1);
     if (last) ch.read = Math.max(ch.read, last.id);
     if (ch.done) {
-      if (!ch.resumable && ch.events.every((e) => e.id <= ch.read)) this.forget(ch);
+      if (!ch.resumable && ch.events.every((e) => e.id <= ch.read)) this.forgetRead(ch);
       yield* queue as RunEvent[];
       return;
     }
@@ -460,6 +469,17 @@ export class RunStreams {
       if (ch.end && ch.nextId > from) out.push(endEvent(ch.runId, ch.nextId, ch.end));
     }
     return out;
+  }
+
+  /** Forget a non-resumable run whose events were all read; with a shared log, remember how far (see readUpTo). */
+  private forgetRead(ch: RunChannel): void {
+    if (this.shared) {
+      this.readUpTo.delete(ch.runId);
+      this.readUpTo.set(ch.runId, Math.max(ch.read, ch.nextId - 1));
+      // Tiny entries, but bounded: ten times the finished runs kept (the log's rows of an ended run go after a minute).
+      while (this.readUpTo.size > Math.max(1, this.keepFinished) * 10) this.readUpTo.delete(this.readUpTo.keys().next().value!);
+    }
+    this.forget(ch);
   }
 
   private forget(ch: RunChannel): void {

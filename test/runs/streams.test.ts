@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { RunStreams, type ThreadEvent } from "../../src/runs/streams.js";
+import { RunStreams, type SharedRunEvents, type ThreadEvent } from "../../src/runs/streams.js";
+import type { ChangeEvent, StoredRunEvent } from "../../src/storage/backend.js";
 
 async function drain<T>(it: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
@@ -14,6 +15,44 @@ function finished(streams: RunStreams, runId: string, resumable: boolean, n = 3,
   streams.publish(runId, "metadata", { run_id: runId });
   for (let i = 0; i < n; i++) streams.publish(runId, "values", { i });
   streams.end(runId, { status: "success" });
+}
+
+/**
+ * A log shared by several RunStreams (as processes on one PostgreSQL database share lgdev_run_events): appends are
+ * kept and announced to every subscriber; the runs' statuses are what `ended` says.
+ */
+function sharedLog(): { events: (ended: Set<string>) => SharedRunEvents; ended: Set<string> } {
+  const rows = new Map<string, StoredRunEvent[]>();
+  const handlers = new Set<(e: Extract<ChangeEvent, { type: "run_event" }>) => void>();
+  const ended = new Set<string>();
+  const shared = (): SharedRunEvents => ({
+    log: {
+      shared: true,
+      async append(runId, threadId, event, data) {
+        const list = rows.get(runId) ?? [];
+        rows.set(runId, list);
+        list.push({ seq: list.length + 1, event, data });
+        for (const h of handlers) h({ type: "run_event", run_id: runId, seq: list.length, thread_id: threadId });
+        return list.length;
+      },
+      async read(runId, afterSeq = 0) {
+        return (rows.get(runId) ?? []).slice(afterSeq);
+      },
+      async drop(runId) {
+        rows.delete(runId);
+      },
+    },
+    changes: {
+      async publish() {},
+      subscribe(_topic, handler) {
+        handlers.add(handler as never);
+        return () => void handlers.delete(handler as never);
+      },
+      onResync: () => () => undefined,
+    },
+    statusOf: async (id) => (ended.has(id) ? "success" : "running"),
+  });
+  return { events: shared, ended };
 }
 
 describe("RunStreams", () => {
@@ -62,6 +101,42 @@ describe("RunStreams", () => {
     s.publish("w", "values", {});
     s.end("w");
     expect(await drain(s.subscribe("w"))).toEqual([]);
+  });
+
+  it("with a shared log: what a joiner or a waiter read here is not replayed from the log to a later joiner here", async () => {
+    const { events, ended } = sharedLog();
+    const s = new RunStreams(1000, events(ended));
+    const stored = { thread_id: "t", status: "success" as const, resumable: false };
+    finished(s, "bg", false);
+    ended.add("bg");
+    await s.appended("bg");
+    expect(ids(await drain(s.subscribe("bg", { run: stored })))).toEqual([0, 1, 2, 3]);
+    // The channel is gone, the log still has the events: the second joiner gets nothing, as without a shared log.
+    expect(await drain(s.subscribe("bg", { run: stored }))).toEqual([]);
+    expect(await drain(s.subscribe("bg", { run: stored }))).toEqual([]);
+    // A waiter consumed "w": a joiner after it gets nothing.
+    s.open("w", "t", false);
+    s.publish("w", "metadata", {});
+    s.consume("w");
+    s.publish("w", "values", {});
+    s.end("w");
+    ended.add("w");
+    await s.appended("w");
+    expect(await drain(s.subscribe("w", { run: stored }))).toEqual([]);
+    // A run executed by another process, joined here twice: the first joiner gets it all, the second nothing.
+    const other = new RunStreams(1000, events(ended));
+    finished(other, "remote", false);
+    ended.add("remote");
+    await other.appended("remote");
+    expect(ids(await drain(s.subscribe("remote", { run: stored })))).toEqual([0, 1, 2, 3]);
+    expect(await drain(s.subscribe("remote", { run: stored }))).toEqual([]);
+    // Resumable runs still replay from the log on every Last-Event-ID -1.
+    finished(s, "res", true);
+    ended.add("res");
+    await s.appended("res");
+    const resumable = { ...stored, resumable: true };
+    expect(ids(await drain(s.subscribe("res", { run: resumable, lastEventId: -1 })))).toEqual([0, 1, 2, 3]);
+    expect(ids(await drain(s.subscribe("res", { run: resumable, lastEventId: -1 })))).toEqual([0, 1, 2, 3]);
   });
 
   it("keeps at most keepFinished finished runs", async () => {

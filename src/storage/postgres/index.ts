@@ -3,7 +3,7 @@ import { openDatabase, type Database } from "./database.js";
 import { migrate, type MigrateResult } from "./migrations.js";
 import { startNotifyBus, type NotifyBus } from "./notify.js";
 import { guardStorePool, type OfficialPostgres, type PostgresCheckpointer, type PostgresItemStore } from "./official.js";
-import { withOneTripWrites } from "./saver.js";
+import { withOneTripWrites, withUniqueVersions } from "./saver.js";
 
 export { checkSchemaName, openDatabase, type Database, type DatabaseOptions } from "./database.js";
 export { DatabaseUnavailableError, describeConnectionError, isConnectionError } from "./errors.js";
@@ -59,7 +59,7 @@ export async function openPostgres(options: PostgresOptions): Promise<PostgresLa
     }
   };
   try {
-    const Saver = withOneTripWrites(options.official.PostgresSaver, (why) =>
+    const Saver = withOneTripWrites(withUniqueVersions(options.official.PostgresSaver), (why) =>
       logger.warn(`@langchain/langgraph-checkpoint-postgres: ${why}; checkpoints are written with its own (slower) statements`),
     );
     const checkpointer = new Saver(db.pool, undefined, { schema: db.schema });

@@ -1,5 +1,14 @@
 /**
- * The official PostgresSaver with each write in one round trip.
+ * The official PostgresSaver with channel versions no two branches of a thread share, and each write in one round trip.
+ *
+ * Versions (`withUniqueVersions`): PostgresSaver (1.0.x) keeps BaseCheckpointSaver's versions 1, 2, 3… but stores
+ * channel values as blobs keyed by (thread, namespace, channel, version), inserted with ON CONFLICT DO NOTHING. Two
+ * branches of one thread (a state update at a past checkpoint — Studio's Fork — and then a run from it) reach the
+ * same integer versions, so the later branch's blob is dropped and it reads the earlier branch's value: after a fork,
+ * `next` was empty and the fork's interrupts never came (the embedded store keeps values per checkpoint and had none
+ * of this). Here the next version is the integer after the current one plus a random fraction (as the Python saver's
+ * "<int>.<random>" strings): still numbers, still increasing along a branch, and existing integer versions still
+ * compare with them. Upstream: langchain-ai/langgraphjs#1812.
  *
  * `PostgresSaver.put` (1.0.x) sends BEGIN, one INSERT per changed channel's blob, the checkpoint's INSERT and COMMIT:
  * four to six statements, each waiting for the one before, for every step of every run. `putWrites` sends BEGIN,
@@ -53,6 +62,40 @@ function valuesList(rows: number, columns: number, first: number): string {
 
 function statement(text: string, rows: number): { name?: string; text: string } {
   return rows <= MAX_NAMED_ROWS ? named(text) : { text };
+}
+
+/**
+ * Whether `Saver` mints versions 1, 2, 3… (BaseCheckpointSaver's, which collide across branches): a saver whose own
+ * getNextVersion returns anything else (a future PostgresSaver with unique versions) is kept as it is.
+ */
+export function mintsIntegerVersions(Saver: SaverClass): boolean {
+  const next = (Saver.prototype as unknown as { getNextVersion?: (current: unknown) => unknown }).getNextVersion;
+  if (typeof next !== "function") return false;
+  try {
+    return next.call(Saver.prototype, undefined) === 1 && next.call(Saver.prototype, 1) === 2 && next.call(Saver.prototype, 7) === 8;
+  } catch {
+    return false;
+  }
+}
+
+/** The next channel version after `current`: the next integer plus a random fraction in [0, 1). */
+export function uniqueNextVersion(current: number | undefined): number {
+  return Math.floor(current ?? 0) + 1 + Math.random();
+}
+
+/** PostgresSaver whose channel versions do not collide across branches of a thread (see the top of this file). */
+export function withUniqueVersions(Saver: SaverClass): SaverClass {
+  if (!mintsIntegerVersions(Saver)) return Saver;
+  const Base = Saver as unknown as new (...args: unknown[]) => { getNextVersion(current: unknown): unknown };
+  class UniqueVersionsPostgresSaver extends Base {
+    override getNextVersion(current: unknown): unknown {
+      // A string version is not one this class made (nor 1.0.x): the official method decides what it means.
+      if (typeof current === "string") return super.getNextVersion(current);
+      return uniqueNextVersion(typeof current === "number" ? current : undefined);
+    }
+  }
+  Object.defineProperty(UniqueVersionsPostgresSaver, "name", { value: "PostgresSaver" });
+  return UniqueVersionsPostgresSaver as unknown as SaverClass;
 }
 
 /** Why `Saver` cannot be given one-trip writes, or undefined when it can. */

@@ -2,13 +2,15 @@
  * saver.ts: the official PostgresSaver with put and putWrites in one statement each. The same calls made on the
  * official class and on the one-trip class (each on its own schema of one database) leave the same rows in the
  * checkpoint tables and read back the same, in fewer statements; an unknown class shape falls back to the official one.
+ * Channel versions unique across branches: a fork of a past checkpoint (and a sibling fork) answers as MemorySaver does.
  */
 import { PostgresSaver } from "@langchain/langgraph-checkpoint-postgres";
-import { emptyCheckpoint, type Checkpoint } from "@langchain/langgraph-checkpoint";
+import { emptyCheckpoint, MemorySaver, type BaseCheckpointSaver, type Checkpoint } from "@langchain/langgraph-checkpoint";
+import { Annotation, Command, END, START, StateGraph, interrupt } from "@langchain/langgraph";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { OfficialPostgres } from "../../../src/storage/postgres/official.js";
-import { oneTripUnsupported, withOneTripWrites } from "../../../src/storage/postgres/saver.js";
+import { mintsIntegerVersions, oneTripUnsupported, withOneTripWrites, withUniqueVersions } from "../../../src/storage/postgres/saver.js";
 import { usePostgres } from "../../helpers/postgres.js";
 
 const db = usePostgres();
@@ -146,5 +148,99 @@ describe("PostgresSaver with one-trip writes", () => {
     } finally {
       delete process.env.LG_DEV_PG_SAVER_ONE_TRIP;
     }
+  });
+});
+
+/**
+ * A draft written once, then two reviewers that each interrupt with it (the Studio fixture's "approval" graph, cut
+ * down): after `write`, the checkpoint's next is [legal, editor].
+ */
+function approvalGraph() {
+  const State = Annotation.Root({
+    topic: Annotation<string>(),
+    draft: Annotation<string | undefined>(),
+    approvals: Annotation<string[]>({ reducer: (a, b) => a.concat(b), default: () => [] }),
+    published: Annotation<boolean | undefined>(),
+  });
+  return new StateGraph(State)
+    .addNode("write", (s) => ({ draft: `A note about ${s.topic}` }))
+    .addNode("legal", (s) => ({ approvals: [`legal: ${String(interrupt({ reviewer: "legal", draft: s.draft }))}`] }))
+    .addNode("editor", (s) => ({ approvals: [`editor: ${String(interrupt({ reviewer: "editor", draft: s.draft }))}`] }))
+    .addNode("publish", () => ({ published: true }))
+    .addEdge(START, "write")
+    .addEdge("write", "legal")
+    .addEdge("write", "editor")
+    .addEdge(["legal", "editor"], "publish")
+    .addEdge("publish", END);
+}
+
+/** Run to the end, fork the checkpoint after `write` with another draft (as Studio's Fork does), run the fork. */
+async function forkScenario(checkpointer: BaseCheckpointSaver, threadId: string) {
+  const graph = approvalGraph().compile({ checkpointer });
+  const config = { configurable: { thread_id: threadId } };
+  await graph.invoke({ topic: "bees" }, config);
+  await graph.invoke(new Command({ resume: "ok" }), config);
+  await graph.invoke(new Command({ resume: "ok" }), config);
+  const history = [];
+  for await (const s of graph.getStateHistory(config)) history.push(s);
+  const afterWrite = history.find((s) => [...s.next].sort().join() === "editor,legal")!;
+  const forked = await graph.updateState(afterWrite.config, { draft: "A forked note" });
+  const atFork = await graph.getState(forked);
+  await graph.invoke(null, forked);
+  const head = await graph.getState(config);
+  // A second fork of the same checkpoint, a sibling of the first: it must read its own draft, not the first's.
+  const sibling = await graph.updateState(afterWrite.config, { draft: "A sibling note" });
+  await graph.invoke(null, sibling);
+  const siblingHead = await graph.getState(config);
+  const interrupts = (s: typeof head) => s.tasks.flatMap((t) => t.interrupts.map((i) => i.value as { reviewer: string; draft: string })).sort((a, b) => a.reviewer.localeCompare(b.reviewer));
+  return {
+    final: history[0]!.values,
+    atFork: { next: [...atFork.next].sort(), values: atFork.values },
+    head: { next: [...head.next].sort(), values: head.values, interrupts: interrupts(head) },
+    sibling: { next: [...siblingHead.next].sort(), values: siblingHead.values, interrupts: interrupts(siblingHead) },
+  };
+}
+
+describe("PostgresSaver with unique channel versions", () => {
+  it("a fork of a past checkpoint and its sibling give the same answers as MemorySaver", async () => {
+    await pool.query("CREATE SCHEMA IF NOT EXISTS fork_saver");
+    const Saver = withOneTripWrites(withUniqueVersions(Official));
+    const saver = new Saver(pool, undefined, { schema: "fork_saver" });
+    await saver.setup();
+    const expected = await forkScenario(new MemorySaver(), "fork-thread");
+    // What the fork must show: both reviewers waiting again, with the edited draft.
+    expect(expected.head.next).toEqual(["editor", "legal"]);
+    expect(expected.head.interrupts).toEqual([
+      { reviewer: "editor", draft: "A forked note" },
+      { reviewer: "legal", draft: "A forked note" },
+    ]);
+    expect(expected.sibling.interrupts.map((i) => i.draft)).toEqual(["A sibling note", "A sibling note"]);
+    expect(await forkScenario(saver, "fork-thread")).toEqual(expected);
+  });
+
+  it("versions stay numbers that grow along a branch; a saver with versions of its own is kept as it is", () => {
+    expect(mintsIntegerVersions(Official)).toBe(true);
+    const saver = new (withUniqueVersions(Official))(pool, undefined, { schema: "fork_saver" });
+    let v: unknown = undefined;
+    const seen = new Set<unknown>();
+    for (let i = 1; i <= 50; i++) {
+      const next = saver.getNextVersion(v as number | undefined);
+      expect(typeof next).toBe("number");
+      expect(Math.floor(next as number)).toBe(i);
+      expect(next as number).toBeGreaterThan((v as number | undefined) ?? 0);
+      seen.add(next);
+      v = next;
+    }
+    expect(seen.size).toBe(50);
+    // An existing thread's integer versions carry on from where they are.
+    expect(Math.floor(saver.getNextVersion(7) as number)).toBe(8);
+    class OwnVersions extends (Official as unknown as new (...a: unknown[]) => object) {
+      getNextVersion(current: string | undefined): string {
+        return `${String(Number(current?.split(".")[0] ?? 0) + 1).padStart(32, "0")}.x`;
+      }
+    }
+    const Own = OwnVersions as unknown as OfficialPostgres["PostgresSaver"];
+    expect(mintsIntegerVersions(Own)).toBe(false);
+    expect(withUniqueVersions(Own)).toBe(Own);
   });
 });
