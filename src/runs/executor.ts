@@ -13,6 +13,7 @@ import type { ChangeEvent, RunClaim, StorageBackend } from "../storage/backend.j
 import type { RunRecord, RunStatus, ThreadStatus } from "../storage/types.js";
 import { ChunkMapper, libStreamModes } from "./modes.js";
 import { streamRun } from "./run-stream.js";
+import { ThreadStatusKeeper, type ThreadSettlement } from "./thread-status.js";
 import type { RunStreams } from "./streams.js";
 
 export type { RunOutcome };
@@ -21,17 +22,6 @@ export type { RunOutcome };
 export interface GraphAccess {
   has(graphId: string): boolean;
   resolve(graphId: string, config: RunnableConfig): Promise<CompiledGraphLike>;
-}
-
-/** What the executor needs from threads when a run starts and ends (ThreadsService provides it). */
-export interface ThreadSettlement {
-  /** Delete a thread with its runs and checkpoints (a stateless run's temporary thread). */
-  deleteUnchecked(threadId: string): Promise<void>;
-  /** Re-read the thread's values, status and interrupts from its latest checkpoint. */
-  refresh(threadId: string, override?: { status?: ThreadStatus; error?: unknown }): Promise<void>;
-  /** The run ended with these final values and nothing pending. */
-  settleValues(threadId: string, values: unknown): Promise<void>;
-  setStatus(threadId: string, status: ThreadStatus): Promise<void>;
 }
 
 export interface ExecutorOptions {
@@ -60,8 +50,6 @@ const SWEEP_MS = 2000;
 type CancelAction = "interrupt" | "rollback";
 /** Every this many sweeps, threads left busy by a process that stopped as a run ended are looked for. */
 const REPAIR_EVERY_SWEEPS = 5;
-/** A thread busy without a live run for this long is settled by repairBusyThreads. */
-const BUSY_REPAIR_AFTER_MS = 10_000;
 
 /** The abort reason of runs still executing when a shutdown's grace period ends. */
 const SHUTDOWN = "shutdown";
@@ -105,10 +93,12 @@ export class RunExecutor {
   private backlog = false;
   /** Sweeps so far (busy threads are checked every REPAIR_EVERY_SWEEPS-th). */
   private sweeps = 0;
-  /** Threads of ended runs whose update failed while the storage was unavailable: retried at each sweep. */
-  private readonly threadsToSettle = new Map<string, { override?: { status?: ThreadStatus; error?: unknown }; temporary: boolean }>();
+  /** Keeps each thread's status in line with its runs when a run's end could not (thread-status.ts). */
+  private readonly threadStatus: ThreadStatusKeeper;
 
-  constructor(private readonly o: ExecutorOptions) {}
+  constructor(private readonly o: ExecutorOptions) {
+    this.threadStatus = new ThreadStatusKeeper(o.backend, o.threads, o.logger);
+  }
 
   private get leaseMs(): number {
     return this.o.leaseMs ?? LEASE_MS;
@@ -227,8 +217,8 @@ export class RunExecutor {
     } catch (err) {
       this.o.logger.debug(`sweep: ${(err as Error).message}`);
     }
-    if (this.threadsToSettle.size > 0) await this.settleThreadsAgain();
-    if (this.o.backend.runEvents.shared && ++this.sweeps % REPAIR_EVERY_SWEEPS === 0) await this.repairBusyThreads();
+    await this.threadStatus.settleAgain();
+    if (this.o.backend.runEvents.shared && ++this.sweeps % REPAIR_EVERY_SWEEPS === 0) await this.threadStatus.repairBusy(this.busyThreads);
     this.remoteBusy.clear();
     this.pump();
     void this.claimUnheard();
@@ -284,7 +274,7 @@ export class RunExecutor {
       if (run.kwargs.temporary) await threads.deleteUnchecked(run.thread_id);
       else if (await backend.threads.get(run.thread_id)) await threads.refresh(run.thread_id, { status: "error", error });
     } catch (err) {
-      if (err instanceof ServiceUnavailableError) this.threadsToSettle.set(run.thread_id, { override: { status: "error", error }, temporary: run.kwargs.temporary === true });
+      if (err instanceof ServiceUnavailableError) this.threadStatus.settleLater(run.thread_id, { status: "error", error }, run.kwargs.temporary === true);
       else logger.error(`run ${run.run_id}: could not update thread ${run.thread_id}`, err);
     }
     this.publish({ type: "run_ended", run_id: run.run_id, thread_id: run.thread_id, status: "error" });
@@ -678,12 +668,12 @@ export class RunExecutor {
         } else if (await backend.threads.get(run.thread_id)) {
           await threads.refresh(run.thread_id, override);
         } else settled = false;
-        if (settled) await this.keepBusyIfLive(run.thread_id);
+        if (settled) await this.threadStatus.keepBusyIfLive(run.thread_id);
       }
     } catch (err) {
       if (err instanceof ServiceUnavailableError) {
         // The run's record is final; its thread is settled again at the next sweeps, once the storage answers.
-        this.threadsToSettle.set(run.thread_id, { override, temporary: run.kwargs.temporary === true });
+        this.threadStatus.settleLater(run.thread_id, override, run.kwargs.temporary === true);
         this.o.logger.warn(`run ${run.run_id}: thread ${run.thread_id} is updated once the storage is back (${err.message})`);
       } else this.o.logger.error(`run ${run.run_id}: could not update thread ${run.thread_id}`, err);
     }
@@ -705,74 +695,6 @@ export class RunExecutor {
     this.o.onRunFinished?.(finalRun, outcome);
     this.pump();
     if (this.backlog) void this.claimUnheard();
-  }
-
-  /**
-   * Busy while any run of the thread is pending or running, in any process: asked of the storage in one
-   * transaction (it holds the thread), since another process may have claimed or finished the next run
-   * meanwhile; this process's own view could leave the thread busy after that run ended elsewhere. When a
-   * plain read finds none, none can appear unseen: a run is stored together with its thread's busy status,
-   * under the thread's lock, so one stored after that read leaves the thread busy by itself.
-   */
-  private async keepBusyIfLive(threadId: string): Promise<void> {
-    const { backend } = this.o;
-    if ((await backend.runs.listByStatus(["pending", "running"], threadId)).length === 0) return;
-    await backend.transaction(async (tx) => {
-      const thread = await tx.threads.get(threadId);
-      if (!thread || thread.status === "busy") return;
-      const live = await tx.runs.listByStatus(["pending", "running"], threadId);
-      if (live.length > 0) await tx.threads.put({ ...thread, status: "busy", updated_at: nowIso() });
-    });
-  }
-
-  /**
-   * Threads left busy with no run pending or running, for longer than BUSY_REPAIR_AFTER_MS: a process stopped
-   * (SIGKILL) between a run's end and its thread's update. Settled as that run's end would have settled them.
-   * Only when the storage is shared (one process settles its own threads as its runs end).
-   */
-  private async repairBusyThreads(): Promise<void> {
-    const { backend, threads, logger } = this.o;
-    try {
-      const page = await backend.threads.search({ status: "busy", sortBy: "updated_at", sortOrder: "asc", limit: 50, withTotal: false });
-      const cutoff = Date.now() - BUSY_REPAIR_AFTER_MS;
-      for (const thread of page.items) {
-        if (Date.parse(thread.updated_at) > cutoff) break;
-        if (this.busyThreads.has(thread.thread_id) || (await backend.runs.listByStatus(["pending", "running"], thread.thread_id)).length > 0) continue;
-        const [last] = await backend.runs.listByThread(thread.thread_id, { limit: 1 });
-        const override =
-          last?.status === "error"
-            ? { status: "error" as const, error: { error: "ServerRestart", message: "The server stopped while this run was ending" } }
-            : last?.status === "interrupted"
-              ? { status: "idle" as const }
-              : undefined;
-        await threads.refresh(thread.thread_id, override);
-        await this.keepBusyIfLive(thread.thread_id);
-        logger.warn(`thread ${thread.thread_id} was left busy with no run pending or running (a process stopped as a run ended): settled`);
-      }
-    } catch (err) {
-      logger.debug(`repairing busy threads: ${(err as Error).message}`);
-    }
-  }
-
-  /** Settle the threads whose update failed while the storage was unavailable (at each sweep, until it works). */
-  private async settleThreadsAgain(): Promise<void> {
-    const { backend, threads } = this.o;
-    for (const [threadId, { override, temporary }] of this.threadsToSettle) {
-      try {
-        // A run of the thread pending or running now settles it when it ends.
-        if ((await backend.runs.listByStatus(["pending", "running"], threadId)).length === 0) {
-          if (temporary) await threads.deleteUnchecked(threadId);
-          else {
-            await threads.refresh(threadId, override);
-            await this.keepBusyIfLive(threadId);
-          }
-        }
-        this.threadsToSettle.delete(threadId);
-      } catch (err) {
-        this.o.logger.debug(`settling thread ${threadId} again: ${(err as Error).message}`);
-        return;
-      }
-    }
   }
 
   private async threadValues(threadId: string | undefined): Promise<unknown> {
