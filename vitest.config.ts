@@ -30,7 +30,7 @@ export default defineConfig({
       // lg-dev packed and installed beside the lowest version of each peer (test/matrix/lowest-peers.ts).
       { extends: true, test: { name: "lowest", include: LOWEST, globalSetup: ["test/matrix/lowest-peers.ts"] } },
       // The same end-to-end tests with their data in PostgreSQL (one throwaway cluster per test file).
-      { extends: true, test: { name: "postgres", include: ["test/e2e/**/*.test.ts"], exclude: POSTGRES_EXCLUDE, env: { LG_DEV_TEST_BACKEND: "postgres" } } },
+      { extends: true, test: { name: "postgres", include: ["test/e2e/**/*.test.ts"], exclude: POSTGRES_EXCLUDE, env: { LG_DEV_TEST_BACKEND: "postgres" }, setupFiles: ["test/helpers/postgres-backend.ts"] } },
     ],
   },
 });

@@ -67,6 +67,17 @@ export const TEST_BACKEND = process.env.LG_DEV_TEST_BACKEND === "postgres" ? "po
 let testCluster: Promise<import("./pg-cluster.js").PgCluster> | undefined;
 const testDatabases = new Map<string, Promise<string>>();
 
+/**
+ * Stop and remove this test file's cluster, if it made one (test/helpers/postgres-backend.ts runs it after each file
+ * of the "postgres" project: a test process's exit handler does not run when vitest ends its workers).
+ */
+export async function releaseTestCluster(): Promise<void> {
+  const cluster = testCluster;
+  testCluster = undefined;
+  testDatabases.clear();
+  if (cluster) await (await cluster).destroy();
+}
+
 async function postgresFor(projectDir: string): Promise<string> {
   let url = testDatabases.get(projectDir);
   if (!url) {
