@@ -238,7 +238,7 @@ export class RunExecutor {
     try {
       this.backlog = false;
       while (!this.stopped && this.active.size < this.o.concurrency) {
-        const claim = await backend.queue.claim(this.workerId, { leaseMs: this.leaseMs, skipThreads: new Set(this.busyThreads) });
+        const claim = await backend.queue.claim(this.workerId, { leaseMs: this.leaseMs, skipThreads: this.busyThreads });
         if (!claim) break;
         const run = claim.run;
         const i = this.pending.findIndex((r) => r.run_id === run.run_id);
@@ -485,7 +485,7 @@ export class RunExecutor {
     const unavailable = err instanceof ServiceUnavailableError;
     if (unavailable) this.o.logger.warn(`run ${run.run_id}: the storage was unavailable while it started or ended (${(err as Error).message})`);
     else this.o.logger.error(`run ${run.run_id}: executor failure`, err);
-    if (this.active.get(run.run_id)?.threadId === run.thread_id) this.active.delete(run.run_id);
+    this.active.delete(run.run_id);
     if (![...this.active.values()].some((a) => a.threadId === run.thread_id)) this.busyThreads.delete(run.thread_id);
     const wasClaimed = this.claimed.delete(run.run_id);
     if (!wasClaimed && unavailable && !this.stopped && !this.isLocal(run.run_id)) this.queueLocally(run);

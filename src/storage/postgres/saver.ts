@@ -50,11 +50,12 @@ const SPECIAL_CHANNELS = new Set(["__error__", "__scheduled__", "__interrupt__",
 /** Statements with up to this many rows are named (parsed once per connection); larger ones are sent unnamed. */
 const MAX_NAMED_ROWS = 16;
 
-function valuesList(rows: number, columns: number, first: number): string {
+/** `($first, …), (…)`: `rows` tuples of `columns` numbered parameters; `casts[c]` is appended to column c's. */
+function valuesList(rows: number, columns: number, first: number, casts: readonly string[] = []): string {
   const out: string[] = [];
   for (let r = 0; r < rows; r++) {
     const ps: string[] = [];
-    for (let c = 0; c < columns; c++) ps.push(`$${first + r * columns + c}`);
+    for (let c = 0; c < columns; c++) ps.push(`$${first + r * columns + c}${casts[c] ?? ""}`);
     out.push(`(${ps.join(", ")})`);
   }
   return out.join(", ");
@@ -133,49 +134,38 @@ export function withOneTripWrites(Saver: SaverClass, onFallback?: (why: string) 
       const configurable = config.configurable;
       if (!tables || configurable === undefined || typeof self.pool?.query !== "function") return super.put(config, checkpoint, metadata, newVersions);
       const { thread_id, checkpoint_ns = "", checkpoint_id } = configurable as { thread_id: string; checkpoint_ns?: string; checkpoint_id?: string };
-      const cp = checkpoint;
-      const serializedCheckpoint = self._dumpCheckpoint(cp as unknown as Record<string, unknown>);
+      const serializedCheckpoint = self._dumpCheckpoint(checkpoint as unknown as Record<string, unknown>);
       const [blobs, serializedMetadata] = await Promise.all([
-        self._dumpBlobs(thread_id, checkpoint_ns, cp.channel_values, newVersions),
+        self._dumpBlobs(thread_id, checkpoint_ns, checkpoint.channel_values, newVersions),
         self._dumpMetadata(metadata),
       ]);
-      const values: unknown[] = [thread_id, checkpoint_ns, cp.id, checkpoint_id, serializedCheckpoint, serializedMetadata];
+      const values: unknown[] = [thread_id, checkpoint_ns, checkpoint.id, checkpoint_id, serializedCheckpoint, serializedMetadata];
       const upsertCheckpoint =
         `INSERT INTO ${tables.checkpoints} (thread_id, checkpoint_ns, checkpoint_id, parent_checkpoint_id, checkpoint, metadata) ` +
         "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (thread_id, checkpoint_ns, checkpoint_id) " +
         "DO UPDATE SET checkpoint = EXCLUDED.checkpoint, metadata = EXCLUDED.metadata";
       let text = upsertCheckpoint;
       if (blobs.length > 0) {
-        // Blobs of one channel version are written once (the official loop's ON CONFLICT DO NOTHING, keeping the first).
-        const seen = new Set<string>();
-        const unique = blobs.filter((b) => {
-          const key = `${String(b[2])}\u0000${String(b[3])}`;
-          if (seen.has(key)) return false;
-          seen.add(key);
-          return true;
-        });
-        for (const b of unique) values.push(b[2], b[3], b[4], b[5] ?? null);
+        // One row per changed channel (the versions' keys), as the official loop inserts them.
+        for (const b of blobs) values.push(b[2], b[3], b[4], b[5] ?? null);
         text =
           `WITH blobs AS (INSERT INTO ${tables.blobs} (thread_id, checkpoint_ns, channel, version, type, blob) ` +
-          `SELECT $1, $2, v.channel, v.version, v.type, v.blob FROM (VALUES ${valuesList(unique.length, 4, 7).replace(/\$(\d+)\)/g, "$$$1::bytea)")}) ` +
+          `SELECT $1, $2, v.channel, v.version, v.type, v.blob FROM (VALUES ${valuesList(blobs.length, 4, 7, ["", "", "", "::bytea"])}) ` +
           "AS v(channel, version, type, blob) ON CONFLICT (thread_id, checkpoint_ns, channel, version) DO NOTHING) " +
           upsertCheckpoint;
-        await self.pool.query({ ...statement(text, unique.length), values });
-      } else {
-        await self.pool.query({ ...statement(text, 0), values });
       }
-      return { configurable: { thread_id, checkpoint_ns, checkpoint_id: cp.id } };
+      await self.pool.query({ ...statement(text, blobs.length), values });
+      return { configurable: { thread_id, checkpoint_ns, checkpoint_id: checkpoint.id } };
     }
 
     override async putWrites(config: RunnableConfig, writes: PendingWrite[], taskId: string): Promise<void> {
       const self = this as unknown as SaverInternals;
       const tables = this.tables();
-      const list = writes;
       if (!tables || typeof self.pool?.query !== "function") return super.putWrites(config, writes, taskId);
-      if (list.length === 0) return;
-      const upsert = list.every((w) => SPECIAL_CHANNELS.has(w[0]));
+      if (writes.length === 0) return;
+      const upsert = writes.every((w) => SPECIAL_CHANNELS.has(w[0]));
       const c = config.configurable;
-      const rows = await self._dumpWrites(c?.thread_id, c?.checkpoint_ns, c?.checkpoint_id, taskId, list);
+      const rows = await self._dumpWrites(c?.thread_id, c?.checkpoint_ns, c?.checkpoint_id, taskId, writes);
       // One statement cannot touch a row twice: the official loop's later upsert of a key wins, its later insert of a
       // key does nothing.
       const byKey = new Map<string, Row>();
